@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAMPLE := data/articles
+
+.PHONY: run test install install-dev ingest-sample bench lint clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+ingest-sample: install
+	$(PY) -m ingest $(SAMPLE)
+
+run: ingest-sample
+	$(PY) app.py
+
+test: install-dev
+	$(PY) -m pytest
+
+bench: install-dev
+	$(PY) -m benchmarks.all
+
+lint: install-dev
+	$(VENV)/bin/ruff check qa_app ingest tests benchmarks app.py
+
+clean:
+	rm -rf $(VENV) data/index artifacts .pytest_cache

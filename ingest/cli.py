@@ -1,0 +1,74 @@
+"""`python -m ingest`: read files, folders and URLs into the store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from qa_app.errors import QAError
+
+EXAMPLES = """examples:
+  python -m ingest data/articles                # a folder, recursively
+  python -m ingest news.jsonl.gz page.html https://example.com/story
+  python -m ingest data/articles --prune        # also remove articles whose files are gone
+  python -m ingest data/articles --json         # the summary as one JSON object
+
+Supported: .txt .md .html/.htm .json .jsonl (each also .gz) and http(s) URLs.
+Re-ingest is by content hash: unchanged articles are skipped, changed ones replaced.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Ingest news articles into the Chroma store used by qa_app.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help="files, folders or http(s) URLs")
+    parser.add_argument("--prune", action="store_true", help="remove stored articles whose file or record is gone")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    return parser
+
+
+def _print_summary(summary: dict[str, object]) -> None:
+    for key in ("added", "updated", "unchanged", "removed"):
+        items = summary[key]
+        assert isinstance(items, list)
+        print(f"{key}: {len(items)}")
+    duplicates = summary["duplicates"]
+    assert isinstance(duplicates, list)
+    if duplicates:
+        print(f"duplicates: {len(duplicates)}")
+        for d in duplicates:
+            print(f"  {d['source']}: same text as {d['duplicate_of']}")
+    failed = summary["failed"]
+    assert isinstance(failed, list)
+    print(f"failed: {len(failed)}")
+    for f in failed:
+        print(f"  {f['source']}: {f['error']}")
+    notes = summary["notes"]
+    assert isinstance(notes, list)
+    for n in notes:
+        print(f"note: {n['source']}: {n['note']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from ingest.pipeline import ingest
+    from qa_app.config import Settings
+
+    try:
+        summary = ingest(args.inputs, Settings.from_env(), prune=args.prune)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    data = summary.to_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        _print_summary(data)
+    return 1 if summary.failed else 0

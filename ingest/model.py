@@ -1,0 +1,44 @@
+"""What loaders produce: cleaned articles with their metadata, or a failure with its reason."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """One cleaned article, ready to chunk; `origin` is the file or URL it came from."""
+
+    doc_id: str
+    text: str
+    title: str
+    origin: str
+    source: str | None = None
+    published: str | None = None
+    authors: list[str] = field(default_factory=list)
+    url: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. "decoded as cp1252"
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the cleaned text and the metadata shown with it."""
+        payload = json.dumps(
+            [self.text, self.title, self.source, self.published, self.authors, self.url],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @property
+    def text_hash(self) -> str:
+        """sha256 of the cleaned text alone: the same story under two names is a duplicate."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+@dataclass
+class Failure:
+    """An input that could not be ingested, and why (one line)."""
+
+    source: str
+    error: str

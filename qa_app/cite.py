@@ -1,0 +1,69 @@
+"""Answers and their citations: plain dataclasses, and the check that every quote is verbatim."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from qa_app.errors import QAError
+
+REFUSAL = "I could not find this in the articles."
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim span of a stored article: `quote == text[start:end]`."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str | None
+    url: str | None
+    published: str | None
+    quote: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """What `ask` returns: text with [n] markers, the citations they point at, and retrieval."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    retrieved: list[tuple[str, float]] = field(default_factory=list)
+    question: str = ""  # the question as understood (after following the conversation)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [{"doc_id": d, "score": round(s, 6)} for d, s in self.retrieved],
+        }
+
+
+def refusal(retrieved: list[tuple[str, float]] | None = None, question: str = "") -> Answer:
+    return Answer(REFUSAL, [], True, retrieved or [], question)
+
+
+class CitationError(QAError):
+    """A citation that does not match its article: a bug, never shown to users."""
+
+
+def verify(answer: Answer, texts: dict[str, str]) -> None:
+    """Raise unless every citation is verbatim, numbered 1..n, unique, and used in the text."""
+    seen = set()
+    for i, c in enumerate(answer.citations, start=1):
+        if c.n != i:
+            raise CitationError(f"citation numbered {c.n} at position {i}")
+        if texts[c.doc_id][c.start : c.end] != c.quote:
+            raise CitationError(f"citation [{c.n}] is not verbatim in {c.doc_id}")
+        if (c.doc_id, c.start, c.end) in seen:
+            raise CitationError(f"citation [{c.n}] repeats a span")
+        seen.add((c.doc_id, c.start, c.end))
+        if f"[{c.n}]" not in answer.text:
+            raise CitationError(f"citation [{c.n}] is not used in the answer")

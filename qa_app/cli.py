@@ -1,0 +1,184 @@
+"""`python -m qa_app`: ask questions, list and show the stored articles."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from qa_app.errors import QAError
+
+EXAMPLES = """examples:
+  python -m qa_app ask "What did Rutte say?"
+  python -m qa_app ask "Where was he speaking?" --history turns.json
+  python -m qa_app ask "What happened?" --source "RFE/RL" --as-of 2025-09-06 --json
+  python -m qa_app ask --batch questions.jsonl --json > answers.jsonl
+  python -m qa_app docs
+  python -m qa_app show rferl-2025-09-05-putin-warns-foreign-troops.txt --json
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m qa_app",
+        description="Answer questions about the ingested news articles, citing verbatim passages.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser(
+        "ask", help="answer a question", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--history", type=Path, help="JSON file of earlier turns ([{role, content}, ...])")
+    ask.add_argument(
+        "--batch", type=Path, help="JSONL file of {question, history?, as_of?, source?, date_from?, date_to?}"
+    )
+    ask.add_argument("--source", help="only articles from this outlet")
+    ask.add_argument("--date-from", help="only articles published on or after this date (YYYY-MM-DD)")
+    ask.add_argument("--date-to", help="only articles published on or before this date (YYYY-MM-DD)")
+    ask.add_argument("--as-of", help="prefer articles published shortly before this date (YYYY-MM-DD)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    docs = sub.add_parser("docs", help="list the stored articles")
+    docs.add_argument("--json", action="store_true", help="print a JSON list")
+    show = sub.add_parser("show", help="show one stored article and its cleaned text")
+    show.add_argument("doc_id")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QAError(f"{what} file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise QAError(f"{what} file {path} is not valid JSON: {exc}") from None
+
+
+def _filters(spec: dict[str, Any]) -> Any:
+    from qa_app.retrieve import Filters
+    from qa_app.store import published_ts
+
+    for key in ("as_of", "date_from", "date_to"):
+        if spec.get(key) and published_ts(str(spec[key])) < 0:
+            raise QAError(f"{key.replace('_', '-')} must be a date like 2025-09-05, got {spec[key]!r}")
+    return Filters(
+        source=spec.get("source"), date_from=spec.get("date_from"), date_to=spec.get("date_to"), as_of=spec.get("as_of")
+    )
+
+
+def _print_answer(answer: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    print(answer.text)
+    for c in answer.citations:
+        meta = ", ".join(x for x in (c.source, c.published) if x)
+        print(f"\n[{c.n}] {c.title}" + (f" ({meta})" if meta else ""))
+        print(f"    “{c.quote}”")
+        if c.url:
+            print(f"    {c.url}")
+
+
+def _ask(args: argparse.Namespace) -> None:
+    from qa_app.config import Settings
+    from qa_app.qa import QA
+
+    if args.batch:
+        if not args.batch.is_file():
+            raise QAError(f"batch file not found: {args.batch}")
+        items = []
+        for number, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise QAError(f"{args.batch}: line {number} is not valid JSON: {exc.msg}") from None
+            if not isinstance(item, dict) or not str(item.get("question", "")).strip():
+                raise QAError(f"{args.batch}: line {number} has no question")
+            items.append(item)
+        qa = QA(Settings.from_env())
+        for item in items:
+            answer = qa.ask(item["question"], item.get("history"), _filters(item))
+            _print_answer(answer, True)
+        return
+    if not args.question or not args.question.strip():
+        raise QAError("give a question, or --batch FILE")
+    history = _read_json(args.history, "history") if args.history else None
+    if history is not None and not isinstance(history, list):
+        raise QAError(f"history file {args.history} must hold a JSON list of turns")
+    filters = _filters(vars(args))
+    qa = QA(Settings.from_env())
+    _print_answer(qa.ask(args.question, history, filters), args.json)
+
+
+def _docs(args: argparse.Namespace) -> None:
+    from qa_app.config import Settings
+    from qa_app.qa import QA
+
+    qa = QA(Settings.from_env())
+    qa.store.require_articles()
+    records = qa.docs()
+    rows = [
+        {
+            "doc_id": r.doc_id,
+            "title": r.title,
+            "source": r.source,
+            "published": r.published,
+            "url": r.url,
+            "chunks": r.chunks,
+        }
+        for r in records
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        print(
+            f"{row['doc_id']}\t{row['published'] or '-'}\t{row['source'] or '-'}\t"
+            f"{row['chunks']} chunks\t{row['title']}"
+        )
+
+
+def _show(args: argparse.Namespace) -> None:
+    from qa_app.config import Settings
+    from qa_app.qa import QA
+
+    record = QA(Settings.from_env()).show(args.doc_id)
+    data = {
+        "doc_id": record.doc_id,
+        "title": record.title,
+        "source": record.source,
+        "published": record.published,
+        "url": record.url,
+        "authors": record.authors,
+        "chunks": record.chunks,
+        "hash": record.hash,
+        "quotes": record.quotes,
+        "text": record.text,
+    }
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    print(record.title)
+    print(", ".join(x for x in (record.source, record.published, ", ".join(record.authors)) if x))
+    if record.url:
+        print(record.url)
+    print()
+    print(record.text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        {"ask": _ask, "docs": _docs, "show": _show}[args.command](args)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

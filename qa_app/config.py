@@ -1,0 +1,69 @@
+"""One frozen settings object, read once from `QA_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa_app.errors import ConfigError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("torch", "onnx")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with defaults for a laptop.
+
+    Example: Settings.from_env({"QA_PORT": "8000"}).port -> 8000
+    """
+
+    index_dir: Path = Path("data/index")
+    chroma_url: str | None = None
+    embed_model: str = DEFAULT_MODEL
+    embed_backend: str = "torch"
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: tuple[str, str] | None = None
+    upload_dir: Path = Path("data/uploads")
+    max_file_bytes: int = 20_000_000
+    url_timeout: float = 15.0
+    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "qa_app")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        backend = env.get("QA_EMBED_BACKEND", cls.embed_backend).strip().lower()
+        if backend not in BACKENDS:
+            raise ConfigError(f"QA_EMBED_BACKEND must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        auth = None
+        if raw_auth := env.get("QA_AUTH"):
+            user, sep, password = raw_auth.partition(":")
+            if not sep or not user or not password:
+                raise ConfigError("QA_AUTH must look like user:password")
+            auth = (user, password)
+        index_dir = Path(env.get("QA_INDEX_DIR") or cls.index_dir)
+        return cls(
+            index_dir=index_dir,
+            chroma_url=env.get("QA_CHROMA_URL") or None,
+            embed_model=env.get("QA_EMBED_MODEL") or DEFAULT_MODEL,
+            embed_backend=backend,
+            host=env.get("QA_HOST") or cls.host,
+            port=_int(env, "QA_PORT", cls.port),
+            auth=auth,
+            upload_dir=Path(env.get("QA_UPLOAD_DIR") or cls.upload_dir),
+            max_file_bytes=_int(env, "QA_MAX_FILE_BYTES", cls.max_file_bytes),
+            cache_dir=Path(env.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa_app"),
+        )

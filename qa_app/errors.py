@@ -1,0 +1,50 @@
+"""Errors raised by the QA core and the ingest pipeline.
+
+Hierarchy::
+
+    QAError                      base of everything we raise on purpose
+    ├── ConfigError              a setting or environment variable is unusable
+    ├── StoreError               the Chroma store cannot be opened or read
+    │   ├── EmptyIndexError      the store holds no articles yet
+    │   └── IndexMismatchError   the store was built by another embedding model/backend
+    ├── NotFoundError            an unknown doc id
+    └── IngestError              one input (file, record, URL) could not be ingested
+
+They are translated only at the edges: one stderr line and exit code 1 in the
+CLIs, a `gr.Error` or a message in the UI.
+"""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class of the errors this project raises on purpose."""
+
+
+class ConfigError(QAError):
+    """A setting or environment variable is unusable."""
+
+
+class StoreError(QAError):
+    """The Chroma store cannot be opened or read."""
+
+
+class EmptyIndexError(StoreError):
+    """The store holds no articles yet."""
+
+
+class IndexMismatchError(StoreError):
+    """The store was built with another embedding model or backend."""
+
+
+class NotFoundError(QAError):
+    """An unknown doc id."""
+
+
+class IngestError(QAError):
+    """One input could not be ingested; `source` names it."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason

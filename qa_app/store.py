@@ -1,0 +1,342 @@
+"""The Chroma store: chunk vectors, article records and a small state record.
+
+Three collections, embedded (`PersistentClient`) or on a `chroma run` server (`HttpClient`):
+
+- `chunks`: one record a passage, id `"{doc_id}:{hash12}:{n}"`, its text a verbatim slice
+  `text[start:end]` of the article's cleaned text; written through llama-index's ChromaVectorStore.
+- `articles`: one record an article, id = doc_id, the cleaned text as document, its metadata
+  (title, source, published, url, authors, hash, chunks, origin, quotes). Written after all of an
+  article's chunks, so a record here is the commit point: chunks whose (doc_id, hash) has no record
+  are never shown and are swept away by the next ingest.
+- `qa_meta`: the record `state` holds the embedder identity and a generation that changes with
+  every write, so readers (app replicas) know when to refresh their lexical index.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from qa_app.config import Settings
+from qa_app.errors import EmptyIndexError, IndexMismatchError, NotFoundError, StoreError
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+    from qa_app.embed import Embedder
+
+CHUNKS, ARTICLES, META = "chunks", "articles", "qa_meta"
+STATE_ID = "state"
+PAGE = 2000
+
+
+@dataclass
+class ArticleRecord:
+    """An article as stored: metadata plus the cleaned text that citations index into."""
+
+    doc_id: str
+    title: str
+    source: str | None
+    published: str | None
+    url: str | None
+    authors: list[str]
+    hash: str
+    chunks: int
+    origin: str
+    text_hash: str = ""
+    text: str = ""
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+
+    def metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "title": self.title,
+            "source": self.source or "",
+            "published": self.published or "",
+            "published_ts": published_ts(self.published),
+            "url": self.url or "",
+            "authors": json.dumps(self.authors),
+            "hash": self.hash,
+            "text_hash": self.text_hash,
+            "chunks": self.chunks,
+            "origin": self.origin,
+            "quotes": json.dumps(self.quotes),
+        }
+        return meta
+
+    @classmethod
+    def from_record(cls, doc_id: str, meta: dict[str, Any], text: str | None) -> ArticleRecord:
+        return cls(
+            doc_id=doc_id,
+            title=meta.get("title") or doc_id,
+            source=meta.get("source") or None,
+            published=meta.get("published") or None,
+            url=meta.get("url") or None,
+            authors=json.loads(meta.get("authors") or "[]"),
+            hash=meta["hash"],
+            chunks=int(meta.get("chunks", 0)),
+            origin=meta.get("origin", ""),
+            text_hash=meta.get("text_hash", ""),
+            text=text or "",
+            quotes=json.loads(meta.get("quotes") or "[]"),
+        )
+
+
+def published_ts(published: str | None) -> int:
+    """Days since 1970-01-01 of an ISO date, or -1 when unknown (Chroma filters need numbers).
+
+    Example: published_ts("1970-01-02") -> 1
+    """
+    if not published:
+        return -1
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(published[:10])
+    except ValueError:
+        return -1
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def chunk_id(doc_id: str, content_hash: str, n: int) -> str:
+    return f"{doc_id}:{content_hash[:12]}:{n}"
+
+
+def _client(settings: Settings) -> ClientAPI:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises many kinds; name the store in one line
+        where = settings.chroma_url or settings.index_dir
+        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
+def _embedding_functions() -> tuple[type, type]:
+    """Chroma embedding functions, defined lazily so chromadb is imported only when needed."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    @register_embedding_function
+    class QAEmbedding(EmbeddingFunction[Documents]):
+        """Our embedder, so that Chroma never falls back to its downloading default."""
+
+        def __init__(self, embedder: Embedder | None = None) -> None:
+            self.embedder = embedder
+
+        def __call__(self, input: Documents) -> Embeddings:
+            if self.embedder is None:
+                raise StoreError("this Chroma collection was opened without an embedder")
+            return list(self.embedder.embed_texts(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "qa_app"
+
+        def get_config(self) -> dict[str, Any]:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> QAEmbedding:
+            return QAEmbedding()
+
+        def default_space(self) -> Any:
+            return "cosine"
+
+    @register_embedding_function
+    class StateEmbedding(EmbeddingFunction[Documents]):
+        """A one-dimensional constant: the state collection is read by id only."""
+
+        def __init__(self) -> None:
+            pass
+
+        def __call__(self, input: Documents) -> Embeddings:
+            return [np.ones(1, dtype=np.float32) for _ in input]
+
+        @staticmethod
+        def name() -> str:
+            return "qa_app_state"
+
+        def get_config(self) -> dict[str, Any]:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> StateEmbedding:
+            return StateEmbedding()
+
+    return QAEmbedding, StateEmbedding
+
+
+_EF: tuple[type, type] | None = None
+
+
+def _efs() -> tuple[type, type]:
+    global _EF
+    if _EF is None:
+        _EF = _embedding_functions()
+    return _EF
+
+
+class Store:
+    """Typed access to the three collections; the only module that talks to Chroma."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        qa_ef, state_ef = _efs()
+        self.settings = settings
+        self.embedder = embedder
+        self.client = _client(settings)
+        try:
+            cosine = {"hnsw": {"space": "cosine"}}
+            self.chunks: Collection = self.client.get_or_create_collection(
+                CHUNKS, embedding_function=qa_ef(embedder), configuration=cosine
+            )
+            self.articles: Collection = self.client.get_or_create_collection(
+                ARTICLES, embedding_function=qa_ef(embedder), configuration=cosine
+            )
+            self.meta: Collection = self.client.get_or_create_collection(META, embedding_function=state_ef())
+        except Exception as exc:
+            raise StoreError(f"cannot open the Chroma collections: {exc}") from exc
+        self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+
+    # state -----------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        got = self.meta.get(ids=[STATE_ID], include=["metadatas"])
+        metas = got.get("metadatas") or []
+        return dict(metas[0]) if metas and metas[0] else {}
+
+    def generation(self) -> str:
+        return str(self.state().get("generation", ""))
+
+    def check_embedder(self, *, claim: bool = False) -> None:
+        """Refuse to mix vectors of two models; `claim` records ours on a new store."""
+        stored = self.state().get("embedder")
+        if stored and stored != self.embedder.identity:
+            raise IndexMismatchError(
+                f"the index was built with {stored!r} but this process embeds with "
+                f"{self.embedder.identity!r}; set QA_EMBED_MODEL/QA_EMBED_BACKEND to match "
+                "or re-ingest into a new QA_INDEX_DIR"
+            )
+        if claim and not stored:
+            self.bump()
+
+    def bump(self) -> str:
+        """Record a write: a new generation (and our embedder identity)."""
+        generation = uuid.uuid4().hex
+        meta = {"generation": generation, "embedder": self.embedder.identity, "updated": time.time()}
+        self.meta.upsert(ids=[STATE_ID], documents=[""], metadatas=[meta])
+        return generation
+
+    # articles --------------------------------------------------------------
+    def count_articles(self) -> int:
+        return self.articles.count()
+
+    def require_articles(self) -> None:
+        if self.count_articles() == 0:
+            where = self.settings.chroma_url or self.settings.index_dir
+            raise EmptyIndexError(f"the index at {where} is empty: ingest articles first (python -m ingest PATH)")
+
+    # journal: an article being written, so a crash mid-write can be swept up ---------
+    def begin_write(self, doc_id: str, content_hash: str) -> None:
+        self.meta.upsert(
+            ids=[f"pending:{doc_id}"], documents=[""], metadatas=[{"doc_id": doc_id, "hash": content_hash}]
+        )
+
+    def end_write(self, doc_id: str) -> None:
+        self.meta.delete(ids=[f"pending:{doc_id}"])
+
+    def recover(self) -> int:
+        """Finish what a killed ingest left: drop chunks of versions that never got committed."""
+        got = self.meta.get(include=["metadatas"])
+        pending = [(i, m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True) if i.startswith("pending:")]
+        for pending_id, meta in pending:
+            doc_id = str(meta["doc_id"])
+            committed = self.articles.get(ids=[doc_id], include=["metadatas"])
+            keep = str(committed["metadatas"][0]["hash"]) if committed["ids"] else None
+            self.delete_stale_chunks(doc_id, keep)
+            self.meta.delete(ids=[pending_id])
+        return len(pending)
+
+    def list_articles(self) -> list[ArticleRecord]:
+        records = []
+        for ids, metas, _ in self._pages(self.articles, include=["metadatas"]):
+            records += [ArticleRecord.from_record(i, m, None) for i, m in zip(ids, metas, strict=True)]
+        return records
+
+    def get_article(self, doc_id: str) -> ArticleRecord:
+        got = self.articles.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            raise NotFoundError(f"no article with doc id {doc_id!r}")
+        return ArticleRecord.from_record(doc_id, got["metadatas"][0], got["documents"][0])
+
+    def get_articles(self, doc_ids: list[str]) -> dict[str, ArticleRecord]:
+        if not doc_ids:
+            return {}
+        got = self.articles.get(ids=list(doc_ids), include=["metadatas", "documents"])
+        return {
+            i: ArticleRecord.from_record(i, m, d)
+            for i, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        }
+
+    def put_article(self, record: ArticleRecord, vector: np.ndarray) -> None:
+        self.articles.upsert(
+            ids=[record.doc_id], documents=[record.text], metadatas=[record.metadata()], embeddings=[vector]
+        )
+
+    def delete_article(self, doc_id: str) -> None:
+        """Remove an article and every chunk of it (record first, so readers stop at once)."""
+        self.articles.delete(ids=[doc_id])
+        self.chunks.delete(where={"doc_id": doc_id})
+
+    # chunks ----------------------------------------------------------------
+    def delete_stale_chunks(self, doc_id: str, keep_hash: str | None) -> None:
+        """Delete the chunks of `doc_id` that belong to any version but `keep_hash`."""
+        if keep_hash is None:
+            self.chunks.delete(where={"doc_id": doc_id})
+        else:
+            self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"hash": {"$ne": keep_hash}}]})
+
+    def chunk_keys(self) -> Iterator[tuple[str, str, str]]:
+        """(chunk id, doc_id, hash) of every stored chunk."""
+        for ids, metas, _ in self._pages(self.chunks, include=["metadatas"]):
+            for cid, meta in zip(ids, metas, strict=True):
+                yield cid, str(meta["doc_id"]), str(meta["hash"])
+
+    def all_chunks(self) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str]]]:
+        """Pages of (ids, metadatas, documents) over every chunk, for the lexical index."""
+        yield from self._pages(self.chunks, include=["metadatas", "documents"])
+
+    def _pages(
+        self, collection: Collection, include: list[str]
+    ) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str]]]:
+        offset = 0
+        while True:
+            got = collection.get(limit=PAGE, offset=offset, include=include)  # type: ignore[arg-type]
+            ids = got["ids"]
+            if not ids:
+                return
+            metas = [dict(m or {}) for m in (got.get("metadatas") or [{}] * len(ids))]
+            docs = list(got.get("documents") or [""] * len(ids))
+            yield ids, metas, docs
+            if len(ids) < PAGE:
+                return
+            offset += PAGE

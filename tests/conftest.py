@@ -1,0 +1,150 @@
+"""Shared fixtures: isolated environment, the real embedder, real Chroma (embedded and server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "articles"
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "eval" / "seed_questions.jsonl"
+USER_ARTICLE = "rferl-2025-09-05-putin-warns-foreign-troops.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No QA_* variable of the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("QA_"):
+            monkeypatch.delenv(name, raising=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on {port}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
+
+
+def load_seeds() -> list[dict]:
+    return [json.loads(line) for line in SEEDS.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def base_settings():
+    from qa_app.config import Settings
+
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def embedder(base_settings):
+    from qa_app.embed import load_embedder
+
+    return load_embedder(base_settings)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on a free loopback port, for the session."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    assert chroma, "the chroma CLI (from the chromadb package) is not installed"
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "wb")  # noqa: SIM115 - closed after the server stops
+    proc = subprocess.Popen(
+        [chroma, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, proc=proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def reset_server(url: str) -> None:
+    """Drop this project's collections so each server-mode test starts empty."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from qa_app.store import ARTICLES, CHUNKS, META
+
+    host, port = url.removeprefix("http://").split(":")
+    client = chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
+    existing = {c.name for c in client.list_collections()}
+    for name in (CHUNKS, ARTICLES, META):
+        if name in existing:
+            client.delete_collection(name)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path, base_settings):
+    """Settings for an empty store, once embedded in tmp_path and once on a real Chroma server."""
+    from dataclasses import replace
+
+    if request.param == "server":
+        url = request.getfixturevalue("chroma_server")
+        reset_server(url)
+        return replace(base_settings, chroma_url=url, index_dir=tmp_path / "unused")
+    return replace(base_settings, index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, base_settings, embedder) -> Path:
+    """The sample corpus ingested once into an embedded store; tests must not write to it."""
+    from dataclasses import replace
+
+    from ingest.pipeline import Ingestor
+
+    index = tmp_path_factory.mktemp("sample") / "index"
+    summary = Ingestor(replace(base_settings, index_dir=index), embedder).run([str(SAMPLE)])
+    assert summary.added == [USER_ARTICLE], summary.to_json()
+    return index
+
+
+@pytest.fixture(scope="session")
+def sample_qa(sample_index: Path, base_settings, embedder):
+    from dataclasses import replace
+
+    from qa_app.qa import QA
+
+    return QA(replace(base_settings, index_dir=sample_index), embedder)
+
+
+def run_cli(
+    module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """Run `python -m module args` as a user would, with QA_* taken from `env`."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=timeout
+    )
