@@ -38,7 +38,7 @@ class Settings:
     port: int = 7860
     auth: tuple[str, str] | None = None
     upload_dir: Path = Path("data/uploads")
-    max_file_bytes: int = 20_000_000
+    max_file_bytes: int = 100_000_000
     url_timeout: float = 15.0
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "qa_app")
 
