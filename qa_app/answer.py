@@ -26,6 +26,7 @@ MAX_QUOTES = 4
 TOP_PASSAGES = 8
 TOP_ARTICLES = 5
 SECOND_SENTENCE = 0.8  # a further sentence must score this share of the best one
+_SAY_WORDS = "say said tell told think thought warn claim argue mean write add declare insist suggest stress"
 
 _NUMBER = re.compile(r"\d")
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
@@ -117,27 +118,54 @@ def build_answer(
     return Answer(" ".join(parts), citations, False, retrieved, question)
 
 
+def _utterances(article: ArticleRecord, speaker: str) -> list[list[tuple[int, int]]]:
+    """The speaker's quote sentences grouped into runs with nothing between them but white space."""
+    runs: list[list[tuple[int, int]]] = []
+    for q in article.quotes:
+        if not speaker_matches(str(q["speaker"]), speaker):
+            continue
+        span = (int(q["start"]), int(q["end"]))
+        if runs and not article.text[runs[-1][-1][1] : span[0]].strip():
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+    return runs
+
+
 def answer_speaker(
     question: str, speaker: str, articles: dict[str, ArticleRecord], order: list[str], idf: Idf
 ) -> list[list[tuple[str, int, int]]]:
-    """The quotes of `speaker` in the best articles, the ones on the question's topic first."""
-    topic = [t for t in terms(question) if t not in set(terms(speaker))]
-    found: list[tuple[float, int, str, int, int]] = []
+    """The words of `speaker` in the best article: direct quotes first, the ones on the question's topic first.
+
+    A run of quote sentences is kept whole; runs in quotation marks come before reported speech
+    ("Rutte insisted Russia would not have a veto"), which fills what room is left.
+    """
+    ignore = set(terms(speaker)) | set(terms(_SAY_WORDS))
+    topic = [t for t in terms(question) if t not in ignore]
+    found: list[tuple[float, int, int, str, list[tuple[int, int]]]] = []
     for rank, doc_id in enumerate(order):
-        for q in articles[doc_id].quotes:
-            if speaker_matches(str(q["speaker"]), speaker):
-                start, end = int(q["start"]), int(q["end"])
-                window = articles[doc_id].text[max(0, start - 300) : end]
-                score = coverage(topic, set(terms(window)), idf) if topic else 1.0
-                found.append((score, rank, doc_id, start, end))
+        article = articles[doc_id]
+        for run in _utterances(article, speaker):
+            start, end = run[0][0], run[-1][1]
+            window = article.title + " " + article.text[max(0, start - 300) : end]
+            score = coverage(topic, set(terms(window)), idf) if topic else 1.0
+            direct = any(c in article.text[start:end] for c in '"“”')
+            found.append((score, int(direct), rank, doc_id, run))
     if not found:
         return []
     best = max(f[0] for f in found)
+    if topic and best < MIN_COVERAGE / 2:
+        return []  # the speaker is quoted, but not about this
     chosen = [f for f in found if f[0] >= best * 0.5] if best > 0 else found
-    chosen.sort(key=lambda f: (f[1], f[3]))
-    top_doc = chosen[0][2]
-    picked = [f for f in chosen if f[2] == top_doc][:MAX_QUOTES]
-    return [[(doc_id, start, end) for _, _, doc_id, start, end in picked]]
+    top_doc = min(chosen, key=lambda f: (f[2], -f[0]))[3]
+    runs = sorted((f for f in chosen if f[3] == top_doc), key=lambda f: (-f[0], -f[1], f[4][0][0]))
+    picked: list[tuple[int, int]] = []
+    for run in (f[4] for f in runs):
+        if picked and len(picked) + len(run) > MAX_QUOTES:
+            continue
+        picked += run
+    picked.sort()
+    return [[(top_doc, start, end) for start, end in picked[:MAX_QUOTES]]]
 
 
 def answer_terms(

@@ -1,0 +1,152 @@
+"""Who said what: every quote of the user's article with its speaker, and the rules behind it."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_app.quotes import attribution, find_quotes, person_name, speaker_matches
+from tests.conftest import SAMPLE, USER_ARTICLE
+
+# Every sentence of the user's article that holds someone's words (direct or reported), by its
+# opening words, with the person it belongs to. Scare quotes ("reassurance force") are nobody's.
+EXPECTED = [
+    ("Russian President Vladimir Putin warned that", "Vladimir Putin"),
+    ("NATO Secretary-General Mark Rutte emphasized", "Mark Rutte"),
+    ("Russian President Vladimir Putin has warned", "Vladimir Putin"),
+    ('"If any troops appear there', "Vladimir Putin"),  # the opening "he said"
+    ("French President Emmanuel Macron, who hosted", "Emmanuel Macron"),
+    ('"In the coming days', "Emmanuel Macron"),
+    ("The United States, as I said", "Emmanuel Macron"),
+    ("Speaking on September 4 at a Prague conference", "Mark Rutte"),
+    ('"Why are we interested', "Mark Rutte"),
+    ('"It\'s a sovereign country."', "Mark Rutte"),
+    ('"Russia has nothing to do with this," he said.', "Mark Rutte"),  # "he said" after Rutte
+    ('"I think we really have to stop', "Mark Rutte"),
+    ("Michael Carpenter, a former White House", "Michael Carpenter"),
+    ('"While European leaders claim', "Michael Carpenter"),  # "he told RFE/RL"
+    ('"The risk is therefore very real', "Michael Carpenter"),
+    ("In Washington, US President Donald Trump has said", "Donald Trump"),
+    ("Asked directly if he planned", "Donald Trump"),
+    ("Zelenskyy has said that would violate", "Volodymyr Zelenskyy"),
+    ("Speaking at a joint news conference with Macron, Zelenskyy", "Volodymyr Zelenskyy"),
+    ('"It is important that the United States', "Volodymyr Zelenskyy"),
+    ("We talked with President Trump today.", "Volodymyr Zelenskyy"),
+    ('Many thanks for his involvement," Zelenskyy said.', "Volodymyr Zelenskyy"),
+    ('"If Russia continues to refuse', "Emmanuel Macron"),
+    ('"This is also what President Trump expressed', "Emmanuel Macron"),
+    ('"Putin wants to meet with me in Moscow.', "Volodymyr Zelenskyy"),
+    ("That means Russia does not want", "Volodymyr Zelenskyy"),
+    ("Peskov told Interfax", "Peskov"),
+    ("As the politicians spoke", "Oleh Synyehubov"),
+    ("Synyehubov wrote on Telegram", "Oleh Synyehubov"),
+    ("He said the men were killed", "Oleh Synyehubov"),
+]
+
+
+@pytest.fixture(scope="module")
+def article_text() -> str:
+    from ingest.load import load_inputs
+    from qa_app.config import Settings
+
+    loaded = [result for _, result in load_inputs([str(SAMPLE / USER_ARTICLE)], Settings())]
+    return loaded[0].text
+
+
+def test_every_quote_of_the_user_article_has_its_speaker(article_text: str) -> None:
+    found = [(article_text[q.start : q.end], q.speaker) for q in find_quotes(article_text)]
+    assert len(found) == len(EXPECTED), [s[:40] for s, _ in found]
+    for (sentence, speaker), (opening, expected) in zip(found, EXPECTED, strict=True):
+        assert sentence.startswith(opening), (sentence[:60], opening)
+        assert speaker == expected, (sentence[:60], speaker, expected)
+
+
+def test_quote_spans_are_whole_sentences_of_the_text(article_text: str) -> None:
+    from qa_app.sentences import split_sentences
+
+    sentences = set(split_sentences(article_text))
+    for q in find_quotes(article_text):
+        assert (q.start, q.end) in sentences
+
+
+def test_ingest_stores_the_quotes_as_article_metadata(sample_qa, article_text: str) -> None:
+    record = sample_qa.show(USER_ARTICLE)
+    assert record.quotes == [q.to_dict() for q in find_quotes(article_text)]
+    rutte = [q for q in record.quotes if q["speaker"] == "Mark Rutte"]
+    assert any("sovereign country" in record.text[q["start"] : q["end"]] for q in rutte)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ('"Why?" Rutte said.', ("Rutte", False)),
+        ('"It is over," he said.', ("he", True)),
+        ('"We are ready," said Emmanuel Macron.', ("Emmanuel Macron", False)),
+        ('"It hurts," said emergency physician Dr. Ben Abo, who works here.', ("Ben Abo", False)),
+        ('"We are not there," manager Scott Servais said.', ("Scott Servais", False)),
+        ('Trump told reporters: "Yeah, I will."', ("Trump", False)),
+        ("Michael Carpenter, a former adviser, suggested the plan was naive.", ("Michael Carpenter", False)),
+        ("On Monday, Home Secretary Priti Patel denied the claim.", ("Priti Patel", False)),
+        ("Biden signed the bill, saying it was historic.", ("Biden", False)),
+        ('"Russia thinks we said so," the report noted.', (None, False)),  # verbs inside quotes do not count
+        ("Supporters of Trump said the vote was stolen.", (None, False)),
+        ("The sun rose over Kyiv.", (None, False)),
+        ("", (None, False)),
+    ],
+)
+def test_attribution(sentence: str, expected: tuple[str | None, bool]) -> None:
+    assert attribution(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        ("", []),
+        ("Hello.", []),
+        ('🎉 "Great day," she said. 🎉', []),  # a pronoun with nobody named before it
+        ('Jane Doe spoke first. "We won," she said. "Again."', ["Jane Doe", "Jane Doe"]),
+        ('Anna Lee arrived. Many said the show was late. "Yes," Lee said.', ["Anna Lee"]),  # "Many" is no one
+        (
+            'Mark Rutte spoke. "No," Rutte said. Jill Biden and Joe Biden came. "Yes," Biden said.',
+            ["Mark Rutte", "Biden"],
+        ),
+    ],
+)
+def test_find_quotes_edge_cases(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
+
+
+def test_a_long_article_is_handled() -> None:
+    text = ('Ann Smith spoke. "We will win," she said. The sky is blue. ' * 2000).strip()
+    quotes = find_quotes(text)
+    assert len(quotes) == 2000 and {q.speaker for q in quotes} == {"Ann Smith"}
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [
+        ("NATO Secretary-General Mark Rutte's", "Mark Rutte"),
+        ("Russian President Vladimir Putin", "Vladimir Putin"),
+        ("regional Governor Oleh Synyehubov", "Oleh Synyehubov"),
+        ("Governor Oleh Synyehubov", "Oleh Synyehubov"),
+        ("The", None),
+        ("NATO", None),
+    ],
+)
+def test_person_name(phrase: str, name: str | None) -> None:
+    assert person_name(phrase) == name
+
+
+@pytest.mark.parametrize(
+    ("speaker", "wanted", "match"),
+    [
+        ("Mark Rutte", "rutte", True),
+        ("Mark Rutte", "Mark Rutte", True),
+        ("Mark Rutte", "RUTTE", True),
+        ("Mark Rutte", "Rutte's", True),
+        ("Mark Rutte", "Mark Carney", False),
+        ("Michael Carpenter", "carpenter", True),
+        ("Michael Carpenter", "", False),
+    ],
+)
+def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
+    assert speaker_matches(speaker, wanted) is match
