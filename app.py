@@ -1,65 +1,64 @@
-"""The Gradio chat UI over `qa_app`: ask with citations, browse and manage the corpus.
+"""The Gradio UI over `qa_app`: streamed answers with clickable citations, filters, the corpus.
 
 Run `python app.py` (or `make run`); configuration comes from `QA_*` variables (see README).
+The HTML of answers and passages comes from `ui.format`, the corpus actions from `ui.corpus`.
 """
 
-from __future__ import annotations
-
-import html
+import datetime as dt
 import os
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from importlib.resources import files
 from typing import Any
 
-from qa_app import QA, Answer, Filters, QAError, Settings
+from qa_app import QA, Filters, QAError, Settings
+from qa_app.errors import EmptyIndexError
+from ui import format as fmt
+from ui.corpus import UPLOAD_TYPES, Corpus, Outcome, results_html
 
 EXAMPLES = [
     "What did Rutte say?",
     "How many countries committed to sending troops for the reassurance force?",
     "What did Putin say about foreign troops in Ukraine?",
 ]
+ALL_OUTLETS = "All outlets"
+HEADERS = ["Title", "Outlet", "Date", "Chunks", "Doc id"]
 
 
-def _escape(text: str) -> str:
-    """Article text shown as text: no HTML, no Markdown links or emphasis from the article."""
-    escaped = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_\[\]|~])", r"\\\1", escaped)
+def asset(name: str) -> str:
+    return (files("ui") / "assets" / name).read_text(encoding="utf-8")
 
 
-def format_answer(answer: Answer) -> str:
-    """The chat message: the answer with its markers, then the sources grouped by article."""
-    if answer.refused:
-        return f"🚫 *{_escape(answer.text)}*"
-    body = re.sub(r"\\\[(\d+)\\\]", r"**[\1]**", _escape(answer.text))
-    lines = [body, "", "**Sources**"]
-    by_doc: dict[str, list[Any]] = {}
-    for c in answer.citations:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    for cites in by_doc.values():
-        first = cites[0]
-        meta = " · ".join(_escape(x) for x in (first.source, first.published) if x)
-        title = _escape(first.title)
-        if first.url and first.url.startswith(("http://", "https://")):
-            title = f"[{title}](<{html.escape(first.url, quote=True)}>)"
-        lines.append(f"- {title}" + (f" — {meta}" if meta else ""))
-        for c in cites:
-            lines.append(f"  - **[{c.n}]** “{_escape(c.quote)}”")
-    return "\n".join(lines)
+def _date(label: str, value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{label} must be a date like 2025-09-05, got {value!r}") from None
 
 
-def _filters(source: str | None, date_from: str | None, date_to: str | None, as_of: str | None) -> Filters:
-    clean = {
-        k: (v or "").strip() or None
-        for k, v in dict(source=source, date_from=date_from, date_to=date_to, as_of=as_of).items()
-    }
-    if clean["source"] == "All outlets":
-        clean["source"] = None
-    return Filters(**clean)
+def parse_filters(source: str | None, date_from: str | None, date_to: str | None, as_of: str | None) -> Filters:
+    """The filters as typed beside the chat; raises ValueError for a date that is not YYYY-MM-DD.
+
+    Example: parse_filters("All outlets", "", "2025-09-30", "") -> Filters(date_to="2025-09-30")
+    """
+    source = (source or "").strip()
+    return Filters(
+        source=None if source in ("", ALL_OUTLETS) else source,
+        date_from=_date("From", date_from),
+        date_to=_date("To", date_to),
+        as_of=_date("As of", as_of),
+    )
 
 
 def build_app(qa: QA, settings: Settings) -> Any:
-    """The Gradio Blocks app; `qa` is shared by all sessions (each session has its own history)."""
+    """The Gradio Blocks app; `qa` is shared by all sessions, each session keeps its own history."""
     import gradio as gr
+
+    from ui.corpus import safe_name
+
+    corpus = Corpus(qa, settings)
 
     def respond(
         message: str, history: list[dict[str, Any]], source: str, date_from: str, date_to: str, as_of: str
@@ -68,73 +67,214 @@ def build_app(qa: QA, settings: Settings) -> Any:
             yield "Ask a question about the articles."
             return
         try:
-            answer = qa.ask(message, history, _filters(source, date_from, date_to, as_of))
+            filters = parse_filters(source, date_from, date_to, as_of)
+            answer = qa.ask(message, history, filters)
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None
+        except EmptyIndexError:
+            raise gr.Error("There are no articles yet: add some in the Corpus tab.") from None
         except QAError as exc:
             raise gr.Error(str(exc)) from None
-        yield format_answer(answer)
+        yield from fmt.stream_answer(answer, filters)
 
-    def corpus_rows() -> list[list[Any]]:
-        return [[r.title, r.source or "", r.published or "", r.chunks, r.doc_id] for r in qa.docs()]
+    def ask(
+        message: str,
+        history: list[dict[str, Any]] | None = None,
+        source: str = "",
+        date_from: str = "",
+        date_to: str = "",
+        as_of: str = "",
+    ) -> dict[str, Any]:
+        """Answer a question as JSON, like `python -m qa_app ask --json`; `history` holds earlier turns."""
+        try:
+            return qa.ask(message, history or [], parse_filters(source, date_from, date_to, as_of)).to_dict()
+        except (ValueError, QAError) as exc:
+            raise gr.Error(str(exc)) from None
 
-    def outlets() -> list[str]:
-        return ["All outlets", *sorted({r.source for r in qa.docs() if r.source})]
+    def passage(key: str) -> str:
+        """The panel's HTML for a clicked citation marker (called from the browser)."""
+        cite = fmt.parse_cite_key(str(key))
+        if cite is None:
+            return fmt.EMPTY_PASSAGE
+        try:
+            record = qa.show(cite.doc_id)
+        except QAError:
+            return fmt.missing_passage_html(cite.doc_id)
+        return fmt.passage_html(cite, record.title, record.text, record.source, record.published, record.url)
 
-    def upload(files: list[str] | None, urls: str) -> tuple[str, list[list[Any]]]:
-        from ingest.pipeline import Ingestor
+    def choices() -> tuple[Any, Any]:
+        docs = qa.docs()
+        outlets = sorted({r.source for r in docs if r.source}, key=str.lower)
+        articles = [(f"{r.title} ({r.doc_id})", r.doc_id) for r in docs]
+        return gr.update(choices=[ALL_OUTLETS, *outlets]), gr.update(choices=articles, value=None)
 
-        inputs = list(files or []) + [u.strip() for u in (urls or "").splitlines() if u.strip()]
-        if not inputs:
-            return "Choose files or paste URLs first.", corpus_rows()
-        summary = Ingestor(settings, qa.embedder, qa.store).run(inputs)
-        data = summary.to_json()
-        lines = [f"{k}: {len(data[k])}" for k in ("added", "updated", "unchanged")]  # type: ignore[arg-type]
-        lines += [f"failed: {f.source}: {f.error}" for f in summary.failed]
-        return "\n".join(lines), corpus_rows()
+    def refresh() -> tuple[Any, Any, Any]:
+        return corpus.rows(), *choices()
 
-    with gr.Blocks(title="News QA") as demo:
-        gr.Markdown("# News QA\nAsk about the articles; every sentence of an answer cites its source.")
-        with gr.Tab("Chat"):
-            with gr.Row():
-                source = gr.Dropdown(choices=outlets(), value="All outlets", label="Outlet", allow_custom_value=True)
-                date_from = gr.Textbox(label="From (YYYY-MM-DD)", max_lines=1)
-                date_to = gr.Textbox(label="To (YYYY-MM-DD)", max_lines=1)
-                as_of = gr.Textbox(label="As of (YYYY-MM-DD)", max_lines=1)
-            gr.ChatInterface(
-                respond,
-                additional_inputs=[source, date_from, date_to, as_of],
-                examples=[[q, "All outlets", "", "", ""] for q in EXAMPLES],
-                run_examples_on_click=True,
-                cache_examples=False,
-                api_name="chat",
-            )
-        with gr.Tab("Corpus"):
-            table = gr.Dataframe(
-                value=corpus_rows,
-                headers=["Title", "Outlet", "Published", "Chunks", "Doc id"],
-                interactive=False,
-            )
-            files = gr.File(label="Upload articles", file_count="multiple", type="filepath")
-            urls = gr.Textbox(label="URLs (one a line)", lines=2)
-            status = gr.Textbox(label="Result", interactive=False)
-            gr.Button("Ingest").click(upload, [files, urls], [status, table], api_name="ingest")
+    tracker = gr.Progress()  # Gradio reports progress to a parameter whose default is a Progress
+
+    def ingest(file_paths: list[str] | None, urls: str, progress: Any = tracker) -> Iterator[tuple[Any, ...]]:
+        paths = list(file_paths or [])
+        url_list = [u.strip() for u in (urls or "").splitlines() if u.strip()]
+        names = [safe_name(os.path.basename(p)) for p in paths] + url_list
+        if not names:
+            yield results_html([Outcome("—", False, "choose files or paste URLs first")], []), *refresh()
+            return
+        outcomes: list[Outcome] = []
+        progress(0, desc=f"Ingesting {len(names)} item(s)")
+        yield results_html(outcomes, names), gr.skip(), gr.skip(), gr.skip()
+        for outcome in corpus.ingest(paths, url_list):
+            outcomes.append(outcome)
+            progress(len(outcomes) / len(names), desc=f"{len(outcomes)} of {len(names)} done")
+            yield results_html(outcomes, names[len(outcomes) :]), *refresh()
+
+    def selected_row(evt: gr.SelectData) -> Any:
+        row = evt.row_value or []
+        return gr.update(value=row[-1]) if row else gr.skip()
+
+    def on_selected(action: Callable[[str], str]) -> Callable[[str | None], tuple[Any, ...]]:
+        """A Delete/Re-ingest handler: run `action` on the selected doc id, then refresh the lists."""
+
+        def handler(doc_id: str | None) -> tuple[Any, ...]:
+            if not doc_id:
+                return fmt.inert("Choose an article first (click its row)."), *refresh()
+            try:
+                message = action(doc_id)
+            except QAError as exc:
+                message = fmt.inert(str(exc))
+            return message, *refresh()
+
+        return handler
+
+    delete = on_selected(
+        lambda doc_id: fmt.inert(f"Deleted “{corpus.delete(doc_id)}”: its passages no longer appear in answers.")
+    )
+    reingest = on_selected(lambda doc_id: results_html([corpus.reingest(doc_id)], []))
+
+    with gr.Blocks(title="News QA", delete_cache=(3600, 3600)) as demo:
+        gr.Markdown("# News QA\nAsk about the articles: every sentence of an answer cites the passage it comes from.")
+        with gr.Tab("Chat", id="chat"):
+            # The side column comes first in code (ChatInterface needs its filters rendered) and
+            # second on screen (CSS `order`).
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=2, min_width=300, elem_classes="qa-side"):
+                    with gr.Accordion("Filters: apply to the next question", open=True, elem_id="qa-filters"):
+                        source = gr.Dropdown(
+                            choices=[ALL_OUTLETS, *corpus.outlets()],
+                            value=ALL_OUTLETS,
+                            label="Outlet",
+                            allow_custom_value=True,  # API callers may name any outlet
+                        )
+                        with gr.Row():
+                            date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", max_lines=1)
+                            date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD", max_lines=1)
+                            as_of = gr.Textbox(
+                                label="As of",
+                                placeholder="YYYY-MM-DD",
+                                max_lines=1,
+                                info="prefer news from shortly before",
+                            )
+                    panel = gr.HTML(
+                        fmt.EMPTY_PASSAGE,
+                        elem_id="qa-passage",
+                        js_on_load=asset("passage.js"),
+                        server_functions=[passage],
+                    )
+                with gr.Column(scale=3, elem_classes="qa-main"):
+                    chatbot = gr.Chatbot(
+                        elem_id="qa-chatbot",
+                        height=560,
+                        sanitize_html=True,
+                        allow_tags=False,
+                        latex_delimiters=[],
+                        buttons=["copy"],
+                        feedback_options=None,
+                        placeholder="Ask a question about the articles, or try one of these:",
+                        show_label=False,
+                    )
+                    gr.ChatInterface(
+                        respond,
+                        chatbot=chatbot,
+                        textbox=gr.Textbox(placeholder="Ask about the articles…", elem_id="qa-question"),
+                        additional_inputs=[source, date_from, date_to, as_of],
+                        examples=[[q, None, None, None, None] for q in EXAMPLES],
+                        run_examples_on_click=True,
+                        cache_examples=False,
+                        fill_height=False,
+                        api_name="chat",
+                        api_description="Answer a question; returns the answer as HTML with [n] markers and sources.",
+                    )
+            chatbot.clear(lambda: fmt.EMPTY_PASSAGE, outputs=panel, api_visibility="private")
+        with gr.Tab("Corpus", id="corpus") as corpus_tab, gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                table = gr.Dataframe(
+                    value=corpus.rows,
+                    headers=HEADERS,
+                    datatype=["str", "str", "str", "number", "str"],
+                    interactive=False,
+                    show_search="search",
+                    wrap=True,
+                    max_height=520,
+                    column_widths=["40%", "14%", "14%", "10%", "22%"],
+                    elem_id="qa-corpus-table",
+                    label="Stored articles (click a row to select it; click a heading to sort)",
+                )
+                with gr.Row():
+                    selected = gr.Dropdown(label="Selected article", choices=[], scale=3, elem_id="qa-selected")
+                    reingest_btn = gr.Button("Re-ingest", scale=1, elem_id="qa-reingest")
+                    delete_btn = gr.Button("Delete", variant="stop", scale=1, elem_id="qa-delete")
+                status = gr.HTML(elem_id="qa-corpus-status")
+            with gr.Column(scale=2, min_width=300):
+                upload = gr.File(
+                    label="Upload articles",
+                    file_count="multiple",
+                    file_types=[t for t in UPLOAD_TYPES if t.count(".") == 1] + [".gz"],
+                    type="filepath",
+                    elem_id="qa-upload",
+                )
+                gr.Markdown(
+                    "Accepted: .txt, .md, .html, .htm, .json, .jsonl, and any of them gzipped (.gz); "
+                    f"up to {settings.max_file_bytes / 1e6:g} MB a file.",
+                    elem_id="qa-upload-help",
+                )
+                urls = gr.Textbox(label="Article URLs, one a line", lines=3, elem_id="qa-urls")
+                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="qa-ingest")
+                results = gr.HTML(elem_id="qa-results")
+        corpus_outputs = [table, source, selected]
+        ingest_btn.click(ingest, [upload, urls], [results, *corpus_outputs], api_name="ingest").then(
+            lambda: (None, ""), outputs=[upload, urls], api_visibility="private"
+        )
+        table.select(selected_row, outputs=selected, api_visibility="private")
+        delete_btn.click(delete, selected, [status, *corpus_outputs], api_name="delete")
+        reingest_btn.click(reingest, selected, [status, *corpus_outputs], api_name="reingest")
+        corpus_tab.select(refresh, outputs=corpus_outputs, api_visibility="private")
+        demo.load(choices, outputs=[source, selected], api_visibility="private")
+        gr.api(ask, api_name="ask")
     return demo
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `demo.launch` that the app needs: style, login, upload limit."""
+    return {
+        "css": asset("app.css"),
+        "auth": settings.auth,
+        "max_file_size": settings.max_file_bytes,
+        "show_error": True,
+        "footer_links": ["api"],
+    }
 
 
 def main() -> None:
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         qa = QA(settings)
         qa.embedder.warm()
     except QAError as exc:
         raise SystemExit(f"error: {exc}") from None
     demo = build_app(qa, settings)
     demo.queue(default_concurrency_limit=8).launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        auth=settings.auth,
-        show_error=True,
-        footer_links=["api"],
+        server_name=settings.host, server_port=settings.port, **launch_options(settings)
     )
 
 

@@ -1,0 +1,200 @@
+"""Answers, sources and passages as inert HTML for the chat and the passage panel.
+
+Article text and titles are untrusted: every character that means something to HTML or Markdown
+becomes a numeric entity, and newlines become `<br>`, so the message is one HTML block with no
+blank line (Markdown stays off inside it) and nothing from an article can become a tag or a link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+
+from qa_app import Answer, Citation, Filters
+
+CITE_PREFIX = "qa-cite:"
+EMPTY_PASSAGE = (
+    '<div class="qa-passage qa-passage-empty">Click a marker such as <b>[1]</b> in an answer '
+    "to read the passage in its article, with the quoted words highlighted.</div>"
+)
+
+_INERT = {ord(c): f"&#{ord(c)};" for c in "&<>\"'[]()*_`~|\\$!#{}:="}
+_INERT[ord("\n")] = "<br>"
+_INERT[ord("\r")] = ""
+_MARKER = re.compile(r"(\[\d+\])")
+
+
+def inert(text: str) -> str:
+    """Text as HTML that shows exactly that text and can never become markup or a link.
+
+    Example: inert("<b>[x](y)</b>") -> "&#60;b&#62;&#91;x&#93;&#40;y&#41;&#60;/b&#62;"
+    """
+    return text.translate(_INERT)
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL escaped for an attribute, or None for anything else (javascript:, data:...)."""
+    if not url or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+        return None
+    return url.strip().translate(_INERT)
+
+
+def _quote_hash(quote_text: str) -> str:
+    return hashlib.sha256(quote_text.encode()).hexdigest()[:10]
+
+
+def cite_key(c: Citation) -> str:
+    """What a marker link carries: number, span, a hash of the quote, and the doc id.
+
+    Example: "qa-cite:1:2188:2270:3f2a9c01de:rferl-2025.txt"
+    """
+    return f"{CITE_PREFIX}{c.n}:{c.start}:{c.end}:{_quote_hash(c.quote)}:{quote(c.doc_id, safe='')}"
+
+
+@dataclass(frozen=True)
+class CiteKey:
+    n: int
+    start: int
+    end: int
+    quote_hash: str
+    doc_id: str
+
+
+def parse_cite_key(key: str) -> CiteKey | None:
+    """The citation a marker link points at, or None for anything malformed."""
+    parts = key.removeprefix("#").removeprefix(CITE_PREFIX).split(":", 4)
+    if len(parts) != 5 or not all(p.isdigit() for p in parts[:3]) or not parts[4]:
+        return None
+    n, start, end = (int(p) for p in parts[:3])
+    return CiteKey(n, start, end, parts[3], unquote(parts[4])) if start <= end else None
+
+
+def marker(c: Citation) -> str:
+    return f'<a class="qa-cite" href="#{cite_key(c)}" title="Show source [{c.n}]">[{c.n}]</a>'
+
+
+def _with_markers(text: str, by_n: dict[int, Citation]) -> str:
+    out = []
+    for token in _MARKER.split(text):
+        c = by_n.get(int(token[1:-1])) if _MARKER.fullmatch(token) else None
+        out.append(marker(c) if c else inert(token))
+    return "".join(out)
+
+
+def answer_parts(text: str) -> list[str]:
+    """The answer cut after each run of markers, for streaming sentence by sentence.
+
+    Example: answer_parts("A. [1] B. [2] [3]") -> ["A. [1]", " B. [2] [3]"]
+    """
+    parts = re.findall(r".*?\[\d+\](?:\s*\[\d+\])*", text, flags=re.S)
+    rest = text[sum(len(p) for p in parts) :]
+    return [*parts, rest] if rest.strip() else parts or [text]
+
+
+def _meta(*values: str | None) -> str:
+    return " · ".join(inert(v) for v in values if v)
+
+
+def sources_html(citations: list[Citation]) -> str:
+    """One line per cited article: its markers, title (a link when it has a URL), outlet and date."""
+    by_doc: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    items = []
+    for cites in by_doc.values():
+        first = cites[0]
+        title = inert(first.title or first.doc_id)
+        url = safe_url(first.url)
+        if url:
+            title = f'<a class="qa-source-link" href="{url}" target="_blank" rel="noopener noreferrer">{title}</a>'
+        meta = _meta(first.source, first.published)
+        items.append(
+            f'<li class="qa-source"><span class="qa-source-cites">{" ".join(marker(c) for c in cites)}</span> '
+            f'<span class="qa-source-title">{title}</span>'
+            + (f' <span class="qa-source-meta">{meta}</span>' if meta else "")
+            + "</li>"
+        )
+    return f'<div class="qa-sources"><div class="qa-sources-head">Sources</div><ul>{"".join(items)}</ul></div>'
+
+
+def filters_note(filters: Filters) -> str:
+    """The filters in words, or "" when there are none.
+
+    Example: filters_note(Filters(source="RFE/RL", as_of="2025-09-06")) -> "outlet RFE/RL, as of 2025-09-06"
+    """
+    parts = []
+    if filters.source:
+        parts.append(f"outlet {filters.source}")
+    if filters.date_from or filters.date_to:
+        parts.append(f"published {filters.date_from or '…'} to {filters.date_to or '…'}")
+    if filters.as_of:
+        parts.append(f"as of {filters.as_of}")
+    return ", ".join(parts)
+
+
+def refusal_html(answer: Answer, filters: Filters | None = None) -> str:
+    note = filters_note(filters or Filters())
+    hint = f"No passage answers this with the filters {inert(note)}." if note else "No passage answers this."
+    return (
+        '<div class="qa-answer qa-refusal"><span class="qa-refusal-icon" aria-hidden="true">∅</span> '
+        f'<span class="qa-refusal-text">{inert(answer.text)}</span>'
+        f'<div class="qa-refusal-hint">{hint} Try other words, or widen the filters.</div></div>'
+    )
+
+
+def answer_html(answer: Answer, parts: int | None = None, filters: Filters | None = None) -> str:
+    """The chat message: the first `parts` sentences with their markers, or all of it with sources."""
+    if answer.refused:
+        return refusal_html(answer, filters)
+    by_n = {c.n: c for c in answer.citations}
+    pieces = answer_parts(answer.text)
+    body = _with_markers("".join(pieces[:parts]), by_n)
+    html = f'<div class="qa-answer"><div class="qa-answer-text">{body}</div>'
+    if parts is None or parts >= len(pieces):
+        html += sources_html(answer.citations)
+        note = filters_note(filters or Filters())
+        if note:
+            html += f'<div class="qa-filters-note">Filtered: {inert(note)}</div>'
+    return html + "</div>"
+
+
+def stream_answer(answer: Answer, filters: Filters | None = None) -> list[str]:
+    """The successive states of the message: sentence by sentence, then with the sources."""
+    if answer.refused:
+        return [refusal_html(answer, filters)]
+    n = len(answer_parts(answer.text))
+    return [answer_html(answer, i, filters) for i in range(1, n)] + [answer_html(answer, None, filters)]
+
+
+def passage_html(
+    key: CiteKey, title: str, text: str, source: str | None, published: str | None, url: str | None
+) -> str:
+    """The cited article in full, the quoted span marked (the panel scrolls it into view)."""
+    found = text[key.start : key.end]
+    link = safe_url(url)
+    meta = _meta(source, published)
+    if link:
+        host = inert(urlsplit(url or "").netloc or "link")
+        meta += (" · " if meta else "") + f'<a href="{link}" target="_blank" rel="noopener noreferrer">{host}</a>'
+    head = (
+        f'<div class="qa-passage-head"><span class="qa-passage-n">[{key.n}]</span> '
+        f'<span class="qa-passage-title">{inert(title)}</span></div>'
+        + (f'<div class="qa-passage-meta">{meta}</div>' if meta else "")
+    )
+    if _quote_hash(found) != key.quote_hash:
+        body = (
+            '<div class="qa-passage-warning">This article changed after the answer was given; '
+            "ask again to cite its current text.</div>" + inert(text)
+        )
+    else:
+        body = inert(text[: key.start]) + f'<mark class="qa-quote">{inert(found)}</mark>' + inert(text[key.end :])
+    return f'<div class="qa-passage">{head}<div class="qa-passage-body">{body}</div></div>'
+
+
+def missing_passage_html(doc_id: str) -> str:
+    return (
+        '<div class="qa-passage qa-passage-empty">The article '
+        f"<code>{inert(doc_id)}</code> is no longer in the corpus.</div>"
+    )
