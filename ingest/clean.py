@@ -1,14 +1,21 @@
-"""Clean scraped article text: drop navigation, player and footer junk, keep every story sentence.
+"""Clean scraped article text: drop navigation, player, promo and footer junk, keep every story sentence.
 
-Rules, none of them about one article:
-- line shape: time codes ("0:00 0:01:18"), lone size/format tokens ("XS", "16x9 Image"),
-  lines with no letters;
-- repetition: a line repeated elsewhere in the page (photo captions), a line that is one
-  phrase written twice (video titles);
-- boilerplate phrases of web pages (accessibility links, "please wait", "no media source
-  currently available", share/subscribe prompts), matched as whole lines;
-- the footer: after the story's closing credit line ("With reporting by ..."), what follows
-  is the outlet's own boilerplate.
+Rules, none of them about one article or outlet:
+- shape: lines with no letters (time codes "0:00 0:01:18", rules "***"), size/format tokens
+  ("XS SM MD LG", "16x9 Image"), photo credits ("Jane Roe/AFP/Getty Images");
+- phrase: whole-line page furniture ("Accessibility links", "please wait", "Read more"), short
+  calls to action that are not sentences ("Share this article"), related-link lines ("More: ..."),
+  promo and legal sentences (newsletter sign-ups, copyright notices, cookie banners);
+- repetition: consecutive identical lines (an image's alt text, then its caption) all go, and so
+  does a line that is one phrase written twice (a video player's title). A line repeated further
+  apart stays: lists, transcripts and live blogs repeat labels on purpose;
+- credits and dates are metadata, not story: a line that only credits people or desks ("With
+  reporting by ...", "By Jane Roe", "X contributed to this report") or only dates the page
+  ("Published June 3, 2022", "Updated 3:45 PM ET, Tue June 14, 2022") leaves the text and is kept
+  in `Page`; after the last closing credit in the page's last third, the rest is the outlet's footer.
+
+Cleaning is idempotent: `clean_text(clean_text(x)) == clean_text(x)`, and every kept line is a
+line of the input (bullets and runs of spaces aside).
 """
 
 from __future__ import annotations
@@ -17,26 +24,63 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ingest.meta import date_of_line
+
 BOILERPLATE = {
-    "accessibility links", "skip to main content", "skip to content", "breaking news", "updated",
-    "summary", "please wait", "no media source currently available", "advertisement", "share",
-    "share this", "share this article", "subscribe", "sign up", "log in", "sign in", "menu",
-    "search", "close", "play", "pause", "watch", "listen", "read more", "related", "related stories",
-    "more from", "comments", "print", "email", "facebook", "twitter", "whatsapp", "telegram",
-    "copy link", "cookie settings", "accept cookies", "image", "video", "photo", "loading",
-    "embed", "download", "top stories", "most popular", "trending", "see also", "back to top",
-    "to find out more, click here.", "click here", "follow us", "newsletter", "live",
+    "accessibility links", "skip to main content", "skip to content", "skip navigation", "breaking news",
+    "updated", "summary", "please wait", "no media source currently available", "advertisement",
+    "sponsored", "sponsored content", "share", "share this", "share this article", "share this story",
+    "subscribe", "sign up", "log in", "sign in", "menu", "search", "close", "play", "pause", "watch",
+    "listen", "read more", "continue reading", "related", "related stories", "related articles",
+    "more from", "comments", "view comments", "print", "email", "facebook", "twitter", "x", "whatsapp",
+    "telegram", "linkedin", "reddit", "copy link", "link copied", "cookie settings", "accept cookies",
+    "image", "video", "photo", "gallery", "loading", "embed", "download", "top stories", "most popular",
+    "most read", "trending", "see also", "back to top", "click here", "follow us", "newsletter", "live",
+    "hide caption", "toggle caption", "enlarge this image", "expand", "collapse", "next", "previous",
 }  # fmt: skip
 
-_TIMECODES = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s+(?:\d{1,2}:)?\d{1,2}:\d{2})*$")
-_SIZE_TOKEN = re.compile(r"^(?:XXS|XS|S|SM|M|MD|L|LG|XL|XXL|HD|SD|4K|\d+p)$")
+_SIZE_TOKENS = r"(?:XXS|XS|SM|MD|LG|XL|XXL|S|M|L|HD|SD|4K|\d{3,4}p)"
+_SIZES = re.compile(rf"^{_SIZE_TOKENS}(?:[\s,|/]+{_SIZE_TOKENS})*$")
 _MEDIA_PLACEHOLDER = re.compile(r"^\d+\s*[x×:]\s*\d+\s+(?:image|video|photo)$", re.I)
-_CREDIT = re.compile(r"^(?:with (?:additional )?reporting by|reporting by|written by|compiled by|edited by)\b", re.I)
-_BULLET = re.compile(r"^[\s•·▪●◦\-\*]+")
+# "Jane Roe/AFP/Getty Images": a photo credit, never a sentence. Words are split by one space
+# only, so the pattern cannot backtrack over ways of cutting a word.
+_CAPS = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*"
+_PHOTO_CREDIT = re.compile(rf"^{_CAPS}(?: ?/ ?{_CAPS})+$")
+_ACTION = re.compile(
+    r"^(?:share|follow|subscribe|sign up|sign in|log in|download|watch|listen|read|click|tap|see|view|play"
+    r"|print|email|get the|join)\b",
+    re.I,
+)
+_RELATED = re.compile(r"^(?:more|read more|related|see also|also read|read next|recommended|watch|listen)\s?:", re.I)
+_PROMO = re.compile(
+    r"\bsign(?:ing)?[\s-]?up\b.*\bnewsletters?\b|\bnewsletters?\b.*\bsign[\s-]?up\b"
+    r"|^(?:©|\(c\)\s*\d{4}|copyright\s+(?:©\s*)?\d{4})|\ball rights reserved\b"
+    r"|\bthis material may not be published\b|\b(?:accept|manage) (?:all )?cookies\b"
+    r"|\byour browser does not support\b|\benable javascript\b|\bclick here\b|\bdownload (?:our|the) app\b",
+    re.I,
+)
+_SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ")")
+
+_CLOSING_CREDIT = re.compile(
+    r"^(?:with (?:additional )?reporting (?:by|from)|(?:additional )?reporting (?:by|from)|written by"
+    r"|compiled by|edited by|editing by|from (?:staff and )?wire reports)\b(?P<names>.*)$",
+    re.I,
+)
+_CONTRIBUTED = re.compile(
+    r"^(?P<names>.+?)\s+contributed(?: reporting)?(?: to)? (?:this|the) (?:report|story|article)\.?$", re.I
+)
+_BYLINE = re.compile(r"^by\s+(?P<names>.+)$", re.I)
+_NAME_LINKS = {
+    "and", "of", "the", "in", "from", "with", "for", "at", "de", "da", "van", "von", "der", "al", "bin",
+    "by", "reporting", "editing", "additional", "writer", "writers", "staff", "correspondent", "&",
+}  # fmt: skip
+# Notes that may follow a closing credit and still belong to the story.
+_AFTER_CREDIT = re.compile(r"^(?:correction|clarification|editor['’]s note|update)\b", re.I)
+_BULLET = re.compile(r"^(?:[•·▪●◦‣∙*\-–—]+\s+)+")
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\s+", " ", line).strip().lower()
+    return " ".join(line.split()).lower()
 
 
 def is_doubled(line: str) -> bool:
@@ -50,7 +94,10 @@ def is_doubled(line: str) -> bool:
 
 
 def is_junk_line(line: str) -> bool:
-    """True for a line that is page furniture by its shape or its phrase alone."""
+    """True for a line that is page furniture by its shape or its phrase alone.
+
+    Example: is_junk_line("0:00 0:01:18 0:00") -> True; is_junk_line("He said no.") -> False
+    """
     key = _key(line)
     if not key:
         return False
@@ -58,55 +105,120 @@ def is_junk_line(line: str) -> bool:
         return True
     if not any(ch.isalpha() for ch in key):
         return True
-    if _TIMECODES.match(key) or _SIZE_TOKEN.match(line.strip()) or _MEDIA_PLACEHOLDER.match(key):
+    stripped = line.strip()
+    if _SIZES.match(stripped) or _MEDIA_PLACEHOLDER.match(key) or _RELATED.match(key):
         return True
-    return is_doubled(line.strip())
+    words = stripped.split()
+    short = len(words) <= 8 and not stripped.endswith(_SENTENCE_END)
+    if short and (_ACTION.match(key) or ("/" in stripped and _PHOTO_CREDIT.match(stripped))):
+        return True
+    if len(words) <= 60 and _PROMO.search(key):
+        return True
+    return is_doubled(stripped)
 
 
-def split_credit(lines: list[str]) -> tuple[list[str], str | None, list[str]]:
-    """Cut the page at the story's closing credit line: body lines, the credit, the footer.
+def _names_only(text: str) -> bool:
+    """True when `text` is a list of names: capitalised words and linking words only."""
+    words = re.findall(r"[^\s,;:()]+", text)
+    return 0 < len(words) <= 30 and all(w[0].isupper() or w.lower().strip(".") in _NAME_LINKS for w in words)
 
-    Only a credit in the last third of the page counts, so a story that quotes one stays whole.
+
+def credit_of(line: str) -> str | None:
+    """'closing' for a story's closing credit, 'byline' for a byline, None for story text.
+
+    Example: credit_of("With reporting by Reuters and Jane Roe") -> "closing"
     """
-    for i in range(len(lines) - 1, -1, -1):
-        if _CREDIT.match(lines[i].strip()) and i >= len(lines) * 2 // 3:
-            return lines[:i], lines[i].strip(), lines[i + 1 :]
-    return lines, None, []
+    text = line.strip().rstrip(".")
+    m = _CLOSING_CREDIT.match(text) or _CONTRIBUTED.match(text)
+    if m and (not m["names"].strip() or _names_only(m["names"])):
+        return "closing"
+    m = _BYLINE.match(text)
+    if m and len(m["names"].split()) <= 8 and _names_only(m["names"]):
+        return "byline"
+    return None
 
 
 def normalize(raw: str) -> str:
-    """Unicode NFC, unified newlines, no control characters, no non-breaking spaces."""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\u200b", "")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    """Unicode NFC, unified newlines, no control or format characters, no non-breaking spaces.
+
+    Example: normalize("a\\r\\nb\\u00a0c\\u200b") -> "a\\nb c"
+    """
+    text = raw if unicodedata.is_normalized("NFC", raw) else unicodedata.normalize("NFC", raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    # Categories are looked up only for the distinct non-ASCII characters: scanning every
+    # character in Python would dominate the cost of re-ingesting an unchanged corpus.
+    odd = {ch for ch in re.findall(r"[^\x00-\x7f]", text) if unicodedata.category(ch)[0] == "C"}
+    return text.translate({ord(ch): None for ch in odd}) if odd else text
 
 
 @dataclass
 class Page:
-    """A cleaned page: the story's lines, its closing credit and the footer cut after it."""
+    """A cleaned page: the story's lines, and the metadata lines taken out of it."""
 
     lines: list[str]
-    credit: str | None = None
-    footer: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)  # bylines and closing credits, in page order
+    footer: list[str] = field(default_factory=list)  # what followed the closing credit
+    dates: list[tuple[str, str]] = field(default_factory=list)  # (kind, ISO date) of date lines
+    notices: list[str] = field(default_factory=list)  # copyright and similar lines
+
+    @property
+    def credit(self) -> str | None:
+        """The closing credit, if the page has one."""
+        closing = [c for c in self.credits if credit_of(c) == "closing"]
+        return closing[-1] if closing else None
+
+
+def _split_footer(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Cut the page after its last closing credit, when that credit is in the last third.
+
+    A credit earlier in the page is a quoted or mid-story one, so the page stays whole.
+    """
+    for i in range(len(lines) - 1, -1, -1):
+        if credit_of(lines[i]) == "closing":
+            if i < len(lines) * 2 // 3:
+                break
+            after = lines[i + 1 :]
+            return lines[: i + 1] + [x for x in after if _AFTER_CREDIT.match(x)], after
+    return lines, []
+
+
+def _drop_runs(lines: list[str]) -> list[str]:
+    """Drop every line of a run of identical consecutive lines, until none is left.
+
+    Example: _drop_runs(["a", "b", "b", "a", "c"]) -> ["c"]
+    """
+    while True:
+        keys = [_key(x) for x in lines]
+        doubled = {i for i in range(len(lines) - 1) if keys[i] == keys[i + 1]}
+        if not doubled:
+            return lines
+        drop = doubled | {i + 1 for i in doubled}
+        lines = [x for i, x in enumerate(lines) if i not in drop]
 
 
 def clean_page(raw: str) -> Page:
-    """Split a scraped page into story lines (paragraphs), credit line and footer."""
-    lines = [_BULLET.sub("", line).strip() for line in normalize(raw).split("\n")]
-    lines = [re.sub(r"[ \t]+", " ", line) for line in lines if line]
-    lines, credit, footer = split_credit(lines)
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[_key(line)] = counts.get(_key(line), 0) + 1
+    """Split a scraped page into story lines (paragraphs) and the metadata lines around them."""
+    lines = [" ".join(_BULLET.sub("", line.strip()).split()) for line in normalize(raw).split("\n")]
+    lines, footer = _split_footer([line for line in lines if line])
+    page = Page([], footer=footer)
     kept = []
     for line in lines:
-        if is_junk_line(line):
-            continue
-        # A line repeated on the page is a photo caption or a widget title, not story.
-        if counts[_key(line)] > 1:
-            continue
-        kept.append(line)
-    return Page(kept, credit, footer)
+        dated = date_of_line(line)
+        if credit_of(line):
+            page.credits.append(line)
+        elif dated and dated[0] != "date":
+            page.dates.append(dated)
+        elif is_junk_line(line):
+            if _PROMO.search(line):
+                page.notices.append(line)
+        else:
+            kept.append(line)
+    page.lines = _drop_runs(kept)
+    # A bare date under the headline is the page's date too; it stays in the text, as a date
+    # line further down may belong to the story (a timeline).
+    page.dates += [d for d in map(date_of_line, page.lines[:3]) if d]
+    return page
 
 
 def clean_text(raw: str) -> str:

@@ -38,7 +38,8 @@ class Article:
 
 @dataclass
 class Failure:
-    """An input that could not be ingested, and why (one line)."""
+    """An input that could not be ingested, and why (one line); `origin` as in `Article`, if known."""
 
     source: str
     error: str
+    origin: str | None = None

@@ -1,29 +1,32 @@
 """Ingest: load, skip what is unchanged, chunk, embed, store; prune what is gone.
 
-Write order per article, so that a `kill -9` anywhere leaves a consistent index:
-journal entry -> new chunks (ids carry the content hash) -> article record (the commit point)
--> old version's chunks deleted -> journal entry removed. Readers only show chunks whose hash
-matches the committed record, so a question sees the old version or the new, never both or
-neither. The next ingest sweeps whatever a crash left (`Store.recover`).
+Articles are written in batches through `Store.write_articles`, whose write order makes a
+`kill -9` at any moment leave a consistent index (see there); the next run's `Store.recover`
+sweeps what a crash left. Loading, cleaning and chunking run in a producer thread, so they
+overlap with embedding, which releases the GIL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from ingest.chunk import CHUNK_TOKENS, TITLE_TOKENS, chunk_spans, embed_input
-from ingest.load import is_url, load_inputs
+from ingest.load import load_inputs
 from ingest.model import Article, Failure
+from ingest.plan import Decision, Planner, covers, input_roots
 from qa_app.config import Settings
 from qa_app.embed import Embedder, load_embedder
 from qa_app.quotes import find_quotes
-from qa_app.store import ArticleRecord, Store, chunk_id, published_ts
+from qa_app.store import ArticleRecord, ArticleWrite, Store, chunk_id, published_ts
 
-BATCH_CHUNKS = 64
+BATCH_CHUNKS = 128  # chunks embedded and written together
+BATCH_ARTICLES = 32  # at most this many articles a batch, so small articles commit early too
+QUEUE_ITEMS = 256
 
 
 @dataclass
@@ -59,10 +62,11 @@ class Prepared:
     article: Article
     spans: list[tuple[int, int]]
     inputs: list[str]
-    is_update: bool
+    stored: ArticleRecord | None
 
 
-Progress = Callable[[int, int], None]  # (articles done, chunks done)
+Progress = Callable[[int, int], None]  # (articles done, chunks written)
+_DONE = object()
 
 
 class Ingestor:
@@ -77,64 +81,110 @@ class Ingestor:
         store = self.store
         store.check_embedder(claim=True)
         store.recover()
-        summary = Summary()
         existing = {r.doc_id: r for r in store.list_articles()}
-        by_text = {r.text_hash: r.doc_id for r in existing.values() if r.text_hash}
-        seen: set[str] = set()
+        roots = input_roots(inputs)
+        planner = Planner(existing, roots)
+        summary = Summary()
+        failed_origins: set[str] = set()
+        stale: list[str] = []
         batch: list[Prepared] = []
         done = 0
 
-        def flush() -> None:
-            nonlocal done
-            if batch:
-                self._write(batch, summary)
-                done += len(batch)
-                if progress:
-                    progress(done, summary.chunks)
-                batch.clear()
-
-        for _, result in load_inputs(inputs, self.settings):
-            if isinstance(result, Failure):
-                summary.failed.append(result)
+        for item in self._produce(inputs, planner):
+            if isinstance(item, Failure):
+                summary.failed.append(item)
+                failed_origins.add(item.origin or item.source)
                 continue
-            article = result
-            for note in article.notes:
-                summary.notes.append({"source": article.origin, "note": note})
-            if article.doc_id in seen:
-                summary.duplicates.append({"source": article.origin, "duplicate_of": article.doc_id})
-                continue
-            seen.add(article.doc_id)
-            stored = existing.get(article.doc_id)
-            if stored and stored.hash == article.content_hash:
-                summary.unchanged.append(article.doc_id)
-                continue
-            twin = by_text.get(article.text_hash)
-            if twin and twin != article.doc_id:
-                summary.duplicates.append({"source": article.origin, "duplicate_of": twin})
-                continue
-            by_text[article.text_hash] = article.doc_id
-            prepared = self._prepare(article, is_update=stored is not None)
-            batch.append(prepared)
-            if sum(len(p.spans) for p in batch) >= BATCH_CHUNKS:
-                flush()
-        flush()
+            summary.notes += [{"source": item.article.origin, "note": note} for note in item.article.notes]
+            if isinstance(item, Prepared):
+                batch.append(item)
+                if sum(len(p.spans) for p in batch) >= BATCH_CHUNKS or len(batch) >= BATCH_ARTICLES:
+                    done += len(batch)
+                    self._write(batch, summary)
+            else:
+                done += 1
+                article = item.article
+                if item.kind == "unchanged":
+                    summary.unchanged.append(article.doc_id)
+                else:
+                    summary.duplicates.append({"source": article.origin, "duplicate_of": item.duplicate_of or ""})
+                    if item.stale:
+                        stale.append(article.doc_id)
+            if progress:
+                progress(done, summary.chunks)
+        done += len(batch)
+        self._write(batch, summary)
+        if stale:
+            store.delete_articles(stale)
+            summary.removed += stale
         if prune:
-            self._prune(inputs, existing, seen, summary)
+            self._prune(existing, planner.seen, roots, failed_origins, summary)
+        if progress:
+            progress(done, summary.chunks)
         if summary.added or summary.updated or summary.removed:
             store.bump()
         return summary
 
-    def _prepare(self, article: Article, *, is_update: bool) -> Prepared:
+    def _produce(self, inputs: list[str], planner: Planner) -> Iterator[Failure | Decision | Prepared]:
+        """Load, plan and chunk in a producer thread; yield its results in order."""
+        items: queue.Queue[object] = queue.Queue(maxsize=QUEUE_ITEMS)
+        stop = threading.Event()
+
+        def put(item: object) -> None:
+            while not stop.is_set():
+                try:
+                    items.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def decide(decision: Decision | None) -> None:
+            if decision is None:
+                return
+            put(self._prepare(decision) if decision.kind == "write" else decision)
+
+        def work() -> None:
+            try:
+                for _, result in load_inputs(inputs, self.settings):
+                    if stop.is_set():
+                        return
+                    if isinstance(result, Failure):
+                        put(result)
+                        continue
+                    decide(planner.consider(result))
+                for decision in planner.finish():
+                    decide(decision)
+            except BaseException as exc:  # handed to the consumer, which raises it
+                put(exc)
+            finally:
+                put(_DONE)
+
+        thread = threading.Thread(target=work, name="ingest-producer", daemon=True)
+        thread.start()
+        try:
+            while (item := items.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item  # type: ignore[misc]
+        finally:
+            stop.set()
+            thread.join(timeout=5)
+
+    def _prepare(self, decision: Decision) -> Prepared:
+        article = decision.article
         spans = chunk_spans(article.text, self.embedder.count_tokens, CHUNK_TOKENS)
         title = self.embedder.shorten(article.title, TITLE_TOKENS) if article.title != article.doc_id else ""
         inputs = [embed_input(article.title, article.text[a:b], title) for a, b in spans]
-        return Prepared(article, spans, inputs, is_update)
+        return Prepared(article, spans, inputs, decision.stored)
 
     def _write(self, batch: list[Prepared], summary: Summary) -> None:
+        """Embed a batch of articles and store it; empties `batch`."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
+        if not batch:
+            return
         vectors = self.embedder.embed_texts([text for p in batch for text in p.inputs])
-        offset = 0
+        writes, offset = [], 0
         for prepared in batch:
             article = prepared.article
             own = vectors[offset : offset + len(prepared.spans)]
@@ -173,27 +223,38 @@ class Ingestor:
                 quotes=[q.to_dict() for q in find_quotes(article.text)],
             )
             mean = own.mean(axis=0) if len(own) else np.ones(vectors.shape[1], dtype=np.float32)
-            self.store.begin_write(article.doc_id, content_hash)
-            if nodes:
-                self.store.vector_store.add(nodes)
-            self.store.put_article(record, mean / (np.linalg.norm(mean) or 1.0))
-            self.store.delete_stale_chunks(article.doc_id, content_hash)
-            self.store.end_write(article.doc_id)
-            (summary.updated if prepared.is_update else summary.added).append(article.doc_id)
-            summary.chunks += len(nodes)
+            old = prepared.stored
+            replaces = [chunk_id(old.doc_id, old.hash, n) for n in range(old.chunks)] if old else []
+            writes.append(ArticleWrite(record, nodes, mean / (np.linalg.norm(mean) or 1.0), replaces))
+        self.store.write_articles(writes)
+        for prepared in batch:
+            (summary.updated if prepared.stored else summary.added).append(prepared.article.doc_id)
+        summary.chunks += len(vectors)
+        batch.clear()
 
     def _prune(
-        self, inputs: Iterable[str], existing: dict[str, ArticleRecord], seen: set[str], summary: Summary
+        self,
+        existing: dict[str, ArticleRecord],
+        seen: set[str],
+        roots: list[str],
+        failed: set[str],
+        summary: Summary,
     ) -> None:
-        """Remove stored articles that came from these inputs but are no longer there."""
-        roots = [item if is_url(item) else str(Path(item).resolve()) for item in inputs]
+        """Remove stored articles that came from these inputs but are no longer there.
+
+        An article whose file or URL failed to load this time is kept: a timeout or a broken
+        line is not a deletion.
+        """
+        gone = []
         for doc_id, record in existing.items():
-            if doc_id in seen:
+            if doc_id in seen or doc_id in summary.removed or not covers(roots, record.origin):
                 continue
-            origin = record.origin
-            if any(origin == root or origin.startswith(root.rstrip("/") + "/") for root in roots):
-                self.store.delete_article(doc_id)
-                summary.removed.append(doc_id)
+            if record.origin in failed:
+                summary.notes.append({"source": record.origin, "note": f"{doc_id} kept: its input failed to load"})
+            else:
+                gone.append(doc_id)
+        self.store.delete_articles(gone)
+        summary.removed += gone
 
 
 def ingest(inputs: list[str], settings: Settings, *, prune: bool = False, progress: Progress | None = None) -> Summary:

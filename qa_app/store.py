@@ -9,16 +9,21 @@ Three collections, embedded (`PersistentClient`) or on a `chroma run` server (`H
   article's chunks, so a record here is the commit point: chunks whose (doc_id, hash) has no record
   are never shown and are swept away by the next ingest.
 - `qa_meta`: the record `state` holds the embedder identity and a generation that changes with
-  every write, so readers (app replicas) know when to refresh their lexical index.
+  every write, so readers (app replicas) know when to refresh their lexical index; records
+  `pending:{doc_id}` journal the articles being written or deleted (`write_articles`), so that
+  `recover` can sweep what a killed ingest left.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -35,7 +40,27 @@ if TYPE_CHECKING:
 
 CHUNKS, ARTICLES, META = "chunks", "articles", "qa_meta"
 STATE_ID = "state"
+PENDING = "pending:"  # journal entries in META: "pending:{doc_id}"
 PAGE = 2000
+_IN_FLIGHT: set[str] = set()  # journal ids this process is writing now
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _writer_alive(journal_id: str, owner: str) -> bool:
+    """Whether the process that wrote a journal entry may still be writing it."""
+    host, _, pid = owner.rpartition(":")
+    if owner == _owner():
+        return journal_id in _IN_FLIGHT
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")  # a zombie writes nothing
 
 
 @dataclass
@@ -87,6 +112,17 @@ class ArticleRecord:
             text=text or "",
             quotes=json.loads(meta.get("quotes") or "[]"),
         )
+
+
+@dataclass
+class ArticleWrite:
+    """A new version of an article: its record, its chunks (llama-index `TextNode`s with their
+    embeddings), its unit mean vector, and the chunk ids of the version it replaces."""
+
+    record: ArticleRecord
+    nodes: list[Any]
+    vector: np.ndarray
+    replaces: list[str] = field(default_factory=list)
 
 
 def published_ts(published: str | None) -> int:
@@ -255,26 +291,79 @@ class Store:
             where = self.settings.chroma_url or self.settings.index_dir
             raise EmptyIndexError(f"the index at {where} is empty: ingest articles first (python -m ingest PATH)")
 
-    # journal: an article being written, so a crash mid-write can be swept up ---------
+    # journal: articles being written or deleted, so a crash mid-write can be swept up ------
+    def begin_writes(self, entries: list[tuple[str, str]]) -> None:
+        """Journal (doc_id, new hash) pairs, one round trip; "" as hash journals a deletion."""
+        if not entries:
+            return
+        ids = [PENDING + doc_id for doc_id, _ in entries]
+        _IN_FLIGHT.update(ids)
+        metas = [{"doc_id": doc_id, "hash": content_hash, "owner": _owner()} for doc_id, content_hash in entries]
+        self.meta.upsert(ids=ids, documents=[""] * len(ids), metadatas=metas)  # type: ignore[arg-type]
+
+    def end_writes(self, doc_ids: list[str]) -> None:
+        ids = [PENDING + doc_id for doc_id in doc_ids]
+        if ids:
+            self.meta.delete(ids=ids)
+        _IN_FLIGHT.difference_update(ids)
+
     def begin_write(self, doc_id: str, content_hash: str) -> None:
-        self.meta.upsert(
-            ids=[f"pending:{doc_id}"], documents=[""], metadatas=[{"doc_id": doc_id, "hash": content_hash}]
-        )
+        self.begin_writes([(doc_id, content_hash)])
 
     def end_write(self, doc_id: str) -> None:
-        self.meta.delete(ids=[f"pending:{doc_id}"])
+        self.end_writes([doc_id])
 
     def recover(self) -> int:
-        """Finish what a killed ingest left: drop chunks of versions that never got committed."""
+        """Finish what a killed ingest left: drop chunks of versions that never got committed.
+
+        A journal entry whose writer is still running (in this process, or a live process on this
+        host) is left alone; entries of other hosts are swept, so concurrent ingests into one
+        server must run on one host.
+        """
         got = self.meta.get(include=["metadatas"])
-        pending = [(i, m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True) if i.startswith("pending:")]
-        for pending_id, meta in pending:
-            doc_id = str(meta["doc_id"])
-            committed = self.articles.get(ids=[doc_id], include=["metadatas"])
-            keep = str(committed["metadatas"][0]["hash"]) if committed["ids"] else None
-            self.delete_stale_chunks(doc_id, keep)
-            self.meta.delete(ids=[pending_id])
+        pending = {
+            i: str(m["doc_id"])
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+            if i.startswith(PENDING) and m and not _writer_alive(i, str(m.get("owner", "")))
+        }
+        if not pending:
+            return 0
+        committed = self.articles.get(ids=list(pending.values()), include=["metadatas"])
+        kept = {i: str(m["hash"]) for i, m in zip(committed["ids"], committed["metadatas"] or [], strict=True) if m}
+        for doc_id in pending.values():
+            self.delete_stale_chunks(doc_id, kept.get(doc_id))
+        self.meta.delete(ids=list(pending))
         return len(pending)
+
+    def write_articles(self, writes: list[ArticleWrite]) -> None:
+        """Store new versions of articles so that a crash at any point leaves the store consistent.
+
+        Order: journal -> new chunks (ids carry the hash) -> article records, the commit point ->
+        the replaced versions' chunks -> journal cleared; one round trip each for the whole batch.
+        Readers show only chunks whose hash matches the committed record, so a question sees the
+        old version or the new, never both or neither; `recover` sweeps what a crash leaves.
+        """
+        if not writes:
+            return
+        doc_ids = [w.record.doc_id for w in writes]
+        self.begin_writes([(w.record.doc_id, w.record.hash) for w in writes])
+        nodes = [node for w in writes for node in w.nodes]
+        if nodes:
+            self.add_chunks(nodes)
+        self.put_articles([w.record for w in writes], np.stack([w.vector for w in writes]))
+        stale = [cid for w in writes for cid in w.replaces]
+        if stale:
+            self.delete_chunks(stale)
+        self.end_writes(doc_ids)
+
+    def delete_articles(self, doc_ids: list[str]) -> None:
+        """Remove articles and every chunk of them (records first, so readers stop at once)."""
+        for start in range(0, len(doc_ids), PAGE):
+            part = doc_ids[start : start + PAGE]
+            self.begin_writes([(doc_id, "") for doc_id in part])
+            self.articles.delete(ids=part)
+            self.chunks.delete(where={"doc_id": {"$in": part}})
+            self.end_writes(part)
 
     def list_articles(self) -> list[ArticleRecord]:
         records = []
@@ -298,16 +387,29 @@ class Store:
         }
 
     def put_article(self, record: ArticleRecord, vector: np.ndarray) -> None:
+        self.put_articles([record], vector[None, :])
+
+    def put_articles(self, records: list[ArticleRecord], vectors: np.ndarray) -> None:
         self.articles.upsert(
-            ids=[record.doc_id], documents=[record.text], metadatas=[record.metadata()], embeddings=[vector]
+            ids=[r.doc_id for r in records],
+            documents=[r.text for r in records],
+            metadatas=[r.metadata() for r in records],
+            embeddings=vectors,
         )
 
     def delete_article(self, doc_id: str) -> None:
-        """Remove an article and every chunk of it (record first, so readers stop at once)."""
-        self.articles.delete(ids=[doc_id])
-        self.chunks.delete(where={"doc_id": doc_id})
+        """Remove an article and every chunk of it."""
+        self.delete_articles([doc_id])
 
     # chunks ----------------------------------------------------------------
+    def add_chunks(self, nodes: list[Any]) -> None:
+        """Add llama-index `TextNode`s that carry their embeddings."""
+        self.vector_store.add(nodes)
+
+    def delete_chunks(self, chunk_ids: list[str]) -> None:
+        for start in range(0, len(chunk_ids), PAGE):
+            self.chunks.delete(ids=chunk_ids[start : start + PAGE])
+
     def delete_stale_chunks(self, doc_id: str, keep_hash: str | None) -> None:
         """Delete the chunks of `doc_id` that belong to any version but `keep_hash`."""
         if keep_hash is None:
