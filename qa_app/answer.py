@@ -26,7 +26,7 @@ MAX_QUOTES = 4
 TOP_PASSAGES = 8
 TOP_ARTICLES = 5
 SECOND_SENTENCE = 0.8  # a further sentence must score this share of the best one
-_SAY_WORDS = "say said tell told think thought warn claim argue mean write add declare insist suggest stress"
+_SAY_WORDS = "say said tell told think thought warn claim argue mean write add declare insist suggest stress else"
 
 _NUMBER = re.compile(r"\d")
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"

@@ -70,6 +70,35 @@ def _filters(spec: dict[str, Any]) -> Any:
     )
 
 
+def _read_batch(path: Path) -> list[tuple[str, list[Any] | None, Any]]:
+    """(question, history, filters) of each line of a JSONL batch file; a bad line names itself."""
+    if not path.is_file():
+        raise QAError(f"batch file not found: {path}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise QAError(f"batch file {path} is not UTF-8 text") from None
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QAError(f"{path}: line {number} is not valid JSON: {exc.msg}") from None
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
+            raise QAError(f"{path}: line {number} has no question")
+        history = item.get("history")
+        if history is not None and not isinstance(history, list):
+            raise QAError(f"{path}: line {number}: history must be a list of turns")
+        try:
+            filters = _filters(item)
+        except QAError as exc:
+            raise QAError(f"{path}: line {number}: {exc}") from None
+        items.append((item["question"], history, filters))
+    return items
+
+
 def _print_answer(answer: Any, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -88,23 +117,11 @@ def _ask(args: argparse.Namespace) -> None:
     from qa_app.qa import QA
 
     if args.batch:
-        if not args.batch.is_file():
-            raise QAError(f"batch file not found: {args.batch}")
-        items = []
-        for number, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise QAError(f"{args.batch}: line {number} is not valid JSON: {exc.msg}") from None
-            if not isinstance(item, dict) or not str(item.get("question", "")).strip():
-                raise QAError(f"{args.batch}: line {number} has no question")
-            items.append(item)
+        items = _read_batch(args.batch)  # all lines checked before the models load
         qa = QA(Settings.from_env())
-        for item in items:
-            answer = qa.ask(item["question"], item.get("history"), _filters(item))
-            _print_answer(answer, True)
+        for question, history, filters in items:
+            _print_answer(qa.ask(question, history, filters), True)
+            sys.stdout.flush()
         return
     if not args.question or not args.question.strip():
         raise QAError("give a question, or --batch FILE")

@@ -1,19 +1,25 @@
-"""The lexical side of retrieval: BM25 (bm25s) over passages, rebuilt when the store changes.
+"""The lexical side of retrieval: BM25 (bm25s) over passages and over whole articles.
 
 The index is derived state: built from the store's chunks and kept in memory, refreshed when
 the store's generation changes (so any number of app replicas can share one Chroma server).
+Building it means tokenizing every passage, which takes a while on a large store, so the
+tokens can be saved to and loaded from a cache file named after the store's generation.
 """
 
 from __future__ import annotations
 
 import math
+import pickle
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from qa_app.text import bm25_tokenizer
+
+CACHE_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -29,58 +35,123 @@ class ChunkInfo:
     source: str
 
 
+def chunk_info(chunk_id: str, meta: dict[str, Any]) -> ChunkInfo:
+    return ChunkInfo(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        hash=str(meta["hash"]),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        published_ts=int(meta.get("published_ts", -1)),
+        source=str(meta.get("source", "")),
+    )
+
+
 class LexicalIndex:
-    """BM25 over passage texts, plus document frequencies for term weighting."""
+    """BM25 over passages (title + passage) and over articles (title + all passages), plus idf.
 
-    def __init__(self, chunk_ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
-        import bm25s
+    `chunks[i]` is passage i; `doc_ids[j]` is article j and `doc_of[i]` the article of passage i.
+    """
 
-        self.chunks = [
-            ChunkInfo(
-                chunk_id=cid,
-                doc_id=str(m["doc_id"]),
-                hash=str(m["hash"]),
-                start=int(m["start"]),
-                end=int(m["end"]),
-                published_ts=int(m.get("published_ts", -1)),
-                source=str(m.get("source", "")),
-            )
-            for cid, m in zip(chunk_ids, metas, strict=True)
-        ]
-        self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        tokenized = [bm25_tokenizer(f"{m.get('title', '')} {t}") for t, m in zip(texts, metas, strict=True)]
+    def __init__(self, chunks: list[ChunkInfo], titles: list[str], tokens: list[list[str]]) -> None:
+        """`tokens[i]` are passage i's tokens without its title; `titles[i]` its article's title."""
+        self.chunks = chunks
+        self.position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.doc_ids = list(dict.fromkeys(c.doc_id for c in chunks))
+        doc_index = {d: j for j, d in enumerate(self.doc_ids)}
+        self.doc_of = np.array([doc_index[c.doc_id] for c in chunks], dtype=np.int64)
+        self.published = np.array([c.published_ts for c in chunks], dtype=np.int64)
+        self.doc_published = np.full(len(self.doc_ids), -1, dtype=np.int64)
+        self.doc_published[self.doc_of] = self.published
+        title_tokens = {t: bm25_tokenizer(t) for t in set(titles)}
+        passages = [title_tokens[t] + toks for t, toks in zip(titles, tokens, strict=True)]
+        articles: list[list[str]] = [[] for _ in self.doc_ids]
+        for i, (title, toks) in enumerate(zip(titles, tokens, strict=True)):
+            article = articles[self.doc_of[i]]
+            if not article:
+                article += title_tokens[title]
+            article += toks
         self.df: Counter[str] = Counter()
-        for tokens in tokenized:
-            self.df.update(set(tokens))
-        self.n = len(tokenized)
-        self.bm25: Any = None
-        if tokenized:
-            self.bm25 = bm25s.BM25()
-            self.bm25.index(_as_tokenized(tokenized), show_progress=False)
-            self.vocab = self.bm25.vocab_dict
+        for toks in passages:
+            self.df.update(set(toks))
+        self.n = len(passages)
+        self.passage_bm25 = _bm25(passages)
+        self.article_bm25 = _bm25(articles)
+
+    @classmethod
+    def from_texts(cls, chunk_ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> LexicalIndex:
+        chunks = [chunk_info(cid, m) for cid, m in zip(chunk_ids, metas, strict=True)]
+        return cls(chunks, [str(m.get("title", "")) for m in metas], [bm25_tokenizer(t) for t in texts])
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; unseen terms weigh the most."""
         return math.log(1 + (self.n + 1) / (self.df.get(term, 0) + 0.5))
 
+    def passage_scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage (zeros when no query term is known)."""
+        return _scores(self.passage_bm25, bm25_tokenizer(query), self.n)
+
+    def article_scores(self, query: str) -> np.ndarray:
+        """BM25 score of every article over its whole text."""
+        return _scores(self.article_bm25, bm25_tokenizer(query), len(self.doc_ids))
+
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(chunk position, score) of the best `k` passages, allowed ones only when `mask` is given."""
-        if self.bm25 is None:
-            return []
-        tokens = [t for t in bm25_tokenizer(query) if t in self.vocab]
-        if not tokens:
-            return []
-        k = min(k, self.n)
-        ids, scores = self.bm25.retrieve(
-            [[self.vocab[t] for t in tokens]], k=k, show_progress=False, weight_mask=mask, n_threads=1
-        )
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+        """(passage position, score) of the best `k` passages, allowed ones only when `mask` is given."""
+        scores = self.passage_scores(query)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        return top_k(scores, k)
+
+    # cache ----------------------------------------------------------------------------------
+    def save(self, path: Path, key: str) -> None:
+        """Write the index to `path` (atomically), tagged with `key` (the store generation)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump((CACHE_FORMAT, key, self), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+
+    @staticmethod
+    def load(path: Path, key: str) -> LexicalIndex | None:
+        """The index saved at `path` for `key`, or None (missing, stale or unreadable)."""
+        try:
+            with open(path, "rb") as f:
+                fmt, saved_key, index = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+            return None
+        return index if fmt == CACHE_FORMAT and saved_key == key and isinstance(index, LexicalIndex) else None
 
 
-def _as_tokenized(tokenized: list[list[str]]) -> Any:
-    """bm25s's Tokenized form: ids per document plus the vocabulary."""
+def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """(position, score) of the `k` highest positive scores, best first.
+
+    Example: top_k(np.array([0.0, 2.0, 1.0]), 5) -> [(1, 2.0), (2, 1.0)]
+    """
+    k = min(k, int((scores > 0).sum()))
+    if k <= 0:
+        return []
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best], kind="stable")]
+    return [(int(i), float(scores[i])) for i in best]
+
+
+def _bm25(tokenized: list[list[str]]) -> Any:
+    import bm25s
     from bm25s.tokenization import Tokenized
 
+    if not tokenized:
+        return None
     vocab: dict[str, int] = {}
     ids = [[vocab.setdefault(t, len(vocab)) for t in tokens] for tokens in tokenized]
-    return Tokenized(ids=ids, vocab=vocab)
+    model = bm25s.BM25()
+    model.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
+    return model
+
+
+def _scores(model: Any, tokens: list[str], size: int) -> np.ndarray:
+    if model is None:
+        return np.zeros(size, dtype=np.float32)
+    known = [model.vocab_dict[t] for t in dict.fromkeys(tokens) if t in model.vocab_dict]
+    if not known:
+        return np.zeros(size, dtype=np.float32)
+    return np.asarray(model.get_scores(known), dtype=np.float32)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa_app.answer import compose
+from qa_app.answer import TOP_ARTICLES, compose
 from qa_app.cite import Answer, verify
 from qa_app.config import Settings
 from qa_app.conversation import contextualize
 from qa_app.embed import Embedder, load_embedder
-from qa_app.retrieve import Filters, Retriever, rank_articles
+from qa_app.retrieve import Filters, Retriever
 from qa_app.store import ArticleRecord, Store
 
 RETRIEVED = 10
@@ -29,10 +29,9 @@ class QA:
         """Answer one question (a follow-up when `history` holds earlier turns)."""
         self.store.require_articles()
         standalone = contextualize(question, history)
-        passages = self.retriever.search(standalone, filters)
-        retrieved = rank_articles(passages, RETRIEVED)
-        articles = self.store.get_articles([doc_id for doc_id, _ in retrieved])
-        answer = compose(standalone, passages, articles, retrieved, self.retriever.lexical.idf)
+        found = self.retriever.retrieve(standalone, filters, limit=RETRIEVED)
+        articles = self.store.get_articles([doc_id for doc_id, _ in found.articles[:TOP_ARTICLES]])
+        answer = compose(standalone, found.passages, articles, found.articles, self.retriever.lexical.idf)
         verify(answer, {doc_id: a.text for doc_id, a in articles.items()})
         return answer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa_app.quotes import attribution, find_quotes, person_name, speaker_matches
-from tests.conftest import SAMPLE, USER_ARTICLE
+from tests.conftest import USER_ARTICLE
 
 # Every sentence of the user's article that holds someone's words (direct or reported), by its
 # opening words, with the person it belongs to. Scare quotes ("reassurance force") are nobody's.
@@ -44,12 +44,9 @@ EXPECTED = [
 
 
 @pytest.fixture(scope="module")
-def article_text() -> str:
-    from ingest.load import load_inputs
-    from qa_app.config import Settings
-
-    loaded = [result for _, result in load_inputs([str(SAMPLE / USER_ARTICLE)], Settings())]
-    return loaded[0].text
+def article_text(sample_qa) -> str:
+    """The user's article as the real ingest cleaned it."""
+    return sample_qa.show(USER_ARTICLE).text
 
 
 def test_every_quote_of_the_user_article_has_its_speaker(article_text: str) -> None:

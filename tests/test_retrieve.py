@@ -1,0 +1,150 @@
+"""Hybrid retrieval on a small real store: filters, the time prior, and the derived lexical index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from qa_app.retrieve import Filters, Retriever, time_prior
+from tests.conftest import SAMPLE, USER_ARTICLE
+
+# Made-up articles: two outlets, two stories told twice at different dates.
+RECORDS = [
+    {
+        "id": "harbor-2024-03",
+        "title": "Harbor bridge reopens after repairs",
+        "source": "Daily Planet",
+        "published_at": "2024-03-10",
+        "body": "The harbor bridge in Port Alden reopened on Sunday after eight months of repairs. "
+        "Mayor Lena Ortiz said the repairs cost 41 million dollars.\n\n"
+        '"Traffic will flow again," Ortiz said.',
+    },
+    {
+        "id": "harbor-2024-09",
+        "title": "Harbor bridge closes again for inspection",
+        "source": "Daily Planet",
+        "published_at": "2024-09-02",
+        "body": "The harbor bridge in Port Alden closed again on Monday for an inspection of its cables. "
+        "Mayor Lena Ortiz said the bridge would reopen within two weeks.",
+    },
+    {
+        "id": "orchard-2024-05",
+        "title": "Apple orchard wins regional prize",
+        "source": "Valley Courier",
+        "published_at": "2024-05-20",
+        "body": "The Hill Creek apple orchard won the regional prize for its cider. "
+        "Owner Tomas Berg said the dry summer made the apples sweeter.",
+    },
+]
+
+
+def _ingest(settings, embedder, paths: list[str]):
+    from ingest.pipeline import Ingestor
+
+    summary = Ingestor(settings, embedder).run(paths)
+    assert not summary.failed, summary.to_json()
+    return summary
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "local.jsonl").write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n", encoding="utf-8")
+    return folder / "local.jsonl"
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory, corpus: Path, base_settings, embedder) -> Retriever:
+    from qa_app.store import Store
+
+    settings = replace(
+        base_settings,
+        index_dir=tmp_path_factory.mktemp("retrieve") / "index",
+        cache_dir=tmp_path_factory.mktemp("cache"),
+    )
+    _ingest(settings, embedder, [str(corpus), str(SAMPLE)])
+    return Retriever(Store(settings, embedder), embedder)
+
+
+def _ids(retriever: Retriever, question: str, filters: Filters | None = None, mode: str = "hybrid") -> list[str]:
+    return [doc_id for doc_id, _ in retriever.retrieve(question, filters, mode=mode).articles]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_each_signal_finds_the_article(retriever: Retriever, mode: str) -> None:
+    assert _ids(retriever, "Which orchard won a prize for its cider?", mode=mode)[0] == "orchard-2024-05"
+    assert _ids(retriever, "What did Rutte say about Russia?", mode=mode)[0] == USER_ARTICLE
+
+
+def test_passages_belong_to_the_returned_articles(retriever: Retriever) -> None:
+    found = retriever.retrieve("harbor bridge repairs cost")
+    assert found.passages and {p.doc_id for p in found.passages} <= {d for d, _ in found.articles}
+    assert found.passages[0].doc_id == found.articles[0][0]
+
+
+def test_source_filter(retriever: Retriever) -> None:
+    ids = _ids(retriever, "harbor bridge", Filters(source="Valley Courier"))
+    assert ids == ["orchard-2024-05"]  # dense still finds it; nothing of the other outlet
+    assert set(_ids(retriever, "harbor bridge", Filters(source="daily planet"))) <= {"harbor-2024-03", "harbor-2024-09"}
+    assert _ids(retriever, "harbor bridge", Filters(source="No Such Outlet")) == []
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "allowed"),
+    [
+        ("2024-03-10", "2024-03-10", {"harbor-2024-03"}),  # both ends inclusive
+        ("2024-03-11", "2024-09-01", {"orchard-2024-05"}),
+        ("2024-09-02", None, {"harbor-2024-09", USER_ARTICLE}),
+        (None, "2024-03-09", set()),
+    ],
+)
+def test_date_range_filter(retriever: Retriever, date_from: str | None, date_to: str | None, allowed: set) -> None:
+    ids = _ids(retriever, "harbor bridge orchard Rutte", Filters(date_from=date_from, date_to=date_to))
+    assert set(ids) <= allowed
+    assert bool(ids) == bool(allowed)
+
+
+def test_as_of_prefers_the_article_published_shortly_before(retriever: Retriever) -> None:
+    question = "What did Mayor Lena Ortiz say about the harbor bridge?"
+    assert _ids(retriever, question, Filters(as_of="2024-03-12"))[0] == "harbor-2024-03"
+    assert _ids(retriever, question, Filters(as_of="2024-09-05"))[0] == "harbor-2024-09"
+
+
+def test_time_prior_is_soft() -> None:
+    assert time_prior(100, 100) == 1.0
+    assert 0 < time_prior(10, 100) < time_prior(90, 100) < 1.0
+    assert time_prior(101, 100) == pytest.approx(0.1)  # after the date: down-weighted, not removed
+    assert time_prior(-1, 100) == 1.0 and time_prior(50, None) == 1.0
+
+
+def test_lexical_index_follows_the_store_generation(tmp_path: Path, corpus: Path, base_settings, embedder) -> None:
+    from qa_app.store import Store
+
+    settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    _ingest(settings, embedder, [str(corpus)])
+    retriever = Retriever(Store(settings, embedder), embedder)
+    first = retriever.lexical
+    retriever.retrieve("harbor bridge")
+    assert retriever.lexical is first  # not rebuilt per query
+    _ingest(settings, embedder, [str(SAMPLE)])  # another writer changes the store
+    assert USER_ARTICLE in _ids(retriever, "Rutte sovereign country")
+    assert retriever.lexical is not first
+    # A new process with the same store loads the cached index instead of tokenizing again.
+    again = Retriever(Store(settings, embedder), embedder)
+    assert [c.chunk_id for c in again.lexical.chunks] == [c.chunk_id for c in retriever.lexical.chunks]
+    assert list((tmp_path / "cache" / "lexical").iterdir())
+    retriever.store.delete_article(USER_ARTICLE)
+    retriever.store.bump()
+    assert USER_ARTICLE not in _ids(retriever, "Rutte sovereign country")
+
+
+def test_works_against_a_chroma_server(store_settings, corpus: Path, embedder, tmp_path: Path) -> None:
+    from qa_app.store import Store
+
+    settings = replace(store_settings, cache_dir=tmp_path / "cache")
+    _ingest(settings, embedder, [str(corpus)])
+    retriever = Retriever(Store(settings, embedder), embedder)
+    assert _ids(retriever, "cider prize", Filters(source="Valley Courier", as_of="2024-06-01"))[0] == "orchard-2024-05"
