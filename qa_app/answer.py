@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qa_app.cite import Answer, Citation, refusal
 from qa_app.conversation import _SPEAKER_Q
-from qa_app.quotes import speaker_matches
+from qa_app.quotes import attribution, quote_open_after, speaker_matches
 from qa_app.retrieve import Passage
 from qa_app.sentences import split_sentences
 from qa_app.store import ArticleRecord
@@ -23,9 +23,12 @@ from qa_app.text import QUESTION_WORDS, STOPWORDS, terms, words
 MIN_COVERAGE = 0.5  # share of the question's idf weight the best passage must hold
 MAX_SENTENCES = 3
 MAX_QUOTES = 4
-TOP_PASSAGES = 8
 TOP_ARTICLES = 5
+PASSAGES_PER_ARTICLE = 4
 SECOND_SENTENCE = 0.8  # a further sentence must score this share of the best one
+W_CONTEXT = 0.3  # sentence score: its own coverage + these shares of other evidence
+W_RANK = 0.15
+W_SUBJECT = 0.2
 _SAY_WORDS = "say said tell told think thought warn claim argue mean write add declare insist suggest stress else"
 
 _NUMBER = re.compile(r"\d")
@@ -85,7 +88,7 @@ def _type_bonus(question: str, sentence: str) -> float:
     if q.startswith("when") or "what year" in q or "what date" in q:
         return 0.3 if _DATE.search(sentence) else -0.1
     if q.startswith("where"):
-        return 0.3 if _PLACE.search(sentence) else -0.1
+        return 0.3 if _PLACE.search(sentence) else -0.3
     if q.startswith(("who", "whom")):
         return 0.1 if len(_NAME.findall(sentence)) > 1 else 0.0
     return 0.0
@@ -118,17 +121,27 @@ def build_answer(
     return Answer(" ".join(parts), citations, False, retrieved, question)
 
 
-def _utterances(article: ArticleRecord, speaker: str) -> list[list[tuple[int, int]]]:
-    """The speaker's quote sentences grouped into runs with nothing between them but white space."""
-    runs: list[list[tuple[int, int]]] = []
+def _utterances(article: ArticleRecord, speaker: str) -> list[tuple[bool, list[tuple[int, int]]]]:
+    """The speaker's quote sentences as runs (direct?, spans): adjacent sentences of one kind.
+
+    A sentence is direct when it holds quotation marks or sits inside a quotation that goes on.
+    """
+    runs: list[tuple[bool, list[tuple[int, int]]]] = []
+    open_quote = False
+    previous_end = -1
     for q in article.quotes:
         if not speaker_matches(str(q["speaker"]), speaker):
             continue
-        span = (int(q["start"]), int(q["end"]))
-        if runs and not article.text[runs[-1][-1][1] : span[0]].strip():
-            runs[-1].append(span)
+        start, end = int(q["start"]), int(q["end"])
+        sentence = article.text[start:end]
+        adjacent = previous_end >= 0 and not article.text[previous_end:start].strip()
+        direct = any(c in sentence for c in '"“”') or (adjacent and open_quote)
+        if runs and adjacent and runs[-1][0] == direct:
+            runs[-1][1].append((start, end))
         else:
-            runs.append([span])
+            runs.append((direct, [(start, end)]))
+        open_quote = quote_open_after(sentence, open_quote and adjacent)
+        previous_end = end
     return runs
 
 
@@ -145,11 +158,10 @@ def answer_speaker(
     found: list[tuple[float, int, int, str, list[tuple[int, int]]]] = []
     for rank, doc_id in enumerate(order):
         article = articles[doc_id]
-        for run in _utterances(article, speaker):
+        for direct, run in _utterances(article, speaker):
             start, end = run[0][0], run[-1][1]
             window = article.title + " " + article.text[max(0, start - 300) : end]
             score = coverage(topic, set(terms(window)), idf) if topic else 1.0
-            direct = any(c in article.text[start:end] for c in '"“”')
             found.append((score, int(direct), rank, doc_id, run))
     if not found:
         return []
@@ -168,31 +180,55 @@ def answer_speaker(
     return [[(top_doc, start, end) for start, end in picked[:MAX_QUOTES]]]
 
 
+def _is_subject(sentence: str, names: list[str]) -> bool:
+    """Whether the sentence is about one of `names`: it opens with it, or it is the speaker.
+
+    Example: _is_subject("On Monday, Putin's aide said no.", ["putin"]) -> True
+    """
+    opening = re.sub(r"^[^,]{0,60},\s+", "", sentence[:200])  # "On Monday, Putin ..."
+    heads = " ".join(words(sentence)[:3] + words(opening)[:3])
+    speaker, _ = attribution(sentence)
+    heads += " " + (speaker or "").lower()
+    return any(re.search(rf"\b{re.escape(n)}\b", heads) for n in names)
+
+
 def answer_terms(
     question: str, passages: list[Passage], articles: dict[str, ArticleRecord], idf: Idf
-) -> list[list[tuple[str, int, int]]]:
-    """The sentences of the top passages that best cover the question, best first."""
+) -> tuple[list[list[tuple[str, int, int]]], float]:
+    """The sentences of the top passages that best cover the question, best first, and the support.
+
+    Support is the best share of the question's idf weight that one passage (with its title)
+    holds: the refusal threshold applies to it.
+    """
     q_terms = list(dict.fromkeys(terms(question)))
     if not q_terms:
-        return []
+        return [], 0.0
+    names = named_in_question(question)
+    article_rank = {d: r for r, d in enumerate(dict.fromkeys(p.doc_id for p in passages))}
+    per_article: dict[str, int] = {}
     best_cover = 0.0
     candidates: list[Sentence] = []
-    for rank, passage in enumerate(passages[:TOP_PASSAGES]):
+    for passage in passages:
+        rank = article_rank[passage.doc_id]
         article = articles.get(passage.doc_id)
-        if article is None:
+        room = PASSAGES_PER_ARTICLE * (2 if rank == 0 else 1)  # the best article is read further
+        if article is None or rank >= TOP_ARTICLES or per_article.get(passage.doc_id, 0) >= room:
             continue
+        per_article[passage.doc_id] = per_article.get(passage.doc_id, 0) + 1
         context = set(terms(article.title + " " + article.text[passage.chunk.start : passage.chunk.end]))
-        best_cover = max(best_cover, coverage(q_terms, context, idf))
+        c_cover = coverage(q_terms, context, idf)
+        best_cover = max(best_cover, c_cover)
         for start, end in split_sentences(article.text, passage.chunk.start, passage.chunk.end):
             sentence = article.text[start:end]
             if len(words(sentence)) < 4:
                 continue
             s_cover = coverage(q_terms, set(terms(sentence)), idf)
-            score = s_cover + 0.3 * coverage(q_terms, context, idf) + 0.15 / (1 + rank)
-            score += _type_bonus(question, sentence)
+            score = s_cover + W_CONTEXT * c_cover + W_RANK / (1 + rank) + _type_bonus(question, sentence)
+            if names and _is_subject(sentence, names):
+                score += W_SUBJECT
             candidates.append(Sentence(passage.doc_id, start, end, score, rank))
-    if best_cover < MIN_COVERAGE or not candidates:
-        return []
+    if not candidates:
+        return [], best_cover
     candidates.sort(key=lambda s: s.score, reverse=True)
     best = candidates[0]
     chosen = [best]
@@ -201,7 +237,7 @@ def answer_terms(
             break
         if all((c.doc_id, c.start) != (o.doc_id, o.start) for o in chosen):
             chosen.append(c)
-    return [[(c.doc_id, c.start, c.end)] for c in chosen]
+    return [[(c.doc_id, c.start, c.end)] for c in chosen], best_cover
 
 
 def compose(
@@ -221,5 +257,7 @@ def compose(
     if speaker:
         groups = answer_speaker(question, speaker, articles, order, idf)
     else:
-        groups = answer_terms(question, passages, articles, idf)
+        groups, support = answer_terms(question, passages, articles, idf)
+        if support < MIN_COVERAGE:
+            return refusal(retrieved, question)
     return build_answer(question, groups, articles, retrieved)

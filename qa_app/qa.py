@@ -28,8 +28,12 @@ class QA:
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:
         """Answer one question (a follow-up when `history` holds earlier turns)."""
         self.store.require_articles()
-        standalone = contextualize(question, history)
-        found = self.retriever.retrieve(standalone, filters, limit=RETRIEVED)
+        return self.answer(contextualize(question, history), filters)
+
+    def answer(self, question: str, filters: Filters | None = None, *, exclude: frozenset[str] = frozenset()) -> Answer:
+        """Answer a self-contained question; `exclude` hides articles (for evaluation)."""
+        standalone = question
+        found = self.retriever.retrieve(standalone, filters, limit=RETRIEVED, exclude=exclude)
         articles = self.store.get_articles([doc_id for doc_id, _ in found.articles[:TOP_ARTICLES]])
         answer = compose(standalone, found.passages, articles, found.articles, self.retriever.lexical.idf)
         verify(answer, {doc_id: a.text for doc_id, a in articles.items()})

@@ -235,7 +235,7 @@ def find_quotes(text: str) -> list[Quote]:
             previous = quotes[-1]
             if not text[previous.end : start].strip():
                 speaker = previous.speaker
-        ends_open = _quote_open_after(sentence, open_quote)
+        ends_open = quote_open_after(sentence, open_quote)
         if speaker is None and ends_open:
             pending.append((start, end))  # a quotation that goes on: its speaker comes later
         elif speaker:
@@ -254,11 +254,11 @@ def find_quotes(text: str) -> list[Quote]:
     return [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
 
 
-def _quote_open_after(sentence: str, open_before: bool) -> bool:
+def quote_open_after(sentence: str, open_before: bool) -> bool:
     """Whether a quotation is still open at the end of `sentence`.
 
     Straight quotes open after white space or at the start, and close otherwise.
-    Example: _quote_open_after('"In the coming days, we will.', False) -> True
+    Example: quote_open_after('"In the coming days, we will.', False) -> True
     """
     is_open = open_before
     for i, ch in enumerate(sentence):

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -223,12 +223,27 @@ class Retriever:
         return [(doc_id, 1.0 - float(d)) for doc_id, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
     # search ------------------------------------------------------------------
-    def retrieve(self, query: str, filters: Filters | None = None, mode: Mode = "hybrid", limit: int = 10) -> Retrieval:
-        """The best `limit` articles for `query` and the best passages of the top ones."""
+    def retrieve(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        limit: int = 10,
+        exclude: frozenset[str] = frozenset(),
+    ) -> Retrieval:
+        """The best `limit` articles for `query` and the best passages of the top ones.
+
+        `exclude` hides articles by doc id (evaluation asks questions whose evidence is hidden).
+        """
         filters = filters or Filters()
         t = self.tuning
         lexical = self.lexical
+        if filters.source:  # outlets match in any case; Chroma needs the stored spelling
+            stored = {c.source.lower(): c.source for c in lexical.chunks}
+            filters = replace(filters, source=stored.get(filters.source.lower(), filters.source))
         mask = self.allowed(filters)
+        if exclude:
+            mask &= np.array([c.doc_id not in exclude for c in lexical.chunks], dtype=bool)
         if not mask.any() or (mode == "bm25" and not bm25_tokenizer(query)):
             return Retrieval()
         doc_allowed = np.zeros(len(lexical.doc_ids), dtype=bool)

@@ -1,0 +1,221 @@
+"""Quality on RealTime QA: evidence retrieval, answer hit rate and refusal, dev and test splits.
+
+Every question is asked as the user would (the question alone), with its `question_date` as "as of".
+
+- Retrieval: Hits@1/5/10 and MRR@10 at article level for BM25 alone, dense alone and the hybrid
+  (the three share the time prior), plus the hybrid without the prior.
+- Answers: the share of questions whose correct choice appears in the answer or its quotes.
+- Refusal: "answered" is the positive class. Positives are the questions as asked; negatives are
+  the same questions with their evidence and every article holding the answer string hidden, plus
+  absent-person and absent-topic questions about the user's article (`data/articles`).
+
+    python -m benchmarks.quality                   # the cached eval index, both splits
+    python -m benchmarks.quality --index DIR --split dev --skip-refusal
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import CACHE, QUESTIONS, ROOT, machine
+from qa_app.config import Settings
+from qa_app.retrieve import Filters, Mode
+
+# Questions about the user's article: answerable ones, and ones it cannot answer.
+USER_ANSWERABLE = [
+    "What did Rutte say?",
+    "what did carpenter say",
+    "What did Putin say about foreign troops in Ukraine?",
+    "How many countries committed to sending troops for the reassurance force?",
+    "Who hosted the September 4 talks?",
+    "What did Macron say about American support?",
+    "What did Zelenskyy say about the United States?",
+    "Where did the Coalition of the Willing meet?",
+    "How much did EU imports of Russian fossil fuels total this year?",
+    "When will the EU phase out imports of Russian oil and gas?",
+    "How many people did Russian drones kill in the Kharkiv region?",
+    "What did Peskov tell Interfax?",
+]
+USER_UNANSWERABLE = [
+    "What did Angela Merkel say about the reassurance force?",
+    "What did Olaf Scholz say?",
+    "What did Barack Obama say about Ukraine?",
+    "What is the capital of Australia?",
+    "Who won the 1998 football world cup?",
+    "How many tanks did Germany send to Ukraine in 2023?",
+    "What did the Pope say about the peace talks?",
+    "What is the price of bitcoin?",
+    "Who won the Eurovision song contest?",
+    "What did Keir Starmer say about the reassurance force?",
+    "How many goals did Messi score this season?",
+    "What are the symptoms of measles?",
+]
+
+
+def find_index(explicit: Path | None) -> Settings:
+    """Settings for the eval index: `--index`, else a finished cached build (never starts one)."""
+    base = Settings.from_env()
+    if explicit is not None:
+        return replace(base, index_dir=explicit)
+    done = sorted(CACHE.glob("realtimeqa-torch-*/done.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not done:
+        sys.exit(f"no finished eval index under {CACHE}: build it (python -m benchmarks.common torch) or pass --index")
+    return replace(base, index_dir=done[0].parent / "index", embed_backend="torch")
+
+
+def load_questions(split: str) -> list[dict[str, Any]]:
+    questions = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    return [q for q in questions if split == "both" or q["split"] == split]
+
+
+def correct(question: dict[str, Any]) -> str:
+    index = question["answer_index"]
+    return str(question["choices"][index[0] if isinstance(index, list) else index])
+
+
+def retrieval_metrics(ranked: list[list[str]], gold: list[set[str]]) -> dict[str, float]:
+    """Hits@1/5/10 and MRR@10 at article level.
+
+    Example: retrieval_metrics([["a", "b"]], [{"b"}]) -> {"hits@1": 0.0, "hits@5": 1.0, ..., "mrr@10": 0.5}
+    """
+    out = {"hits@1": 0.0, "hits@5": 0.0, "hits@10": 0.0, "mrr@10": 0.0}
+    for ids, wanted in zip(ranked, gold, strict=True):
+        rank = next((r for r, d in enumerate(ids[:10], start=1) if d in wanted), None)
+        if rank is not None:
+            out["hits@1"] += rank <= 1
+            out["hits@5"] += rank <= 5
+            out["hits@10"] += 1
+            out["mrr@10"] += 1 / rank
+    return {k: v / max(1, len(ranked)) for k, v in out.items()}
+
+
+def precision_recall(answered: list[bool], answerable: list[bool]) -> tuple[float, float, int, int]:
+    """Precision and recall of "answered" against "answerable", and the counts of each class.
+
+    Example: precision_recall([True, True, False], [True, False, False]) -> (0.5, 1.0, 1, 2)
+    """
+    tp = sum(a and b for a, b in zip(answered, answerable, strict=True))
+    precision = tp / max(1, sum(answered))
+    recall = tp / max(1, sum(answerable))
+    return precision, recall, sum(answerable), len(answerable) - sum(answerable)
+
+
+def hide_answer(qa: Any, q: dict[str, Any]) -> frozenset[str]:
+    """The evidence articles plus every article among the top ten that holds the answer string.
+
+    Repeated until the top ten hold no copy of the answer, so the question becomes unanswerable.
+    """
+    needle = correct(q).lower().strip("“”\"' ")
+    hidden = {e["article_id"] for e in q["evidence"]}
+    for _ in range(10):
+        found = qa.retriever.retrieve(q["question"], Filters(as_of=q["question_date"]), exclude=frozenset(hidden))
+        records = qa.store.get_articles([d for d, _ in found.articles])
+        holders = {d for d, r in records.items() if needle in (r.title + " " + r.text).lower()}
+        if not holders:
+            break
+        hidden |= holders
+    return frozenset(hidden)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, help="the Chroma index of the RealTime QA corpus")
+    parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
+    parser.add_argument("--skip-refusal", action="store_true")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each split")
+    args = parser.parse_args(argv)
+
+    from qa_app.qa import QA
+
+    settings = find_index(args.index)
+    qa = QA(settings)
+    print(f"# {machine()}")
+    print(
+        f"# index {settings.index_dir}: {qa.retriever.article_count()} articles, {len(qa.retriever.lexical.chunks)} passages"
+    )
+    splits = ["dev", "test"] if args.split == "both" else [args.split]
+    modes: list[tuple[str, Mode, bool]] = [
+        ("BM25", "bm25", True),
+        ("dense", "dense", True),
+        ("hybrid", "hybrid", True),
+        ("hybrid, no time prior", "hybrid", False),
+    ]
+    print("\n## Evidence retrieval (article level, as of the question date)")
+    print("| split | retriever | Hits@1 | Hits@5 | Hits@10 | MRR@10 |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for split in splits:
+        questions = load_questions(split)[: args.limit or None]
+        gold = [{e["article_id"] for e in q["evidence"]} for q in questions]
+        for name, mode, prior in modes:
+            ranked = []
+            for q in questions:
+                filters = Filters(as_of=q["question_date"] if prior else None)
+                ranked.append([d for d, _ in qa.retriever.retrieve(q["question"], filters, mode=mode).articles])
+            m = retrieval_metrics(ranked, gold)
+            print(
+                f"| {split} | {name} | {m['hits@1']:.2f} | {m['hits@5']:.2f} | {m['hits@10']:.2f} | {m['mrr@10']:.2f} |"
+            )
+
+    print("\n## Answers (correct choice in the answer or its quotes)")
+    print("| split | questions | answer hit rate | refused | ms per question (median) |")
+    print("| --- | --- | --- | --- | --- |")
+    answered_pos: dict[str, list[bool]] = {}
+    for split in splits:
+        questions = load_questions(split)[: args.limit or None]
+        hits, refused, times = 0, 0, []
+        answered_pos[split] = []
+        for q in questions:
+            started = time.perf_counter()
+            answer = qa.ask(q["question"], None, Filters(as_of=q["question_date"]))
+            times.append((time.perf_counter() - started) * 1000)
+            haystack = (answer.text + " " + " ".join(c.quote for c in answer.citations)).lower()
+            hits += correct(q).lower().strip('“”"') in haystack
+            refused += answer.refused
+            answered_pos[split].append(not answer.refused)
+        n = max(1, len(questions))
+        print(f"| {split} | {len(questions)} | {hits / n:.2f} | {refused / n:.2f} | {statistics.median(times):.0f} |")
+
+    if args.skip_refusal:
+        return
+    print("\n## Refusal (positive class: answered)")
+    print("| set | answerable | unanswerable | precision | recall |")
+    print("| --- | --- | --- | --- | --- |")
+    for split in splits:
+        questions = load_questions(split)[: args.limit or None]
+        answered_neg = []
+        for q in questions:
+            answer = qa.answer(q["question"], Filters(as_of=q["question_date"]), exclude=hide_answer(qa, q))
+            answered_neg.append(not answer.refused)
+        answered = answered_pos[split] + answered_neg
+        truth = [True] * len(answered_pos[split]) + [False] * len(answered_neg)
+        p, r, npos, nneg = precision_recall(answered, truth)
+        print(f"| RealTime QA {split} | {npos} | {nneg} | {p:.2f} | {r:.2f} |")
+    p, r, npos, nneg = user_article_refusal(settings)
+    print(f"| user's article | {npos} | {nneg} | {p:.2f} | {r:.2f} |")
+
+
+def user_article_refusal(base: Settings) -> tuple[float, float, int, int]:
+    """Precision/recall of "answered" on questions about the user's article, in a scratch index."""
+    from ingest.pipeline import Ingestor
+    from qa_app.qa import QA
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = replace(base, index_dir=Path(tmp) / "index", cache_dir=Path(tmp) / "cache")
+        Ingestor(settings).run([str(ROOT / "data" / "articles")])
+        qa = QA(settings)
+        questions = USER_ANSWERABLE + USER_UNANSWERABLE
+        answered = [not qa.ask(q).refused for q in questions]
+    truth = [True] * len(USER_ANSWERABLE) + [False] * len(USER_UNANSWERABLE)
+    return precision_recall(answered, truth)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Extractive answers on the user's article: verbatim cited sentences, who-said-what, refusal."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa_app.cite import REFUSAL, Answer, Citation, CitationError, verify
+from qa_app.sentences import split_sentences
+
+QUESTIONS = [
+    "What did Rutte say?",
+    "what did carpenter say",
+    "What did Putin say about foreign troops in Ukraine?",
+    "How many countries committed to sending troops for the reassurance force?",
+    "Who hosted the September 4 talks?",
+    "How much did EU imports of Russian fossil fuels total?",
+    "What did Zelenskyy say about the United States?",
+    "What is the capital of Australia?",
+    "What did Olaf Scholz say?",
+    "🤔",
+    "x" * 2000,
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=[q[:40] for q in QUESTIONS])
+def test_every_answer_is_cited_verbatim_sentences(sample_qa, question: str) -> None:
+    answer = sample_qa.ask(question)
+    if answer.refused:
+        assert answer.text == REFUSAL and answer.citations == []
+        return
+    retrieved = {doc_id for doc_id, _ in answer.retrieved}
+    seen = set()
+    for n, c in enumerate(answer.citations, start=1):
+        text = sample_qa.show(c.doc_id).text
+        assert c.n == n and c.doc_id in retrieved
+        assert text[c.start : c.end] == c.quote
+        assert (c.start, c.end) in split_sentences(text)  # a whole sentence, not a chunk
+        assert (c.doc_id, c.start, c.end) not in seen
+        seen.add((c.doc_id, c.start, c.end))
+    # The answer is its cited sentences and their markers, nothing else: every number and name
+    # in it comes from the sentence it cites, and no marker lacks a source.
+    assert answer.text == " ".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in answer.citations)
+    assert sorted(int(m) for m in re.findall(r"\[(\d+)\]", answer.text)) == list(range(1, len(answer.citations) + 1))
+
+
+def test_a_number_comes_with_the_sentence_that_states_it(sample_qa) -> None:
+    answer = sample_qa.ask("How many countries committed to sending troops for the reassurance force?")
+    assert not answer.refused
+    assert "26" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("What did Rutte say?", "Mark Rutte"),
+        ("what did RUTTE say", "Mark Rutte"),
+        ("What did Mark Rutte say?", "Mark Rutte"),
+        ("what did carpenter say", "Michael Carpenter"),
+        ("What did Macron say?", "Emmanuel Macron"),
+        ("What did Zelenskyy say?", "Volodymyr Zelenskyy"),
+        ("What did Putin say?", "Vladimir Putin"),
+        ("What did Synyehubov say?", "Oleh Synyehubov"),
+    ],
+)
+def test_what_did_x_say_answers_with_x_words_only(sample_qa, question: str, speaker: str) -> None:
+    answer = sample_qa.ask(question)
+    assert not answer.refused and answer.citations
+    record = sample_qa.show(answer.citations[0].doc_id)
+    spans = {(q["start"], q["end"]): q["speaker"] for q in record.quotes}
+    assert [spans.get((c.start, c.end)) for c in answer.citations] == [speaker] * len(answer.citations)
+
+
+def test_direct_quotes_come_first(sample_qa) -> None:
+    quotes = " ".join(c.quote for c in sample_qa.ask("What did Rutte say?").citations)
+    for words in ("sovereign country", "Russia has nothing to do with this", "too powerful"):
+        assert words in quotes
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Olaf Scholz say?",  # a person the article never mentions
+        "What did Angela Merkel say about the reassurance force?",
+        "What did Putin say about bitcoin?",  # a speaker it quotes, on a topic it does not hold
+        "What is the price of bitcoin?",  # a topic it does not hold
+        "Who won the Eurovision song contest?",
+        "How many goals did Messi score this season?",
+    ],
+)
+def test_refuses_and_cites_nothing(sample_qa, question: str) -> None:
+    answer = sample_qa.ask(question)
+    assert answer.refused and answer.text == REFUSAL and answer.citations == []
+    assert answer.to_dict()["citations"] == [] and answer.to_dict()["refused"] is True
+
+
+def _answer(*citations: Citation, text: str | None = None) -> Answer:
+    body = text if text is not None else " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    return Answer(body, list(citations))
+
+
+def _cite(n: int, start: int, end: int, quote: str | None = None) -> Citation:
+    return Citation(n, "doc", "Title", None, None, None, quote if quote is not None else TEXT[start:end], start, end)
+
+
+TEXT = "First sentence here. Second one follows."
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_answer(_cite(1, 0, 20, quote="First sentence HERE.")), "not verbatim"),
+        (_answer(_cite(2, 0, 20)), "numbered 2 at position 1"),
+        (_answer(_cite(1, 0, 20), _cite(2, 0, 20)), "repeats a span"),
+        (_answer(_cite(1, 0, 20), text="First sentence here."), "not used"),
+    ],
+)
+def test_verify_rejects_a_bad_citation(answer: Answer, message: str) -> None:
+    with pytest.raises(CitationError, match=message):
+        verify(answer, {"doc": TEXT})
+
+
+def test_verify_accepts_good_citations() -> None:
+    verify(_answer(_cite(1, 0, 20), _cite(2, 21, 40)), {"doc": TEXT})
