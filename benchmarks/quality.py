@@ -138,9 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = find_index(args.index)
     qa = QA(settings)
     print(f"# {machine()}")
-    print(
-        f"# index {settings.index_dir}: {qa.retriever.article_count()} articles, {len(qa.retriever.lexical.chunks)} passages"
-    )
+    size = f"{qa.retriever.article_count()} articles, {len(qa.retriever.lexical.chunks)} passages"
+    print(f"# index {settings.index_dir}: {size}")
     splits = ["dev", "test"] if args.split == "both" else [args.split]
     modes: list[tuple[str, Mode, bool]] = [
         ("BM25", "bm25", True),
