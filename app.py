@@ -46,8 +46,8 @@ def parse_filters(source: str | None, date_from: str | None, date_to: str | None
     source = (source or "").strip()
     return Filters(
         source=None if source in ("", ALL_OUTLETS) else source,
-        date_from=_date("From", date_from),
-        date_to=_date("To", date_to),
+        date_from=_date("Published from", date_from),
+        date_to=_date("Published to", date_to),
         as_of=_date("As of", as_of),
     )
 
@@ -217,7 +217,7 @@ def build_app(qa: QA, settings: Settings) -> Any:
                     max_height=520,
                     column_widths=["40%", "14%", "14%", "10%", "22%"],
                     elem_id="qa-corpus-table",
-                    label="Stored articles (click a row to select it; click a heading to sort)",
+                    label="Stored articles (click a row to select it; sort from a heading’s ⋮ menu)",
                 )
                 with gr.Row():
                     selected = gr.Dropdown(label="Selected article", choices=[], scale=3, elem_id="qa-selected")
