@@ -28,17 +28,18 @@ MAX_NAME = 120
 
 
 def safe_name(name: str) -> str:
-    """A plain file name that stays inside the upload folder: no folders, no dot files.
+    """A plain file name that stays inside the upload folder: no folders, no dot files, its suffix kept.
 
     Example: safe_name("../../etc/Passwd report.txt") -> "Passwd_report.txt"
     """
     base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._-")
-    base = re.sub(r"\.{2,}", ".", base)
-    if len(base) > MAX_NAME:
-        stem, dot, ext = base.rpartition(".")
-        base = stem[: MAX_NAME - len(ext) - 1] + dot + ext if dot and len(ext) < 12 else base[:MAX_NAME]
-    return base or "upload"
+    base = re.sub(r"[^\w.-]+", "_", base)
+    inner = base[:-3] if base.lower().endswith(".gz") else base
+    suffix = Path(inner).suffix + base[len(inner) :]
+    if len(suffix) > 16:
+        suffix = ""
+    stem = re.sub(r"\.{2,}", ".", base[: len(base) - len(suffix)]).strip("._-") or "upload"
+    return stem[: MAX_NAME - len(suffix)] + suffix
 
 
 @dataclass
