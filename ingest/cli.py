@@ -13,9 +13,12 @@ EXAMPLES = """examples:
   python -m ingest news.jsonl.gz page.html https://example.com/story
   python -m ingest data/articles --prune        # also remove articles whose files are gone
   python -m ingest data/articles --json         # the summary as one JSON object
+  python -m ingest data/articles --prune --dry-run  # what would change, without writing
 
 Supported: .txt .md .html/.htm .json .jsonl (each also .gz) and http(s) URLs.
-Re-ingest is by content hash: unchanged articles are skipped, changed ones replaced.
+Re-ingest is by content hash: unchanged articles are skipped, changed ones replaced, the same
+text under a second name is reported as a duplicate and stored once. On a terminal a progress
+line shows articles/s and chunks/s. A killed ingest is finished by the next one.
 """
 
 
@@ -29,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help="files, folders or http(s) URLs")
     parser.add_argument("--prune", action="store_true", help="remove stored articles whose file or record is gone")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--dry-run", action="store_true", help="only report what would change; write nothing")
     return parser
 
 
@@ -57,10 +61,16 @@ def _print_summary(summary: dict[str, object]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from ingest.pipeline import ingest
+    from ingest.progress import progress_bar
     from qa_app.config import Settings
 
     try:
-        summary = ingest(args.inputs, Settings.from_env(), prune=args.prune)
+        settings = Settings.from_env()
+        if args.json or not sys.stdout.isatty():
+            summary = ingest(args.inputs, settings, prune=args.prune, dry_run=args.dry_run)
+        else:
+            with progress_bar() as progress:
+                summary = ingest(args.inputs, settings, prune=args.prune, progress=progress, dry_run=args.dry_run)
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

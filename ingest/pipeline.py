@@ -12,6 +12,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -24,8 +25,7 @@ from qa_app.embed import Embedder, load_embedder
 from qa_app.quotes import find_quotes
 from qa_app.store import ArticleRecord, ArticleWrite, Store, chunk_id, published_ts
 
-BATCH_CHUNKS = 128  # chunks embedded and written together
-BATCH_ARTICLES = 32  # at most this many articles a batch, so small articles commit early too
+EMBED_BATCH = 64  # texts a call to the encoder (a multiple of its own batch of 32); one store write each
 QUEUE_ITEMS = 256
 
 
@@ -63,6 +63,44 @@ class Prepared:
     spans: list[tuple[int, int]]
     inputs: list[str]
     stored: ArticleRecord | None
+    quotes: list[dict[str, Any]]
+    vectors: np.ndarray | None = None
+
+
+class Batcher:
+    """Embeds articles' inputs in batches of exactly `size` texts, whatever the articles' sizes.
+
+    The encoder thus sees the batches it would see on one long list of the same texts; an
+    article is ready once all its vectors are in. `add` and `flush` return the ready articles.
+    """
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], size: int = EMBED_BATCH) -> None:
+        self.embed = embed
+        self.size = size
+        self.waiting: list[Prepared] = []
+        self.texts: list[str] = []
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
+
+    def add(self, prepared: Prepared) -> list[Prepared]:
+        self.waiting.append(prepared)
+        self.texts += prepared.inputs
+        return self._embed(final=False)
+
+    def flush(self) -> list[Prepared]:
+        return self._embed(final=True)
+
+    def _embed(self, *, final: bool) -> list[Prepared]:
+        while len(self.texts) >= self.size or (final and self.texts):
+            texts, self.texts = self.texts[: self.size], self.texts[self.size :]
+            got = self.embed(texts)
+            self.vectors = np.concatenate([self.vectors, got]) if len(self.vectors) else got
+        ready: list[Prepared] = []
+        while self.waiting and len(self.waiting[0].inputs) <= len(self.vectors):
+            first = self.waiting.pop(0)
+            n = len(first.inputs)
+            first.vectors, self.vectors = self.vectors[:n], self.vectors[n:]
+            ready.append(first)
+        return ready
 
 
 Progress = Callable[[int, int], None]  # (articles done, chunks written)
@@ -76,35 +114,48 @@ class Ingestor:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
         self.store = store or Store(settings, self.embedder)
+        self._counter: Embedder | None = None
 
-    def run(self, inputs: list[str], *, prune: bool = False, progress: Progress | None = None) -> Summary:
+    @property
+    def counter(self) -> Embedder:
+        """The embedder's tokenizer for the producer thread, as its own instance: a fast tokenizer
+        shared with the encoding thread (the onnx backend encodes with it) is not thread-safe."""
+        if self._counter is None:
+            e = self.embedder
+            self._counter = Embedder(e.model_name, e.backend, e.cache_dir)
+        return self._counter
+
+    def run(
+        self, inputs: list[str], *, prune: bool = False, progress: Progress | None = None, dry_run: bool = False
+    ) -> Summary:
+        """Ingest `inputs`; with `dry_run`, only report what would be added, updated or removed."""
         store = self.store
-        store.check_embedder(claim=True)
-        store.recover()
+        store.check_embedder(claim=not dry_run)
+        if not dry_run:
+            store.recover()
         existing = {r.doc_id: r for r in store.list_articles()}
         roots = input_roots(inputs)
         planner = Planner(existing, roots)
         summary = Summary()
         failed_origins: set[str] = set()
         stale: list[str] = []
-        batch: list[Prepared] = []
+        batcher = Batcher(self.embedder.embed_texts)
         done = 0
 
-        for item in self._produce(inputs, planner):
+        for item in self._produce(inputs, planner, chunk=not dry_run):
             if isinstance(item, Failure):
                 summary.failed.append(item)
                 failed_origins.add(item.origin or item.source)
                 continue
-            summary.notes += [{"source": item.article.origin, "note": note} for note in item.article.notes]
+            article = item.article
+            summary.notes += [{"source": article.origin, "note": note} for note in article.notes]
             if isinstance(item, Prepared):
-                batch.append(item)
-                if sum(len(p.spans) for p in batch) >= BATCH_CHUNKS or len(batch) >= BATCH_ARTICLES:
-                    done += len(batch)
-                    self._write(batch, summary)
+                done += self._write(batcher.add(item), summary)
             else:
                 done += 1
-                article = item.article
-                if item.kind == "unchanged":
+                if item.kind == "write":  # a dry run
+                    (summary.updated if item.stored else summary.added).append(article.doc_id)
+                elif item.kind == "unchanged":
                     summary.unchanged.append(article.doc_id)
                 else:
                     summary.duplicates.append({"source": article.origin, "duplicate_of": item.duplicate_of or ""})
@@ -112,21 +163,20 @@ class Ingestor:
                         stale.append(article.doc_id)
             if progress:
                 progress(done, summary.chunks)
-        done += len(batch)
-        self._write(batch, summary)
-        if stale:
-            store.delete_articles(stale)
-            summary.removed += stale
+        done += self._write(batcher.flush(), summary)
+        summary.removed += stale
         if prune:
-            self._prune(existing, planner.seen, roots, failed_origins, summary)
+            summary.removed += self._gone(existing, planner.seen | set(stale), roots, failed_origins, summary)
+        if not dry_run and summary.removed:
+            store.delete_articles(summary.removed)
         if progress:
             progress(done, summary.chunks)
-        if summary.added or summary.updated or summary.removed:
+        if not dry_run and (summary.added or summary.updated or summary.removed):
             store.bump()
         return summary
 
-    def _produce(self, inputs: list[str], planner: Planner) -> Iterator[Failure | Decision | Prepared]:
-        """Load, plan and chunk in a producer thread; yield its results in order."""
+    def _produce(self, inputs: list[str], planner: Planner, *, chunk: bool) -> Iterator[Failure | Decision | Prepared]:
+        """Load, plan and (with `chunk`) chunk in a producer thread; yield its results in order."""
         items: queue.Queue[object] = queue.Queue(maxsize=QUEUE_ITEMS)
         stop = threading.Event()
 
@@ -141,7 +191,7 @@ class Ingestor:
         def decide(decision: Decision | None) -> None:
             if decision is None:
                 return
-            put(self._prepare(decision) if decision.kind == "write" else decision)
+            put(self._prepare(decision) if chunk and decision.kind == "write" else decision)
 
         def work() -> None:
             try:
@@ -172,91 +222,94 @@ class Ingestor:
 
     def _prepare(self, decision: Decision) -> Prepared:
         article = decision.article
-        spans = chunk_spans(article.text, self.embedder.count_tokens, CHUNK_TOKENS)
-        title = self.embedder.shorten(article.title, TITLE_TOKENS) if article.title != article.doc_id else ""
+        spans = chunk_spans(article.text, self.counter.count_tokens, CHUNK_TOKENS)
+        title = self.counter.shorten(article.title, TITLE_TOKENS) if article.title != article.doc_id else ""
         inputs = [embed_input(article.title, article.text[a:b], title) for a, b in spans]
-        return Prepared(article, spans, inputs, decision.stored)
+        quotes = [q.to_dict() for q in find_quotes(article.text)]
+        return Prepared(article, spans, inputs, decision.stored, quotes)
 
-    def _write(self, batch: list[Prepared], summary: Summary) -> None:
-        """Embed a batch of articles and store it; empties `batch`."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-        if not batch:
-            return
-        vectors = self.embedder.embed_texts([text for p in batch for text in p.inputs])
-        writes, offset = [], 0
-        for prepared in batch:
-            article = prepared.article
-            own = vectors[offset : offset + len(prepared.spans)]
-            offset += len(prepared.spans)
-            content_hash = article.content_hash
-            base = {
-                "doc_id": article.doc_id,
-                "hash": content_hash,
-                "title": article.title,
-                "source": article.source or "",
-                "published": article.published or "",
-                "published_ts": published_ts(article.published),
-            }
-            nodes = [
-                TextNode(
-                    id_=chunk_id(article.doc_id, content_hash, n),
-                    text=article.text[a:b],
-                    embedding=own[n].tolist(),
-                    metadata={**base, "n": n, "start": a, "end": b},
-                    relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
-                )
-                for n, (a, b) in enumerate(prepared.spans)
-            ]
-            record = ArticleRecord(
-                doc_id=article.doc_id,
-                title=article.title,
-                source=article.source,
-                published=article.published,
-                url=article.url,
-                authors=article.authors,
-                hash=content_hash,
-                chunks=len(nodes),
-                origin=article.origin,
-                text_hash=article.text_hash,
-                text=article.text,
-                quotes=[q.to_dict() for q in find_quotes(article.text)],
-            )
-            mean = own.mean(axis=0) if len(own) else np.ones(vectors.shape[1], dtype=np.float32)
-            old = prepared.stored
-            replaces = [chunk_id(old.doc_id, old.hash, n) for n in range(old.chunks)] if old else []
-            writes.append(ArticleWrite(record, nodes, mean / (np.linalg.norm(mean) or 1.0), replaces))
-        self.store.write_articles(writes)
-        for prepared in batch:
+    def _write(self, ready: list[Prepared], summary: Summary) -> int:
+        """Store embedded articles in one crash-safe batch; the number of articles written."""
+        if not ready:
+            return 0
+        self.store.write_articles([_article_write(p) for p in ready])
+        for prepared in ready:
             (summary.updated if prepared.stored else summary.added).append(prepared.article.doc_id)
-        summary.chunks += len(vectors)
-        batch.clear()
+            summary.chunks += len(prepared.spans)
+        return len(ready)
 
-    def _prune(
-        self,
-        existing: dict[str, ArticleRecord],
-        seen: set[str],
-        roots: list[str],
-        failed: set[str],
-        summary: Summary,
-    ) -> None:
-        """Remove stored articles that came from these inputs but are no longer there.
+    @staticmethod
+    def _gone(
+        existing: dict[str, ArticleRecord], seen: set[str], roots: list[str], failed: set[str], summary: Summary
+    ) -> list[str]:
+        """Stored articles that came from these inputs but are no longer there.
 
         An article whose file or URL failed to load this time is kept: a timeout or a broken
         line is not a deletion.
         """
         gone = []
         for doc_id, record in existing.items():
-            if doc_id in seen or doc_id in summary.removed or not covers(roots, record.origin):
+            if doc_id in seen or not covers(roots, record.origin):
                 continue
             if record.origin in failed:
                 summary.notes.append({"source": record.origin, "note": f"{doc_id} kept: its input failed to load"})
             else:
                 gone.append(doc_id)
-        self.store.delete_articles(gone)
-        summary.removed += gone
+        return gone
 
 
-def ingest(inputs: list[str], settings: Settings, *, prune: bool = False, progress: Progress | None = None) -> Summary:
+def _article_write(prepared: Prepared) -> ArticleWrite:
+    """The record and chunk nodes of an embedded article, and the chunk ids it replaces."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    article, vectors = prepared.article, prepared.vectors
+    assert vectors is not None
+    content_hash = article.content_hash
+    base = {
+        "doc_id": article.doc_id,
+        "hash": content_hash,
+        "title": article.title,
+        "source": article.source or "",
+        "published": article.published or "",
+        "published_ts": published_ts(article.published),
+    }
+    nodes = [
+        TextNode(
+            id_=chunk_id(article.doc_id, content_hash, n),
+            text=article.text[a:b],
+            embedding=vectors[n].tolist(),
+            metadata={**base, "n": n, "start": a, "end": b},
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
+        )
+        for n, (a, b) in enumerate(prepared.spans)
+    ]
+    record = ArticleRecord(
+        doc_id=article.doc_id,
+        title=article.title,
+        source=article.source,
+        published=article.published,
+        url=article.url,
+        authors=article.authors,
+        hash=content_hash,
+        chunks=len(nodes),
+        origin=article.origin,
+        text_hash=article.text_hash,
+        text=article.text,
+        quotes=prepared.quotes,
+    )
+    mean = vectors.mean(axis=0) if len(vectors) else np.ones(vectors.shape[1] or 384, dtype=np.float32)
+    old = prepared.stored
+    replaces = [chunk_id(old.doc_id, old.hash, n) for n in range(old.chunks)] if old else []
+    return ArticleWrite(record, nodes, mean / (np.linalg.norm(mean) or 1.0), replaces)
+
+
+def ingest(
+    inputs: list[str],
+    settings: Settings,
+    *,
+    prune: bool = False,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+) -> Summary:
     """Ingest files, folders and URLs into the store named by `settings`."""
-    return Ingestor(settings).run(inputs, prune=prune, progress=progress)
+    return Ingestor(settings).run(inputs, prune=prune, progress=progress, dry_run=dry_run)
