@@ -166,14 +166,14 @@ def build_app(qa: QA, settings: Settings) -> Any:
                             allow_custom_value=True,  # API callers may name any outlet
                         )
                         with gr.Row():
-                            date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", max_lines=1)
-                            date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD", max_lines=1)
-                            as_of = gr.Textbox(
-                                label="As of",
-                                placeholder="YYYY-MM-DD",
-                                max_lines=1,
-                                info="prefer news from shortly before",
+                            date_from = gr.Textbox(
+                                label="Published from", placeholder="YYYY-MM-DD", max_lines=1, min_width=110
                             )
+                            date_to = gr.Textbox(
+                                label="Published to", placeholder="YYYY-MM-DD", max_lines=1, min_width=110
+                            )
+                            as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD", max_lines=1, min_width=110)
+                        gr.Markdown("*As of* prefers news published shortly before that day.", elem_classes="qa-help")
                     panel = gr.HTML(
                         fmt.EMPTY_PASSAGE,
                         elem_id="qa-passage",

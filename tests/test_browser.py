@@ -20,20 +20,14 @@ from typing import Any
 
 import pytest
 
+from benchmarks.browser import CHROMIUM as CHROMIUM_PATH
+from benchmarks.browser import CHROMIUM_ARGS
 from tests.conftest import ROOT
 from tests.test_app import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = Path(CHROMIUM_PATH)  # the same browser and flags as benchmarks/browser.py
 ARTIFACTS = ROOT / "artifacts"
 DONE = "#qa-chatbot .qa-answer:has(.qa-sources), #qa-chatbot .qa-refusal"
 
