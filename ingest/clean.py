@@ -1,7 +1,7 @@
 """Clean scraped article text: drop navigation, player, promo and footer junk, keep every story sentence.
 
 Rules, none of them about one article or outlet:
-- shape: lines with no letters (time codes "0:00 0:01:18", rules "***"), size/format tokens
+- shape: lines with neither letters nor digits ("***"), time codes ("0:00 0:01:18"), size/format tokens
   ("XS SM MD LG", "16x9 Image"), photo credits ("Jane Roe/AFP/Getty Images");
 - phrase: whole-line page furniture ("Accessibility links", "please wait", "Read more"), short
   calls to action that are not sentences ("Share this article"), related-link lines ("More: ..."),
@@ -39,6 +39,7 @@ BOILERPLATE = {
     "hide caption", "toggle caption", "enlarge this image", "expand", "collapse", "next", "previous",
 }  # fmt: skip
 
+_TIMECODES = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/?\s*(?:\d{1,2}:)?\d{1,2}:\d{2})*$")
 _SIZE_TOKENS = r"(?:XXS|XS|SM|MD|LG|XL|XXL|S|M|L|HD|SD|4K|\d{3,4}p)"
 _SIZES = re.compile(rf"^{_SIZE_TOKENS}(?:[\s,|/]+{_SIZE_TOKENS})*$")
 _MEDIA_PLACEHOLDER = re.compile(r"^\d+\s*[x×:]\s*\d+\s+(?:image|video|photo)$", re.I)
@@ -59,16 +60,19 @@ _PROMO = re.compile(
     r"|\byour browser does not support\b|\benable javascript\b|\bclick here\b|\bdownload (?:our|the) app\b",
     re.I,
 )
+_PROMO_WORDS = ("newsletter", "©", "(c)", "copyright", "rights reserved", "material may not", "cookies", "browser",
+                "javascript", "click here", " app")  # fmt: skip
 _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ")")
 
 _CLOSING_CREDIT = re.compile(
     r"^(?:with (?:additional )?reporting (?:by|from)|(?:additional )?reporting (?:by|from)|written by"
-    r"|compiled by|edited by|editing by|from (?:staff and )?wire reports)\b(?P<names>.*)$",
+    r"|compiled by|edited by|editing by)\b(?P<names>.*)$",
     re.I,
 )
 _CONTRIBUTED = re.compile(
     r"^(?P<names>.+?)\s+contributed(?: reporting)?(?: to)? (?:this|the) (?:report|story|article)\.?$", re.I
 )
+_WIRE = re.compile(r"^from\s+(?P<names>.*?)\s*(?:and\s+)?wire reports$", re.I)
 _BYLINE = re.compile(r"^by\s+(?P<names>.+)$", re.I)
 _NAME_LINKS = {
     "and", "of", "the", "in", "from", "with", "for", "at", "de", "da", "van", "von", "der", "al", "bin",
@@ -80,17 +84,19 @@ _BULLET = re.compile(r"^(?:[•·▪●◦‣∙*\-–—]+\s+)+")
 
 
 def _key(line: str) -> str:
-    return " ".join(line.split()).lower()
+    if "  " in line or "\t" in line or line != line.strip():
+        line = " ".join(line.split())
+    return line.lower()
 
 
 def is_doubled(line: str) -> bool:
-    """True when a line is one phrase written twice ("Title Title").
+    """True when a line is one phrase written twice ("Title Title"), of at least two words each.
 
     Example: is_doubled("Big News Big News") -> True
     """
-    words = line.split()
-    n = len(words)
-    return n >= 4 and n % 2 == 0 and words[: n // 2] == words[n // 2 :]
+    n = len(line)
+    half = line[: (n - 1) // 2]
+    return n % 2 == 1 and " " in half and line == f"{half} {half}"
 
 
 def is_junk_line(line: str) -> bool:
@@ -101,20 +107,25 @@ def is_junk_line(line: str) -> bool:
     key = _key(line)
     if not key:
         return False
-    if key in BOILERPLATE or key.rstrip(".:!") in BOILERPLATE:
+    if is_doubled(key) or _RELATED.match(key):
         return True
-    if not any(ch.isalpha() for ch in key):
+    words = key.count(" ") + 1
+    if words > 60:  # the other rules are for short lines; a long one is story
+        return False
+    if key in BOILERPLATE or key.rstrip(".:!") in BOILERPLATE or _is_promo(key):
+        return True
+    if not any(ch.isalnum() for ch in key) or _TIMECODES.match(key) or _MEDIA_PLACEHOLDER.match(key):
         return True
     stripped = line.strip()
-    if _SIZES.match(stripped) or _MEDIA_PLACEHOLDER.match(key) or _RELATED.match(key):
+    if words <= 8 and _SIZES.match(stripped):
         return True
-    words = stripped.split()
-    short = len(words) <= 8 and not stripped.endswith(_SENTENCE_END)
-    if short and (_ACTION.match(key) or ("/" in stripped and _PHOTO_CREDIT.match(stripped))):
-        return True
-    if len(words) <= 60 and _PROMO.search(key):
-        return True
-    return is_doubled(stripped)
+    short = words <= 8 and not stripped.endswith(_SENTENCE_END)
+    return short and (_ACTION.match(key) is not None or ("/" in stripped and _PHOTO_CREDIT.match(stripped) is not None))
+
+
+def _is_promo(key: str) -> bool:
+    # Most lines hold none of the words the patterns need: a substring test spares the regex.
+    return any(word in key for word in _PROMO_WORDS) and _PROMO.search(key) is not None
 
 
 def _names_only(text: str) -> bool:
@@ -129,10 +140,14 @@ def credit_of(line: str) -> str | None:
     Example: credit_of("With reporting by Reuters and Jane Roe") -> "closing"
     """
     text = line.strip().rstrip(".")
-    m = _CLOSING_CREDIT.match(text) or _CONTRIBUTED.match(text)
+    if len(text) > 400:
+        return None
+    low = text.lower()
+    m = _CLOSING_CREDIT.match(text)
+    m = m or ("contributed" in low and _CONTRIBUTED.match(text)) or ("wire reports" in low and _WIRE.match(text))
     if m and (not m["names"].strip() or _names_only(m["names"])):
         return "closing"
-    m = _BYLINE.match(text)
+    m = _BYLINE.match(text) if low.startswith("by") else None
     if m and len(m["names"].split()) <= 8 and _names_only(m["names"]):
         return "byline"
     return None
@@ -169,18 +184,15 @@ class Page:
         return closing[-1] if closing else None
 
 
-def _split_footer(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Cut the page after its last closing credit, when that credit is in the last third.
+def _footer_start(kinds: list[str | None]) -> int | None:
+    """Where the footer starts: after the last closing credit, if it is in the page's last third.
 
     A credit earlier in the page is a quoted or mid-story one, so the page stays whole.
     """
-    for i in range(len(lines) - 1, -1, -1):
-        if credit_of(lines[i]) == "closing":
-            if i < len(lines) * 2 // 3:
-                break
-            after = lines[i + 1 :]
-            return lines[: i + 1] + [x for x in after if _AFTER_CREDIT.match(x)], after
-    return lines, []
+    for i in range(len(kinds) - 1, -1, -1):
+        if kinds[i] == "closing":
+            return i + 1 if i >= len(kinds) * 2 // 3 else None
+    return None
 
 
 def _drop_runs(lines: list[str]) -> list[str]:
@@ -200,17 +212,23 @@ def _drop_runs(lines: list[str]) -> list[str]:
 def clean_page(raw: str) -> Page:
     """Split a scraped page into story lines (paragraphs) and the metadata lines around them."""
     lines = [" ".join(_BULLET.sub("", line.strip()).split()) for line in normalize(raw).split("\n")]
-    lines, footer = _split_footer([line for line in lines if line])
-    page = Page([], footer=footer)
+    lines = [line for line in lines if line]
+    kinds = [credit_of(line) for line in lines]
+    page = Page([])
+    cut = _footer_start(kinds)
+    if cut is not None:
+        page.footer = lines[cut:]
+        notes = [line for line in page.footer if _AFTER_CREDIT.match(line)]
+        lines, kinds = lines[:cut] + notes, kinds[:cut] + [None] * len(notes)
     kept = []
-    for line in lines:
+    for line, kind in zip(lines, kinds, strict=True):
         dated = date_of_line(line)
-        if credit_of(line):
+        if kind:
             page.credits.append(line)
         elif dated and dated[0] != "date":
             page.dates.append(dated)
         elif is_junk_line(line):
-            if _PROMO.search(line):
+            if _is_promo(line.lower()):
                 page.notices.append(line)
         else:
             kept.append(line)

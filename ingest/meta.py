@@ -15,13 +15,14 @@ _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
+_DIGIT = re.compile(r"\d")
 _ISO_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")
 _WORD_DATES = (
     re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}})\b", re.I),
 )
 _DATE_LEAD = re.compile(
-    r"^(?P<lead>published|posted|first published|updated|last updated|last modified|date|dated)\b\s*(?:on\b|:)?\s*",
+    r"^(?P<lead>published|posted|first published|updated|last updated|last modified)\b\s*(?:on\b|:)?\s*",
     re.I,
 )
 # What may surround a date on a date line: times, weekdays, time zones, small words.
@@ -70,7 +71,7 @@ def date_of_line(line: str) -> tuple[str, str] | None:
 
     Example: date_of_line("Updated 3:45 PM ET, Tue June 14, 2022") -> ("updated", "2022-06-14")
     """
-    if len(line) > 120 or not any(ch.isdigit() for ch in line):
+    if len(line) > 120 or not _DIGIT.search(line):
         return None
     lead = _DATE_LEAD.match(line)
     rest = line[lead.end() :] if lead else line
