@@ -36,7 +36,7 @@ BOILERPLATE = {
     "telegram", "linkedin", "reddit", "copy link", "link copied", "cookie settings", "accept cookies",
     "image", "video", "photo", "gallery", "loading", "embed", "download", "top stories", "most popular",
     "most read", "trending", "see also", "back to top", "click here", "follow us", "newsletter", "live",
-    "hide caption", "toggle caption", "enlarge this image", "expand", "collapse", "next", "previous",
+    "hide caption", "toggle caption", "enlarge this image", "expand", "collapse", "next", "previous", "home",
 }  # fmt: skip
 
 _TIMECODES = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/?\s*(?:\d{1,2}:)?\d{1,2}:\d{2})*$")

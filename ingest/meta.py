@@ -178,6 +178,8 @@ def authors_of(credits: list[str]) -> list[str]:
     """
     names: list[str] = []
     for credit in credits:
+        if re.match(r"by\b", credit, re.I) and "," in credit:
+            credit = credit.rsplit(",", 1)[0]  # "By Jane Roe, Town Times": the last part is an outlet or role
         body = re.sub(r"^.*?\bby\b", "", credit, count=1, flags=re.I)
         body = re.sub(r"\bcontributed\b.*$", "", body, flags=re.I)
         for part in re.split(r",|;|\band\b|&|\bediting by\b", body, flags=re.I):
