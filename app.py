@@ -102,14 +102,14 @@ def build_app(qa: QA, settings: Settings) -> Any:
             return fmt.missing_passage_html(cite.doc_id)
         return fmt.passage_html(cite, record.title, record.text, record.source, record.published, record.url)
 
-    def choices() -> tuple[Any, Any]:
-        docs = qa.docs()
-        outlets = sorted({r.source for r in docs if r.source}, key=str.lower)
-        articles = [(f"{r.title} ({r.doc_id})", r.doc_id) for r in docs]
-        return gr.update(choices=[ALL_OUTLETS, *outlets]), gr.update(choices=articles, value=None)
+    def outlet_choices(rows: list[list[Any]] | None = None) -> Any:
+        outlets = {str(row[1]) for row in rows} if rows is not None else set(corpus.outlets())
+        return gr.update(choices=[ALL_OUTLETS, *sorted(outlets - {""}, key=str.lower)])
 
-    def refresh() -> tuple[Any, Any, Any]:
-        return corpus.rows(), *choices()
+    def refresh() -> tuple[Any, Any]:
+        """The corpus table and the outlet filter's choices, after a change to the store."""
+        rows = corpus.rows()
+        return rows, outlet_choices(rows)
 
     tracker = gr.Progress()  # Gradio reports progress to a parameter whose default is a Progress
 
@@ -118,11 +118,11 @@ def build_app(qa: QA, settings: Settings) -> Any:
         url_list = [u.strip() for u in (urls or "").splitlines() if u.strip()]
         names = [safe_name(os.path.basename(p)) for p in paths] + url_list
         if not names:
-            yield results_html([Outcome("—", False, "choose files or paste URLs first")], []), *refresh()
+            yield results_html([Outcome("—", False, "choose files or paste URLs first")], []), gr.skip(), gr.skip()
             return
         outcomes: list[Outcome] = []
         progress(0, desc=f"Ingesting {len(names)} item(s)")
-        yield results_html(outcomes, names), gr.skip(), gr.skip(), gr.skip()
+        yield results_html(outcomes, names), gr.skip(), gr.skip()
         for outcome in corpus.ingest(paths, url_list):
             outcomes.append(outcome)
             progress(len(outcomes) / len(names), desc=f"{len(outcomes)} of {len(names)} done")
@@ -132,24 +132,26 @@ def build_app(qa: QA, settings: Settings) -> Any:
         row = evt.row_value or []
         return gr.update(value=row[-1]) if row else gr.skip()
 
-    def on_selected(action: Callable[[str], str]) -> Callable[[str | None], tuple[Any, ...]]:
+    def on_selected(action: Callable[[str], str], *, clear: bool) -> Callable[[str | None], tuple[Any, ...]]:
         """A Delete/Re-ingest handler: run `action` on the selected doc id, then refresh the lists."""
 
         def handler(doc_id: str | None) -> tuple[Any, ...]:
+            doc_id = (doc_id or "").strip()
             if not doc_id:
-                return fmt.inert("Choose an article first (click its row)."), *refresh()
+                return fmt.inert("Choose an article first (click its row)."), gr.skip(), gr.skip(), gr.skip()
             try:
                 message = action(doc_id)
             except QAError as exc:
-                message = fmt.inert(str(exc))
-            return message, *refresh()
+                return fmt.inert(str(exc)), gr.skip(), gr.skip(), gr.skip()
+            return message, *refresh(), "" if clear else gr.skip()
 
         return handler
 
     delete = on_selected(
-        lambda doc_id: fmt.inert(f"Deleted “{corpus.delete(doc_id)}”: its passages no longer appear in answers.")
+        lambda doc_id: fmt.inert(f"Deleted “{corpus.delete(doc_id)}”: its passages no longer appear in answers."),
+        clear=True,
     )
-    reingest = on_selected(lambda doc_id: results_html([corpus.reingest(doc_id)], []))
+    reingest = on_selected(lambda doc_id: results_html([corpus.reingest(doc_id)], []), clear=False)
 
     with gr.Blocks(title="News QA", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# News QA\nAsk about the articles: every sentence of an answer cites the passage it comes from.")
@@ -220,7 +222,13 @@ def build_app(qa: QA, settings: Settings) -> Any:
                     label="Stored articles (click a row to select it; sort from a heading’s ⋮ menu)",
                 )
                 with gr.Row():
-                    selected = gr.Dropdown(label="Selected article", choices=[], scale=3, elem_id="qa-selected")
+                    selected = gr.Textbox(
+                        label="Selected article (doc id)",
+                        placeholder="click a row of the table",
+                        max_lines=1,
+                        scale=3,
+                        elem_id="qa-selected",
+                    )
                     reingest_btn = gr.Button("Re-ingest", scale=1, elem_id="qa-reingest")
                     delete_btn = gr.Button("Delete", variant="stop", scale=1, elem_id="qa-delete")
                 status = gr.HTML(elem_id="qa-corpus-status")
@@ -240,15 +248,15 @@ def build_app(qa: QA, settings: Settings) -> Any:
                 urls = gr.Textbox(label="Article URLs, one a line", lines=3, elem_id="qa-urls")
                 ingest_btn = gr.Button("Ingest", variant="primary", elem_id="qa-ingest")
                 results = gr.HTML(elem_id="qa-results")
-        corpus_outputs = [table, source, selected]
+        corpus_outputs = [table, source]
         ingest_btn.click(ingest, [upload, urls], [results, *corpus_outputs], api_name="ingest").then(
             lambda: (None, ""), outputs=[upload, urls], api_visibility="private"
         )
         table.select(selected_row, outputs=selected, api_visibility="private")
-        delete_btn.click(delete, selected, [status, *corpus_outputs], api_name="delete")
-        reingest_btn.click(reingest, selected, [status, *corpus_outputs], api_name="reingest")
+        delete_btn.click(delete, selected, [status, *corpus_outputs, selected], api_name="delete")
+        reingest_btn.click(reingest, selected, [status, *corpus_outputs, selected], api_name="reingest")
         corpus_tab.select(refresh, outputs=corpus_outputs, api_visibility="private")
-        demo.load(choices, outputs=[source, selected], api_visibility="private")
+        demo.load(outlet_choices, outputs=source, api_visibility="private")
         gr.api(ask, api_name="ask")
     return demo
 

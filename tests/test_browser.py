@@ -167,13 +167,14 @@ def upload(page: Any, files: list[Any], urls: str = "") -> list[str]:
     return rows.all_inner_texts()
 
 
-def select_article(page: Any, table: Any, search: str) -> None:
+def select_article(page: Any, table: Any, search: str, doc_id: str) -> None:
+    """Search the table down to one row and click it: the row's doc id becomes the selection."""
     from playwright.sync_api import expect
 
     table.get_by_placeholder("Search...").fill(search)
     expect(table.locator("[role=row][data-index]")).to_have_count(1)
     table.locator("[role=gridcell]").first.click()
-    expect(page.locator("#qa-selected input")).to_have_value(re.compile(search, re.I))
+    expect(page.locator("#qa-selected").get_by_role("textbox")).to_have_value(doc_id)
 
 
 # --- asking -------------------------------------------------------------------------------------
@@ -299,6 +300,12 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "broken.json").write_text('{"title": "no end"')
     escape = {"name": "../../escape.txt", "mimeType": "text/plain", "buffer": b"Escape Attempt\n\nSome words here."}
+    (tmp_path / "bakery.htm").write_text(
+        "<html><head><title>Bakery Wins Prize</title></head><body><article><h1>Bakery Wins Prize</h1>"
+        "<p>The Miller Street bakery won the regional bread prize on Saturday for its dark rye loaf.</p>"
+        "<p>“We bake every loaf by hand before dawn,” said the baker, Tomas Lind, after the ceremony.</p>"
+        "<p>The prize comes with a trip to the national bread fair in the spring.</p></article></body></html>"
+    )
 
     open_chat(page, url)
     table = open_corpus(page)
@@ -310,6 +317,7 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
             tmp_path / "empty.txt",
             tmp_path / "broken.json",
             escape,
+            tmp_path / "bakery.htm",
         ],
     )
     page.screenshot(path=str(ARTIFACTS / "corpus-upload.png"))
@@ -320,7 +328,9 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
     assert "failed: empty file" in results[2]
     assert "failed: malformed JSON" in results[3]
     assert results[4].startswith("escape.txt") and "added: escape.txt" in results[4]
+    assert results[5].startswith("bakery.htm") and "added: bakery.htm" in results[5]
     assert sorted(p.name for p in uploads.iterdir()) == [
+        "bakery.htm",
         "broken.json",
         "empty.txt",
         "escape.txt",
@@ -330,6 +340,13 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
     assert not (uploads.parent / "escape.txt").exists() and not (uploads.parent.parent / "escape.txt").exists()
     expect(table).to_contain_text("Harbour Town Opens Floating Library")
     expect(table).to_contain_text("Coastal Gazette")
+    table.locator("th[data-testid=header-3]").click()  # the Chunks column: its ⋮ menu shows
+    table.locator("th[data-testid=header-3] button").click()
+    page.get_by_text("Sort descending").click()
+    chunks = [
+        int(r.locator("[role=gridcell]").nth(3).inner_text()) for r in table.locator("[role=row][data-index]").all()
+    ]
+    assert chunks == sorted(chunks, reverse=True) and chunks[0] > chunks[-1], chunks
 
     page.get_by_role("tab", name="Chat").click()
     answer = ask(page, "What did Linnea Sorensen say?")
@@ -340,7 +357,7 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
     expect(answer.locator(".qa-sources")).to_contain_text("Coastal Gazette · 2025-09-10")
 
     table = open_corpus(page)
-    select_article(page, table, "Harbour")
+    select_article(page, table, "Harbour", "https://coastal.example/floating-library")
     page.locator("#qa-delete").click()
     expect(page.locator("#qa-corpus-status")).to_contain_text("Deleted “Harbour Town Opens Floating Library”")
     table.get_by_placeholder("Search...").fill("")
@@ -403,7 +420,7 @@ def test_add_a_url_then_reingest_it_after_it_changed(own_app: tuple[str, Path], 
     expect(table).to_contain_text("Lighthouse Keeper Retires")
 
     (site / "lighthouse.html").write_text(_page_html("<p>Moller plans to sail around Iceland next summer.</p>"))
-    select_article(page, table, "Lighthouse")
+    select_article(page, table, "Lighthouse", f"{base}/lighthouse.html")
     page.locator("#qa-reingest").click()
     expect(page.locator("#qa-corpus-status")).to_contain_text("updated")
     page.get_by_role("tab", name="Chat").click()
@@ -467,6 +484,9 @@ def test_login_is_required_when_auth_is_set(
                     expect(page.get_by_text(re.compile("incorrect", re.I))).to_be_visible()
                     expect(page.locator("#qa-question")).to_have_count(0)
             page.locator("#qa-question textarea").wait_for()
-            expect(ask(page, "What did Rutte say?")).to_contain_text("sovereign country")
+            answer = ask(page, "What did Rutte say?")
+            expect(answer).to_contain_text("sovereign country")
+            answer.locator("a.qa-cite").first.click()  # the panel's server call passes the login too
+            expect(page.locator("#qa-passage mark.qa-quote")).to_have_text(sentences_of(answer)[0])
         finally:
             page.context.close()
