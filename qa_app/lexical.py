@@ -51,15 +51,22 @@ class LexicalIndex:
     """BM25 over passages (title + passage) and over articles (title + all passages), plus idf.
 
     `chunks[i]` is passage i; `doc_ids[j]` is article j and `doc_of[i]` the article of passage i.
+    Passages are kept grouped by article (in article order) so per-article maxima are one
+    `np.maximum.reduceat`.
     """
 
     def __init__(self, chunks: list[ChunkInfo], titles: list[str], tokens: list[list[str]]) -> None:
         """`tokens[i]` are passage i's tokens without its title; `titles[i]` its article's title."""
+        first_seen = {d: j for j, d in enumerate(dict.fromkeys(c.doc_id for c in chunks))}
+        order = sorted(range(len(chunks)), key=lambda i: (first_seen[chunks[i].doc_id], chunks[i].start))
+        chunks, titles, tokens = [chunks[i] for i in order], [titles[i] for i in order], [tokens[i] for i in order]
         self.chunks = chunks
         self.position = {c.chunk_id: i for i, c in enumerate(chunks)}
         self.doc_ids = list(dict.fromkeys(c.doc_id for c in chunks))
         doc_index = {d: j for j, d in enumerate(self.doc_ids)}
         self.doc_of = np.array([doc_index[c.doc_id] for c in chunks], dtype=np.int64)
+        self.doc_start = np.flatnonzero(np.r_[True, self.doc_of[1:] != self.doc_of[:-1]]) if chunks else self.doc_of
+        self.sources = np.array([c.source.lower() for c in chunks], dtype=object)
         self.published = np.array([c.published_ts for c in chunks], dtype=np.int64)
         self.doc_published = np.full(len(self.doc_ids), -1, dtype=np.int64)
         self.doc_published[self.doc_of] = self.published
@@ -94,6 +101,15 @@ class LexicalIndex:
     def article_scores(self, query: str) -> np.ndarray:
         """BM25 score of every article over its whole text."""
         return _scores(self.article_bm25, bm25_tokenizer(query), len(self.doc_ids))
+
+    def per_article_max(self, values: np.ndarray) -> np.ndarray:
+        """The largest value of each article's passages.
+
+        Example: passages of articles [0, 0, 1] with values [1, 3, 2] -> [3, 2]
+        """
+        if not len(values):
+            return np.zeros(0, dtype=values.dtype)
+        return np.maximum.reduceat(values, self.doc_start)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(passage position, score) of the best `k` passages, allowed ones only when `mask` is given."""

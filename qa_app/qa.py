@@ -35,7 +35,9 @@ class QA:
         standalone = question
         found = self.retriever.retrieve(standalone, filters, limit=RETRIEVED, exclude=exclude)
         articles = self.store.get_articles([doc_id for doc_id, _ in found.articles[:TOP_ARTICLES]])
-        answer = compose(standalone, found.passages, articles, found.articles, self.retriever.lexical.idf)
+        # A passage of a version replaced since the lexical index was built would point into the wrong text.
+        passages = [p for p in found.passages if p.doc_id in articles and articles[p.doc_id].hash == p.chunk.hash]
+        answer = compose(standalone, passages, articles, found.articles, self.retriever.lexical.idf)
         verify(answer, {doc_id: a.text for doc_id, a in articles.items()})
         return answer
 

@@ -15,7 +15,9 @@ import datetime as dt
 import hashlib
 import math
 import threading
+import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -110,7 +112,8 @@ class Retriever:
         self.last_refresh_seconds = 0.0
 
     # derived state -----------------------------------------------------------
-    def _cache_path(self, generation: str):  # type: ignore[no-untyped-def]
+    def _cache_path(self) -> Path:
+        """One cache file per store (embedded folder or server URL); it records its generation."""
         where = self.store.settings.chroma_url or str(self.store.settings.index_dir.resolve())
         name = hashlib.sha256(where.encode()).hexdigest()[:16]
         return self.store.settings.cache_dir / "lexical" / f"{name}.pkl"
@@ -123,11 +126,9 @@ class Retriever:
         with self._lock:
             if not force and generation == self._generation and self._lexical is not None:
                 return
-            import time
-
             started = time.perf_counter()
             hashes = {r.doc_id: r.hash for r in self.store.list_articles()}
-            path = self._cache_path(generation)
+            path = self._cache_path()
             key = f"{generation}:{hashlib.sha256(repr(sorted(hashes.items())).encode()).hexdigest()}"
             lexical = None if force else LexicalIndex.load(path, key)
             if lexical is None:
@@ -166,7 +167,7 @@ class Retriever:
         mask = np.ones(len(lexical.chunks), dtype=bool)
         if filters.source:
             wanted = filters.source.lower()
-            mask &= np.array([c.source.lower() == wanted for c in lexical.chunks], dtype=bool)
+            mask &= lexical.sources == wanted
         if filters.date_from:
             mask &= lexical.published >= published_ts(filters.date_from)
         if filters.date_to:
@@ -243,7 +244,8 @@ class Retriever:
             filters = replace(filters, source=stored.get(filters.source.lower(), filters.source))
         mask = self.allowed(filters)
         if exclude:
-            mask &= np.array([c.doc_id not in exclude for c in lexical.chunks], dtype=bool)
+            hidden = [j for j, d in enumerate(lexical.doc_ids) if d in exclude]
+            mask &= ~np.isin(lexical.doc_of, hidden)
         if not mask.any() or (mode == "bm25" and not bm25_tokenizer(query)):
             return Retrieval()
         doc_allowed = np.zeros(len(lexical.doc_ids), dtype=bool)
@@ -254,9 +256,7 @@ class Retriever:
 
         if mode in ("hybrid", "bm25"):
             p_scores = np.where(mask, lexical.passage_scores(query), 0.0)
-            per_doc = np.zeros(len(lexical.doc_ids), dtype=np.float32)
-            np.maximum.at(per_doc, lexical.doc_of, p_scores)
-            signals.append((t.bm25_passage, dict(top_k(per_doc, t.candidates))))
+            signals.append((t.bm25_passage, dict(top_k(lexical.per_article_max(p_scores), t.candidates))))
             if mode == "hybrid":
                 a_scores = np.where(doc_allowed, lexical.article_scores(query), 0.0)
                 signals.append((t.bm25_article, dict(top_k(a_scores, t.candidates))))

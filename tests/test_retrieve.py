@@ -148,3 +148,22 @@ def test_works_against_a_chroma_server(store_settings, corpus: Path, embedder, t
     _ingest(settings, embedder, [str(corpus)])
     retriever = Retriever(Store(settings, embedder), embedder)
     assert _ids(retriever, "cider prize", Filters(source="Valley Courier", as_of="2024-06-01"))[0] == "orchard-2024-05"
+
+
+def test_lexical_index_scores_articles_and_their_best_passage() -> None:
+    from qa_app.lexical import ChunkInfo, LexicalIndex, top_k
+
+    def chunk(doc: str, n: int) -> ChunkInfo:
+        return ChunkInfo(f"{doc}:{n}", doc, "h", n * 100, n * 100 + 50, 10, "Outlet")
+
+    # Passages arrive interleaved; the index groups them by article.
+    chunks = [chunk("a", 0), chunk("b", 0), chunk("a", 1)]
+    texts = ["river flood warning", "apple harvest festival", "flood flood barrier built"]
+    index = LexicalIndex.from_texts([c.chunk_id for c in chunks], texts, [{**c.__dict__, "title": ""} for c in chunks])
+    assert index.doc_ids == ["a", "b"]
+    scores = index.passage_scores("flood")
+    best = index.per_article_max(scores)
+    assert best[0] == scores.max() > 0 and best[1] == 0
+    assert index.article_scores("apple harvest")[1] > index.article_scores("apple harvest")[0] == 0
+    assert [index.chunks[i].chunk_id for i, _ in top_k(scores, 5)] == ["a:1", "a:0"]
+    assert index.passage_scores("").sum() == 0 and index.idf("unseen") > index.idf("flood")

@@ -1,0 +1,140 @@
+"""Latency of `ask` in a warm process at about 1k, 10k and 40k passages.
+
+The smaller stores are slices of the RealTime QA eval index: whole articles (evidence articles of
+the questions first) copied with their stored vectors into a scratch Chroma store, so nothing is
+re-embedded. The largest is the eval index itself. For each size it reports the lexical index
+build (tokenizing every passage; what the first question after a start or a store change pays
+when there is no cache), loading the cached index instead, the first `ask`, then p50/p95 of the
+following ones (questions of the test split, each with its date as "as of").
+
+    python -m benchmarks.latency
+    python -m benchmarks.latency --sizes 1000,10000 --questions 50 --index DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import QUESTIONS, machine
+from benchmarks.quality import find_index
+from qa_app.config import Settings
+from qa_app.retrieve import Filters, Retriever
+from qa_app.store import PAGE, Store
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile by the nearest-rank method.
+
+    Example: percentile([1, 2, 3, 4], 50) -> 2
+    """
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def copy_slice(source: Store, target: Store, chunks: int, first: list[str]) -> int:
+    """Copy whole articles (those in `first` first) until about `chunks` passages; return the count."""
+    per_doc: dict[str, list[str]] = {}
+    for ids, metas, _ in source._pages(source.chunks, include=["metadatas"]):
+        for cid, meta in zip(ids, metas, strict=True):
+            per_doc.setdefault(str(meta["doc_id"]), []).append(cid)
+    order = [d for d in first if d in per_doc] + sorted(d for d in per_doc if d not in set(first))
+    chosen: list[str] = []
+    total = 0
+    for doc_id in order:
+        if total >= chunks:
+            break
+        chosen.append(doc_id)
+        total += len(per_doc[doc_id])
+    for i in range(0, len(chosen), 200):
+        docs = chosen[i : i + 200]
+        got: Any = source.articles.get(ids=docs, include=["metadatas", "documents", "embeddings"])
+        target.articles.add(
+            ids=got["ids"], metadatas=got["metadatas"], documents=got["documents"], embeddings=got["embeddings"]
+        )
+        ids = [cid for d in docs for cid in per_doc[d]]
+        for j in range(0, len(ids), PAGE):
+            part: Any = source.chunks.get(ids=ids[j : j + PAGE], include=["metadatas", "documents", "embeddings"])
+            target.chunks.add(
+                ids=part["ids"], metadatas=part["metadatas"], documents=part["documents"], embeddings=part["embeddings"]
+            )
+    target.bump()
+    return total
+
+
+def measure(settings: Settings, questions: list[dict[str, Any]], embedder: Any) -> dict[str, float]:
+    from qa_app.qa import QA
+
+    store = Store(settings, embedder)
+    started = time.perf_counter()
+    Retriever(store, embedder).refresh(force=True)  # tokenize everything, write the cache
+    rebuild = time.perf_counter() - started
+    started = time.perf_counter()
+    Retriever(store, embedder).refresh()  # what a restart costs with the cache
+    cached = time.perf_counter() - started
+    qa = QA(settings, embedder)
+    started = time.perf_counter()
+    qa.ask(questions[0]["question"], None, Filters(as_of=questions[0]["question_date"]))
+    first = time.perf_counter() - started
+    times = []
+    for q in questions[1:]:
+        started = time.perf_counter()
+        qa.ask(q["question"], None, Filters(as_of=q["question_date"]))
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "chunks": len(qa.retriever.lexical.chunks),
+        "articles": qa.retriever.article_count(),
+        "rebuild_s": rebuild,
+        "cached_s": cached,
+        "first_ms": first * 1000,
+        "p50_ms": statistics.median(times),
+        "p95_ms": percentile(times, 95),
+        "n": len(times),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, help="the Chroma index of the RealTime QA corpus")
+    parser.add_argument("--sizes", default="1000,10000,full", help="passage counts; 'full' is the whole index")
+    parser.add_argument("--questions", type=int, default=100, help="questions timed per size")
+    args = parser.parse_args(argv)
+
+    from qa_app.embed import load_embedder
+
+    full = find_index(args.index)
+    embedder = load_embedder(full)
+    embedder.warm()
+    every = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    questions = [q for q in every if q["split"] == "test"]
+    questions = (questions * (1 + args.questions // max(1, len(questions))))[: args.questions + 1]
+    evidence = list(dict.fromkeys(e["article_id"] for q in questions for e in q["evidence"]))
+    print(f"# {machine()}")
+    print(
+        "| passages | articles | lexical build, no cache (s) | cached load (s) | first ask (ms) | p50 (ms) | p95 (ms) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes.split(","):
+            cache = Path(tmp) / f"cache-{size}"
+            if size == "full":
+                settings = replace(full, cache_dir=cache)
+            else:
+                settings = replace(full, index_dir=Path(tmp) / f"index-{size}", cache_dir=cache)
+                copy_slice(Store(full, embedder), Store(settings, embedder), int(size), evidence)
+            m = measure(settings, questions, embedder)
+            print(
+                f"| {m['chunks']:,} | {m['articles']:,} | {m['rebuild_s']:.1f} | {m['cached_s']:.1f} | "
+                f"{m['first_ms']:.0f} | {m['p50_ms']:.0f} | {m['p95_ms']:.0f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
