@@ -33,7 +33,7 @@ bench: install-dev
 	$(PY) -m benchmarks.all
 
 lint: install-dev
-	$(VENV)/bin/ruff check qa_app ingest tests benchmarks app.py
+	$(VENV)/bin/ruff check qa_app ingest ui tests benchmarks app.py
 
 clean:
 	rm -rf $(VENV) data/index artifacts .pytest_cache
