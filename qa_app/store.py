@@ -347,23 +347,29 @@ class Store:
             return
         doc_ids = [w.record.doc_id for w in writes]
         self.begin_writes([(w.record.doc_id, w.record.hash) for w in writes])
-        nodes = [node for w in writes for node in w.nodes]
-        if nodes:
-            self.add_chunks(nodes)
-        self.put_articles([w.record for w in writes], np.stack([w.vector for w in writes]))
-        stale = [cid for w in writes for cid in w.replaces]
-        if stale:
-            self.delete_chunks(stale)
-        self.end_writes(doc_ids)
+        try:
+            nodes = [node for w in writes for node in w.nodes]
+            if nodes:
+                self.add_chunks(nodes)
+            self.put_articles([w.record for w in writes], np.stack([w.vector for w in writes]))
+            stale = [cid for w in writes for cid in w.replaces]
+            if stale:
+                self.delete_chunks(stale)
+            self.end_writes(doc_ids)
+        finally:  # after an error the entries stay in the journal, for `recover`
+            _IN_FLIGHT.difference_update(PENDING + doc_id for doc_id in doc_ids)
 
     def delete_articles(self, doc_ids: list[str]) -> None:
         """Remove articles and every chunk of them (records first, so readers stop at once)."""
         for start in range(0, len(doc_ids), PAGE):
             part = doc_ids[start : start + PAGE]
             self.begin_writes([(doc_id, "") for doc_id in part])
-            self.articles.delete(ids=part)
-            self.chunks.delete(where={"doc_id": {"$in": part}})
-            self.end_writes(part)
+            try:
+                self.articles.delete(ids=part)
+                self.delete_chunks_of(part)
+                self.end_writes(part)
+            finally:
+                _IN_FLIGHT.difference_update(PENDING + doc_id for doc_id in part)
 
     def list_articles(self) -> list[ArticleRecord]:
         records = []
@@ -405,6 +411,10 @@ class Store:
     def add_chunks(self, nodes: list[Any]) -> None:
         """Add llama-index `TextNode`s that carry their embeddings."""
         self.vector_store.add(nodes)
+
+    def delete_chunks_of(self, doc_ids: list[str]) -> None:
+        """Delete every chunk of these articles, whatever their version."""
+        self.chunks.delete(where={"doc_id": {"$in": doc_ids}})
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
         for start in range(0, len(chunk_ids), PAGE):
