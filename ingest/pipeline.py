@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.chunk import CHUNK_TOKENS, TITLE_TOKENS, chunk_spans, embed_input
+from ingest.chunk import TITLE_TOKENS, chunk_spans, embed_input, passage_budget
 from ingest.load import load_inputs
 from ingest.model import Article, Failure
 from ingest.plan import Decision, Planner, covers, input_roots
@@ -222,8 +222,9 @@ class Ingestor:
 
     def _prepare(self, decision: Decision) -> Prepared:
         article = decision.article
-        spans = chunk_spans(article.text, self.counter.count_tokens, CHUNK_TOKENS)
         title = self.counter.shorten(article.title, TITLE_TOKENS) if article.title != article.doc_id else ""
+        budget = passage_budget(self.counter.count_tokens([title])[0] if title else 0)
+        spans = chunk_spans(article.text, self.counter.count_tokens, budget)
         inputs = [embed_input(article.title, article.text[a:b], title) for a, b in spans]
         quotes = [q.to_dict() for q in find_quotes(article.text)]
         return Prepared(article, spans, inputs, decision.stored, quotes)
