@@ -2,8 +2,8 @@
 
 Cuts N passages of 200-254 word pieces from random articles (read at run time), loads both backends
 as the app does, then times them in alternating rounds, so that a busy machine slows both alike.
-Prints chunks/s (best and median round), the speed-up, and the cosine of each ONNX vector to its
-torch vector.
+Prints chunks/s (best and median round), CPU time a chunk (steadier than wall time when other
+programs share the cores), the speed-up, and the cosine of each ONNX vector to its torch vector.
 
     python -m benchmarks.embed_backends                   # 512 passages, 3 rounds
     python -m benchmarks.embed_backends -n 128 --rounds 5
@@ -86,18 +86,24 @@ def main(argv: list[str] | None = None) -> None:
     for embedder in embedders.values():
         embedder.embed_texts(texts[:16])  # warm up
     seconds: dict[str, list[float]] = {name: [] for name in embedders}
+    cpu: dict[str, list[float]] = {name: [] for name in embedders}
     vectors: dict[str, np.ndarray] = {}
     for _ in range(args.rounds):
         for name, embedder in embedders.items():
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             vectors[name] = embedder.embed_texts(texts)
             seconds[name].append(time.perf_counter() - started)
+            cpu[name].append(time.process_time() - cpu_started)
 
     rate = {
         name: {"best": len(texts) / min(s), "median": len(texts) / statistics.median(s)} for name, s in seconds.items()
     }
     for name, r in rate.items():
-        print(f"{name:5s} {r['best']:7.1f} chunks/s best, {r['median']:7.1f} median  ({args.rounds} rounds)")
+        cpu_ms = 1000 * statistics.median(cpu[name]) / len(texts)
+        print(
+            f"{name:5s} {r['best']:7.1f} chunks/s best, {r['median']:7.1f} median  ({args.rounds} rounds); "
+            f"{cpu_ms:.0f} CPU ms a chunk"
+        )
     print(
         f"speed-up onnx/torch: {rate['onnx']['best'] / rate['torch']['best']:.2f}x best, "
         f"{rate['onnx']['median'] / rate['torch']['median']:.2f}x median"
