@@ -103,13 +103,14 @@ def measure(settings: Settings, questions: list[dict[str, Any]], embedder: Any) 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, help="the Chroma index of the RealTime QA corpus")
+    parser.add_argument("--backend", choices=["torch", "onnx"], help="the embedder the index was built with")
     parser.add_argument("--sizes", default="1000,10000,full", help="passage counts; 'full' is the whole index")
     parser.add_argument("--questions", type=int, default=100, help="questions timed per size")
     args = parser.parse_args(argv)
 
     from qa_app.embed import load_embedder
 
-    full = find_index(args.index)
+    full = find_index(args.index, args.backend)
     embedder = load_embedder(full)
     embedder.warm()
     every = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]

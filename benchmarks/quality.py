@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CACHE, QUESTIONS, ROOT, machine
+from benchmarks.common import CACHE, INDEX_FORMAT, QUESTIONS, ROOT, eval_index, machine
 from qa_app.config import Settings
 from qa_app.retrieve import Filters, Mode
 
@@ -60,15 +60,20 @@ USER_UNANSWERABLE = [
 ]
 
 
-def find_index(explicit: Path | None) -> Settings:
-    """Settings for the eval index: `--index`, else a finished cached build (never starts one)."""
+def find_index(explicit: Path | None, backend: str | None = None) -> Settings:
+    """Settings for the eval index: `--index`, else a finished cached build (never starts one).
+
+    The backend (torch or onnx) is the one the index was built with, taken from its folder name.
+    """
     base = Settings.from_env()
     if explicit is not None:
-        return replace(base, index_dir=explicit)
-    done = sorted(CACHE.glob("realtimeqa-torch-*/done.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        return replace(base, index_dir=explicit, embed_backend=backend or base.embed_backend)
+    done = [p for p in CACHE.glob("realtimeqa-*/done.json") if backend is None or f"-{backend}-" in p.parent.name]
+    done.sort(key=lambda p: (p.parent.name.endswith(f"-{INDEX_FORMAT}"), p.stat().st_mtime), reverse=True)
     if not done:
-        sys.exit(f"no finished eval index under {CACHE}: build it (python -m benchmarks.common torch) or pass --index")
-    return replace(base, index_dir=done[0].parent / "index", embed_backend="torch")
+        sys.exit(f"no finished eval index under {CACHE}: build one (python -m benchmarks.common onnx) or pass --index")
+    folder = done[0].parent
+    return replace(eval_index(folder.name.split("-")[1]), index_dir=folder / "index")
 
 
 def load_questions(split: str) -> list[dict[str, Any]]:
@@ -128,6 +133,7 @@ def hide_answer(qa: Any, q: dict[str, Any]) -> frozenset[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, help="the Chroma index of the RealTime QA corpus")
+    parser.add_argument("--backend", choices=["torch", "onnx"], help="the embedder the index was built with")
     parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
     parser.add_argument("--skip-refusal", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions of each split")
@@ -135,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from qa_app.qa import QA
 
-    settings = find_index(args.index)
+    settings = find_index(args.index, args.backend)
     qa = QA(settings)
     print(f"# {machine()}")
     size = f"{qa.retriever.article_count()} articles, {len(qa.retriever.lexical.chunks)} passages"

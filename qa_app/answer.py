@@ -9,12 +9,12 @@ weight (idf) is covered by the best passages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from qa_app.cite import Answer, Citation, refusal
 from qa_app.conversation import _SPEAKER_Q
-from qa_app.quotes import attribution, quote_open_after, speaker_matches
+from qa_app.quotes import attribution, person_name, quote_open_after, speaker_matches
 from qa_app.retrieve import Passage
 from qa_app.sentences import split_sentences
 from qa_app.store import ArticleRecord
@@ -25,10 +25,14 @@ MAX_SENTENCES = 3
 MAX_QUOTES = 4
 TOP_ARTICLES = 5
 PASSAGES_PER_ARTICLE = 4
-SECOND_SENTENCE = 0.8  # a further sentence must score this share of the best one
+SECOND_SENTENCE = 0.65  # a further sentence must score this share of the best one
 W_CONTEXT = 0.3  # sentence score: its own coverage + these shares of other evidence
 W_RANK = 0.15
 W_SUBJECT = 0.2
+W_INFO = 0.2  # a sentence adding names or numbers to the question is more likely the answer
+ECHO_COVER = 0.7  # a best sentence covering this much of the question restates it: add a neighbour
+W_LEAD = 0.1  # a news lede (first two sentences) often holds the answer
+PREAMBLE_WEIGHT = 0.5  # weight of a quiz's lead-in sentences against the question itself
 _SAY_WORDS = "say said tell told think thought warn claim argue mean write add declare insist suggest stress else"
 
 _NUMBER = re.compile(r"\d")
@@ -36,49 +40,67 @@ _MONTHS = r"January|February|March|April|May|June|July|August|September|October|
 _DATE = re.compile(rf"\b(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|\d{{4}})\b")
 _PLACE = re.compile(r"\b(?:in|at|from|near)\s+(?:the\s+)?[A-Z]")
 _NAME = re.compile(r"\b[A-Z][a-z][\w'’-]*\b")
+_PERSON = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*")
+_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
+_INFO = re.compile(r"\b(?:[A-Z][\w'’&.-]*|\d[\d,.%]*)")  # names and numbers
 
 Idf = Callable[[str], float]
 
 
-@dataclass
-class Sentence:
-    doc_id: str
-    start: int
-    end: int
-    score: float
-    rank: int
-
-
 def asked_speaker(question: str) -> str | None:
-    """The person whose words are asked for.
+    """The person whose words are asked for; "he" is the person the question named before.
 
     Example: asked_speaker("what did carpenter say") -> "carpenter"
+    Example: asked_speaker("Biden spoke on Covid. What did he say?") -> "Biden"
     """
     m = _SPEAKER_Q.search(question)
     if not m:
         return None
     who = re.sub(r"^(?:the|a|an)\s+", "", m["who"].strip(), flags=re.I)
+    if who.lower() in _PRONOUNS:
+        before = question[: m.start()]
+        names = [n for n in (person_name(x) for x in _PERSON.findall(before)) if n and n.lower() not in STOPWORDS]
+        return names[0] if names else None
     return who if len(who.split()) <= 4 else None
 
 
 def named_in_question(question: str) -> list[str]:
-    """Proper names the question uses (capitalised words past its first), lower-cased."""
+    """Proper names the question uses (capitalised words past its first), lower-cased.
+
+    Example: named_in_question("Why did Texas-Mexico trade fall?") -> ["texas", "mexico"]
+    """
     found = []
     for m in _NAME.finditer(question):
         word = m.group().lower()
         if m.start() == 0 or word in QUESTION_WORDS or word in STOPWORDS:
             continue
-        found.append(re.sub(r"['’]s$", "", word))
+        found += [w for w in re.sub(r"['’]s$", "", word).split("-") if w]
     return found
 
 
-def coverage(question_terms: list[str], text_terms: set[str], idf: Idf) -> float:
-    """Share of the question's idf weight present in a text.
+def focus_terms(question: str) -> dict[str, float]:
+    """The question's terms, weighted: a quiz's lead-in sentence counts less than the question itself.
+
+    Example: focus_terms("Judge hit 62. Who holds the record?")
+    -> {"judg": 0.5, "hit": 0.5, "62": 0.5, "hold": 1.0, "record": 1.0}
+    """
+    parts = [p for p in re.split(r"(?<=[.!?])\s+(?=[A-Z])", question.strip()) if p]
+    weights: dict[str, float] = {}
+    for i, part in enumerate(parts):
+        weight = 1.0 if i == len(parts) - 1 else PREAMBLE_WEIGHT
+        for term in terms(part):
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
+
+
+def coverage(question_terms: Mapping[str, float] | list[str], text_terms: set[str], idf: Idf) -> float:
+    """Share of the question's (weighted) idf mass present in a text.
 
     Example: coverage(["a", "b"], {"a"}, lambda t: 1.0) -> 0.5
     """
-    total = sum(idf(t) for t in question_terms)
-    return sum(idf(t) for t in question_terms if t in text_terms) / total if total else 0.0
+    weights = question_terms if isinstance(question_terms, Mapping) else dict.fromkeys(question_terms, 1.0)
+    total = sum(w * idf(t) for t, w in weights.items())
+    return sum(w * idf(t) for t, w in weights.items() if t in text_terms) / total if total else 0.0
 
 
 def _type_bonus(question: str, sentence: str) -> float:
@@ -192,22 +214,53 @@ def _is_subject(sentence: str, names: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(n)}\b", heads) for n in names)
 
 
+def new_information(sentence: str, question_words: set[str]) -> int:
+    """How many names and numbers a sentence adds to the question: an answer usually adds one.
+
+    Example: new_information("Netflix renewed Squid Game.", {"which", "show", "renewed"}) -> 3
+    """
+    found = set()
+    for m in _INFO.finditer(sentence):
+        word = m.group().lower().strip(".,")
+        if word not in question_words and word not in STOPWORDS:
+            found.add(word)
+    return len(found)
+
+
+@dataclass
+class _Candidate:
+    doc_id: str
+    index: int  # position in the article's sentence list
+    score: float
+    cover: float
+    info: int
+
+
+def _answerable(sentence: str) -> bool:
+    """A sentence that can stand in an answer: a few words, and not itself a question."""
+    return len(words(sentence)) >= 4 and not sentence.rstrip("”\"' ").endswith("?")
+
+
 def answer_terms(
     question: str, passages: list[Passage], articles: dict[str, ArticleRecord], idf: Idf
 ) -> tuple[list[list[tuple[str, int, int]]], float]:
     """The sentences of the top passages that best cover the question, best first, and the support.
 
+    A sentence that only restates the question (quiz questions are often the article's own
+    sentence with the answer taken out) comes with the neighbour that adds most names or numbers.
     Support is the best share of the question's idf weight that one passage (with its title)
     holds: the refusal threshold applies to it.
     """
-    q_terms = list(dict.fromkeys(terms(question)))
+    q_terms = focus_terms(question)
     if not q_terms:
         return [], 0.0
+    q_words = set(words(question))
     names = named_in_question(question)
     article_rank = {d: r for r, d in enumerate(dict.fromkeys(p.doc_id for p in passages))}
     per_article: dict[str, int] = {}
+    sentences: dict[str, list[tuple[int, int]]] = {}
     best_cover = 0.0
-    candidates: list[Sentence] = []
+    candidates: dict[tuple[str, int], _Candidate] = {}
     for passage in passages:
         rank = article_rank[passage.doc_id]
         article = articles.get(passage.doc_id)
@@ -215,29 +268,59 @@ def answer_terms(
         if article is None or rank >= TOP_ARTICLES or per_article.get(passage.doc_id, 0) >= room:
             continue
         per_article[passage.doc_id] = per_article.get(passage.doc_id, 0) + 1
+        spans = sentences.setdefault(passage.doc_id, split_sentences(article.text))
         context = set(terms(article.title + " " + article.text[passage.chunk.start : passage.chunk.end]))
         c_cover = coverage(q_terms, context, idf)
         best_cover = max(best_cover, c_cover)
-        for start, end in split_sentences(article.text, passage.chunk.start, passage.chunk.end):
+        lead = 0
+        for i, (start, end) in enumerate(spans):
             sentence = article.text[start:end]
-            if len(words(sentence)) < 4:
+            lead += _answerable(sentence)
+            if start < passage.chunk.start or end > passage.chunk.end or (passage.doc_id, i) in candidates:
+                continue
+            if not _answerable(sentence):
                 continue
             s_cover = coverage(q_terms, set(terms(sentence)), idf)
+            info = new_information(sentence, q_words)
             score = s_cover + W_CONTEXT * c_cover + W_RANK / (1 + rank) + _type_bonus(question, sentence)
+            score += W_INFO * min(info, 3) / 3 + (W_LEAD if lead <= 2 else 0.0)
             if names and _is_subject(sentence, names):
                 score += W_SUBJECT
-            candidates.append(Sentence(passage.doc_id, start, end, score, rank))
+            candidates[(passage.doc_id, i)] = _Candidate(passage.doc_id, i, score, s_cover, info)
     if not candidates:
         return [], best_cover
-    candidates.sort(key=lambda s: s.score, reverse=True)
-    best = candidates[0]
-    chosen = [best]
-    for c in candidates[1:]:
-        if len(chosen) >= MAX_SENTENCES or c.score < best.score * SECOND_SENTENCE:
+    ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)
+    best = ranked[0]
+    first = _with_neighbour(best, sentences[best.doc_id], articles[best.doc_id].text, question, q_words)
+    groups: list[tuple[str, list[int]]] = [(best.doc_id, first)]
+    used = {(best.doc_id, i) for i in first}
+    for c in ranked[1:]:
+        if len(used) >= MAX_SENTENCES or c.score < best.score * SECOND_SENTENCE:
             break
-        if all((c.doc_id, c.start) != (o.doc_id, o.start) for o in chosen):
-            chosen.append(c)
-    return [[(c.doc_id, c.start, c.end)] for c in chosen], best_cover
+        if (c.doc_id, c.index) not in used:
+            groups.append((c.doc_id, [c.index]))
+            used.add((c.doc_id, c.index))
+    return [[(doc_id, *sentences[doc_id][i]) for i in group] for doc_id, group in groups], best_cover
+
+
+def _with_neighbour(
+    best: _Candidate, spans: list[tuple[int, int]], text: str, question: str, q_words: set[str]
+) -> list[int]:
+    """The best sentence, and if it only restates the question, the neighbour adding most to it.
+
+    A sentence that already holds what the question asks for (a number for "how many", a date
+    for "when", a place for "where") needs no neighbour.
+    """
+    sentence = text[spans[best.index][0] : spans[best.index][1]]
+    if best.cover < ECHO_COVER or _type_bonus(question, sentence) > 0:
+        return [best.index]
+    options = []
+    for i in (best.index - 1, best.index + 1):
+        if 0 <= i < len(spans) and _answerable(neighbour := text[spans[i][0] : spans[i][1]]):
+            options.append((new_information(neighbour, q_words), i))
+    if not options or max(options)[0] == 0:
+        return [best.index]
+    return [best.index, max(options)[1]]
 
 
 def compose(
