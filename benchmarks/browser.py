@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.common import ROOT, machine
+from benchmarks.common import ROOT, machine, report
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -213,6 +213,10 @@ def main() -> None:
             f"| {label} | {len(values)} | {statistics.median(values):.0f} | {pct(values, 0.95):.0f} | "
             f"{max(values):.0f} |"
         )
+    report(
+        "browser",
+        {"enter_to_first_text_p50_ms": statistics.median(firsts), "enter_to_first_text_p95_ms": pct(firsts, 0.95)},
+    )
 
 
 if __name__ == "__main__":

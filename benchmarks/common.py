@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -36,10 +37,8 @@ def machine() -> str:
         pass
     versions = []
     for name in ("torch", "onnxruntime", "chromadb"):
-        try:
+        with contextlib.suppress(ImportError):
             versions.append(f"{name} {__import__(name).__version__}")
-        except ImportError:
-            pass
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, " + ", ".join(versions)
 
 
@@ -74,3 +73,12 @@ if __name__ == "__main__":
     for backend in sys.argv[1:] or ["torch"]:
         s = eval_index(backend)
         print(backend, s.index_dir, (s.index_dir.parent / "done.json").read_text())
+
+
+def report(benchmark: str, figures: dict[str, float | int | str]) -> None:
+    """Record headline figures for `make bench`'s table (a no-op when run on its own)."""
+    target = os.environ.get("QA_BENCH_REPORT")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"benchmark": benchmark, "figures": figures}) + "\n")

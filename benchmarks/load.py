@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import ARTICLES, ROOT, machine
+from benchmarks.common import ARTICLES, ROOT, machine, report
 
 QUESTIONS = [
     "What did Rutte say?",
@@ -256,6 +256,7 @@ def main() -> None:
     for key, value in result.figures().items():
         print(f"  {key:>15}: {value:.3f}" if isinstance(value, float) else f"  {key:>15}: {value}")
     print(f"  articles: {result.articles_before} before, {result.articles_after} after")
+    report(f"load ({args.sessions}x{args.questions}, +{args.articles} articles)", result.figures())
     for line in (result.errors + result.audit)[:20]:
         print(f"  ! {line}")
 
