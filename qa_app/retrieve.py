@@ -1,11 +1,13 @@
 """Hybrid retrieval: BM25 and dense signals fused per article, with a soft time prior.
 
-Four signals rank the articles: BM25 of their best passage, BM25 of the whole article, the dense
-similarity of their best passage (Chroma through llama-index) and of the article's mean passage
-vector (Chroma's `articles` collection). Reciprocal-rank fusion combines them; the time prior
-`exp(-days/half-life)` then prefers articles published shortly before the "as of" date. Passages
-for the answer are the best ones of the top articles. Only passages of an article's committed
-version are used. The weights were tuned on the dev split of RealTime QA (`benchmarks/quality.py`).
+Five signals rank the articles: BM25 of their best passage, of their first passage (the lede)
+and of the whole article; the dense similarity of their best passage (Chroma through llama-index)
+and of the article's mean passage vector (Chroma's `articles` collection). Each is scaled by its
+best score and the weighted sum (or reciprocal-rank fusion) is multiplied by the time prior,
+`exp(-days/half-life)` past a few flat days, which prefers articles published shortly before the
+"as of" date. Passages for the answer are those of the top articles, each article's best first.
+Only passages of an article's committed version are used. The weights were tuned on the dev
+split of RealTime QA (`benchmarks/quality.py`).
 """
 
 from __future__ import annotations
@@ -36,14 +38,18 @@ Mode = Literal["hybrid", "bm25", "dense"]
 class Tuning:
     """The knobs of fusion and the time prior (defaults tuned on RealTime QA dev)."""
 
+    fusion: Literal["score", "rrf"] = "score"
     rrf_k: float = 60.0
     bm25_passage: float = 1.0
     bm25_article: float = 1.0
+    bm25_lead: float = 0.5  # BM25 of the article's first passage: a news lede states the story
     dense_passage: float = 1.0
     dense_article: float = 1.0
+    dense_floor: float = 0.0  # cosine similarity below which dense evidence counts for nothing
     half_life_days: float = 30.0
+    flat_days: float = 0.0  # no decay within this many days before "as of"
     after_as_of: float = 0.1  # weight of articles published after the "as of" date
-    candidates: int = 100  # per signal
+    candidates: int = 100  # per dense query (and per signal for RRF)
     window_days: int = 30  # a second dense query keeps this many days before "as of"
 
 
@@ -77,7 +83,9 @@ class Retrieval:
     passages: list[Passage] = field(default_factory=list)
 
 
-def time_prior(published: int, as_of: int | None, half_life: float = 30.0, after: float = 0.1) -> float:
+def time_prior(
+    published: int, as_of: int | None, half_life: float = 30.0, after: float = 0.1, flat: float = 0.0
+) -> float:
     """Weight of an article published on day `published` for a question asked on day `as_of`.
 
     Example: time_prior(100, 100) -> 1.0; an article 30 days older weighs exp(-1)
@@ -87,15 +95,7 @@ def time_prior(published: int, as_of: int | None, half_life: float = 30.0, after
     days = as_of - published
     if days < 0:
         return after
-    return math.exp(-days / half_life)
-
-
-def _ranks(scores: dict[int, float]) -> dict[int, int]:
-    """1-based rank of each key by descending score.
-
-    Example: _ranks({7: 0.2, 3: 0.9}) -> {3: 1, 7: 2}
-    """
-    return {key: r for r, key in enumerate(sorted(scores, key=lambda k: -scores[k]), start=1)}
+    return math.exp(-max(days - flat, 0) / half_life)
 
 
 class Retriever:
@@ -251,55 +251,75 @@ class Retriever:
         doc_allowed = np.zeros(len(lexical.doc_ids), dtype=bool)
         doc_allowed[lexical.doc_of[mask]] = True
         as_of = published_ts(filters.as_of) if filters.as_of else None
-        passage_scores: dict[int, float] = {}  # passage position -> best evidence, for the answer
-        signals: list[tuple[float, dict[int, float]]] = []  # (weight, article index -> score)
+        n_docs = len(lexical.doc_ids)
+        signals: list[tuple[float, np.ndarray]] = []  # (weight, a score per article; 0 = no evidence)
+        p_bm25 = np.zeros(len(lexical.chunks), dtype=np.float32)
+        p_dense = np.zeros(len(lexical.chunks), dtype=np.float32)
 
         if mode in ("hybrid", "bm25"):
-            p_scores = np.where(mask, lexical.passage_scores(query), 0.0)
-            signals.append((t.bm25_passage, dict(top_k(lexical.per_article_max(p_scores), t.candidates))))
-            if mode == "hybrid":
-                a_scores = np.where(doc_allowed, lexical.article_scores(query), 0.0)
-                signals.append((t.bm25_article, dict(top_k(a_scores, t.candidates))))
-            best = top_k(p_scores, t.candidates)
-            top = best[0][1] if best else 1.0
-            for pos, score in best:
-                passage_scores[pos] = score / top
+            p_bm25 = np.where(mask, lexical.passage_scores(query), 0.0).astype(np.float32)
+            signals.append((t.bm25_passage, lexical.per_article_max(p_bm25)))
+            signals.append((t.bm25_lead, p_bm25[lexical.doc_start]))
+            signals.append((t.bm25_article, np.where(doc_allowed, lexical.article_scores(query), 0.0)))
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(query)
             hits = self.dense(vector, filters, t.candidates)
-            if as_of is not None:
+            if as_of is not None:  # the nearest passages of the weeks before "as of" too
                 hits += self.dense(vector, filters, t.candidates, since=as_of - t.window_days)
-            per_doc_dense: dict[int, float] = {}
-            doc_index = {d: j for j, d in enumerate(lexical.doc_ids)}
             for cid, sim in hits:
                 pos = lexical.position.get(cid)
-                if pos is None or not mask[pos]:
-                    continue  # a stale version, or not allowed
-                j = int(lexical.doc_of[pos])
-                per_doc_dense[j] = max(per_doc_dense.get(j, -1.0), sim)
-                passage_scores[pos] = max(passage_scores.get(pos, 0.0), sim)
-            signals.append((t.dense_passage, per_doc_dense))
-            if mode == "hybrid":
-                docs = {
-                    doc_index[d]: s
-                    for d, s in self.dense_articles(vector, filters, t.candidates)
-                    if d in doc_index and doc_allowed[doc_index[d]]
-                }
-                signals.append((t.dense_article, docs))
+                if pos is not None and mask[pos]:  # not a stale version, and allowed
+                    p_dense[pos] = max(p_dense[pos], sim - t.dense_floor, 1e-6)
+            signals.append((t.dense_passage, lexical.per_article_max(p_dense)))
+            a_dense = np.zeros(n_docs, dtype=np.float32)
+            doc_index = {d: j for j, d in enumerate(lexical.doc_ids)}
+            for doc_id, sim in self.dense_articles(vector, filters, t.candidates):
+                j = doc_index.get(doc_id)
+                if j is not None and doc_allowed[j]:
+                    a_dense[j] = max(sim - t.dense_floor, 1e-6)
+            signals.append((t.dense_article, a_dense))
 
-        fused: dict[int, float] = {}
-        for weight, scores in signals:
-            for j, rank in _ranks(scores).items():
-                fused[j] = fused.get(j, 0.0) + weight / (t.rrf_k + rank)
-        for j in fused:
-            fused[j] *= time_prior(int(lexical.doc_published[j]), as_of, t.half_life_days, t.after_as_of)
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:limit]
-        rank_of = {j: r for r, (j, _) in enumerate(ranked)}
-        kept = [pos for pos in passage_scores if int(lexical.doc_of[pos]) in rank_of]
-        kept.sort(key=lambda pos: (rank_of[int(lexical.doc_of[pos])], -passage_scores[pos]))
+        fused = self._fuse(signals, n_docs)
+        prior = time_priors(lexical.doc_published, as_of, t.half_life_days, t.after_as_of, t.flat_days)
+        fused = np.where(doc_allowed, fused * prior, 0.0)
+        ranked = top_k(fused, limit)
         articles = [(lexical.doc_ids[j], score) for j, score in ranked]
-        passages = [Passage(lexical.chunks[pos], passage_scores[pos]) for pos in kept]
+        # The answer reads the passages of the top articles, each article's best first.
+        p_score = p_bm25 / max(float(p_bm25.max()), 1e-9) + p_dense
+        passages = []
+        for j, _ in ranked:
+            first = int(lexical.doc_start[j])
+            last = int(lexical.doc_start[j + 1]) if j + 1 < n_docs else len(lexical.chunks)
+            own = sorted(range(first, last), key=lambda pos: -p_score[pos])
+            passages += [Passage(lexical.chunks[pos], float(p_score[pos])) for pos in own if mask[pos]]
         return Retrieval(articles, passages)
+
+    def _fuse(self, signals: list[tuple[float, np.ndarray]], n_docs: int) -> np.ndarray:
+        """Weighted sum of each signal's scores over its best (score fusion), or of 1/(k + rank) (RRF)."""
+        t = self.tuning
+        fused = np.zeros(n_docs, dtype=np.float64)
+        for weight, scores in signals:
+            if weight == 0 or not scores.any():
+                continue
+            if t.fusion == "rrf":
+                for rank, (j, _) in enumerate(top_k(scores, t.candidates), start=1):
+                    fused[j] += weight / (t.rrf_k + rank)
+            else:
+                fused += weight * scores / float(scores.max())
+        return fused
+
+
+def time_priors(published: np.ndarray, as_of: int | None, half_life: float, after: float, flat: float) -> np.ndarray:
+    """`time_prior` for every article at once.
+
+    Example: time_priors(np.array([100, 50, 101]), 100, 30, 0.1, 0) -> [1.0, exp(-50/30), 0.1]
+    """
+    if as_of is None:
+        return np.ones(len(published))
+    days = as_of - published
+    prior = np.exp(-np.maximum(days - flat, 0) / half_life)
+    prior = np.where(days < 0, after, prior)
+    return np.where(published < 0, 1.0, prior)
 
 
 def today() -> str:
