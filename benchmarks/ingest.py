@@ -66,10 +66,16 @@ def write_slice(corpus: Path, n: int, dest: Path) -> int:
     return count
 
 
-def cached_index(backend: str) -> Path | None:
-    """The newest finished cached index of the RealTime QA corpus for `backend`, if any."""
-    done = sorted(CACHE.glob(f"realtimeqa-{backend}-*/done.json"), key=lambda p: p.stat().st_mtime)
-    return done[-1].parent / "index" if done else None
+def cached_index(backend: str) -> tuple[Path, str] | None:
+    """The newest finished cached index of the RealTime QA corpus and its backend, `backend`'s first.
+
+    A re-ingest of an unchanged corpus embeds nothing, so an index of the other backend serves too.
+    """
+    done = sorted(
+        CACHE.glob("realtimeqa-*-*/done.json"),
+        key=lambda p: (p.parent.name.split("-")[1] == backend, p.stat().st_mtime),
+    )
+    return (done[-1].parent / "index", done[-1].parent.name.split("-")[1]) if done else None
 
 
 def cpu_seconds() -> float:
@@ -140,10 +146,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def full_reingest(corpus: Path, backend: str, base: Settings, folder: Path) -> None:
     """Re-ingest the whole corpus against a copy of the cached index; a dry run when it differs."""
-    source = cached_index(backend)
-    if source is None:
+    found = cached_index(backend)
+    if found is None:
         print(f"full re-ingest: no finished cached index under {CACHE} (python -m benchmarks.common)")
         return
+    source, backend = found
     copy = folder / "full-index"
     shutil.copytree(source, copy)
     settings = replace(base, index_dir=copy, embed_backend=backend, max_file_bytes=2_000_000_000)

@@ -49,7 +49,7 @@ def _article(page: Page, meta: dict[str, Any], *, name: str, doc_id: str, origin
         title=title or doc_id,
         origin=origin,
         source=source or None,
-        published=published or page_date(page) or date_from_name(Path(name).name),
+        published=published or page_date(page) or date_from_name(name if is_url(name) else Path(name).name),
         authors=_authors(meta.get("authors") or meta.get("author")) or authors_of(page.credits),
         url=url,
     )

@@ -33,6 +33,7 @@ CONTENT_TYPES = {
     "application/x-ndjson": ".jsonl",
     "application/jsonl": ".jsonl",
 }
+_UNTYPED = ("", "application/octet-stream")  # no content type worth the name: go by the URL
 # Leading bytes of formats people drop into an articles folder by mistake.
 _MAGIC = {b"%PDF": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
           b"PK\x03\x04": "a ZIP archive (or an Office document)", b"RIFF": "a RIFF (WebP/WAV) file"}  # fmt: skip
@@ -139,19 +140,25 @@ def load_bytes(data: bytes, *, name: str, doc_id: str, suffix: str, origin: str,
 
 
 def load_url(url: str, settings: Settings) -> Loaded:
-    """A web page (or a text/JSON document) fetched over HTTP(S), extracted like a file."""
+    """A web page (or a text/JSON document, also gzipped) fetched over HTTP(S), read like a file."""
     got = fetch(url, settings)
     if isinstance(got, Failure):
         yield got
         return
-    suffix = CONTENT_TYPES.get(got.content_type)
-    if suffix is None and got.content_type in ("", "application/octet-stream"):
-        suffix = suffix_of(got.final_url.split("?")[0]) or ".html"
+    path = got.final_url.split("?")[0].split("#")[0]
+    data, kind = got.data, got.content_type
+    if kind in ("application/gzip", "application/x-gzip") or (kind in _UNTYPED and path.lower().endswith(".gz")):
+        try:
+            data, kind = _gunzip(data, settings.max_file_bytes), ""
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
+            yield Failure(url, f"cannot read: {exc}", url)
+            return
+    suffix = CONTENT_TYPES.get(kind) or (suffix_of(path) or ".html" if kind in _UNTYPED else None)
     if suffix not in SUPPORTED:
         yield Failure(url, f"unsupported content type {got.content_type or 'unknown'}", url)
         return
     canonical = canonical_url(got.final_url)
-    yield from load_bytes(got.data, name=url, doc_id=canonical, suffix=suffix, origin=url, url=canonical)
+    yield from load_bytes(data, name=url, doc_id=canonical, suffix=suffix, origin=url, url=canonical)
 
 
 def load_inputs(inputs: list[str], settings: Settings) -> Iterator[tuple[str, Article | Failure]]:

@@ -247,6 +247,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(302)
             self.send_header("Location", "/loop")
             self.end_headers()
+        elif path == "/feed.jsonl.gz":
+            self._send(200, gzip.compress(b'{"id": "web-1", "body": "From a gzipped feed."}'), "application/gzip")
         elif path == "/notes.txt":
             self._send(200, b"Plain Notes From The Web\n\nServed as text.", "text/plain")
         elif path == "/paper.pdf":
@@ -289,11 +291,13 @@ def test_url_page_is_fetched_and_extracted(web: str) -> None:
     assert "three years after work began" in page.text
 
 
-def test_url_redirect_is_followed(web: str) -> None:
+def test_url_redirect_and_other_formats(web: str) -> None:
     (page,) = load([f"{web}/moved"])
     assert isinstance(page, Article) and "three years after work began" in page.text
     (notes,) = load([f"{web}/notes.txt"])
     assert isinstance(notes, Article) and notes.doc_id == notes.url == f"{web}/notes.txt"
+    (record,) = load([f"{web}/feed.jsonl.gz"])
+    assert isinstance(record, Article) and (record.doc_id, record.text) == ("web-1", "From a gzipped feed.")
 
 
 @pytest.mark.parametrize(
