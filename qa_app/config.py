@@ -33,7 +33,7 @@ class Settings:
     index_dir: Path = Path("data/index")
     chroma_url: str | None = None
     embed_model: str = DEFAULT_MODEL
-    embed_backend: str = "torch"
+    embed_backend: str = "onnx"
     host: str = "127.0.0.1"
     port: int = 7860
     auth: tuple[str, str] | None = None
