@@ -92,8 +92,8 @@ def chroma_server(path: Path) -> Iterator[str]:
 
 
 @contextmanager
-def app_process(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """`python app.py` with the given QA_* settings; yields its URL."""
+def app_with_process(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python app.py` with the given QA_* settings; yields its URL and its process."""
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
     full_env.update(env, QA_PORT=str(port), QA_HOST="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False")
@@ -103,9 +103,16 @@ def app_process(env: dict[str, str], log_path: Path) -> Iterator[str]:
         )
         try:
             wait_for_port(port, proc)
-            yield f"http://127.0.0.1:{port}/"
+            yield f"http://127.0.0.1:{port}/", proc
         finally:
             _stop(proc)
+
+
+@contextmanager
+def app_process(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`python app.py` with the given QA_* settings; yields its URL."""
+    with app_with_process(env, log_path) as (url, _):
+        yield url
 
 
 def cli_env(env: dict[str, str]) -> dict[str, str]:
