@@ -19,14 +19,17 @@ from benchmarks.common import ROOT, machine
 
 FULL = [
     ("embedding backends", ["benchmarks.embed_backends"]),
+    ("backend retrieval", ["benchmarks.backends_quality"]),
     ("ingest", ["benchmarks.ingest", "--articles", "300", "--full-reingest"]),
     ("quality", ["benchmarks.quality"]),
     ("latency", ["benchmarks.latency"]),
     ("browser", ["benchmarks.browser"]),
+    ("memory", ["benchmarks.memory"]),
     ("load", ["benchmarks.load"]),
 ]
 QUICK = {
     "embedding backends": ["-n", "128", "--rounds", "2"],
+    "backend retrieval": ["--articles", "400"],
     "ingest": ["--articles", "100"],
     "quality": ["--limit", "40", "--skip-refusal"],
     "latency": ["--sizes", "1000,full", "--questions", "30"],
