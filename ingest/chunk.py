@@ -19,6 +19,7 @@ def passage_budget(title_tokens: int) -> int:
     """
     return min(CHUNK_TOKENS, MODEL_TOKENS - title_tokens)
 
+
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 

@@ -25,7 +25,10 @@ from qa_app.embed import Embedder, load_embedder
 from qa_app.quotes import find_quotes
 from qa_app.store import ArticleRecord, ArticleWrite, Store, chunk_id, published_ts
 
-EMBED_BATCH = 64  # texts a call to the encoder (a multiple of its own batch of 32); one store write each
+# Texts a call to the encoder, and one store write each: multiples of the encoders' own batches
+# (32 for torch, 64 for onnx). Small at first, so the first articles are searchable at once;
+# then larger, as each store write costs a few round trips whatever its size.
+FIRST_BATCH, LARGEST_BATCH = 64, 256
 QUEUE_ITEMS = 256
 
 
@@ -68,15 +71,19 @@ class Prepared:
 
 
 class Batcher:
-    """Embeds articles' inputs in batches of exactly `size` texts, whatever the articles' sizes.
+    """Embeds articles' inputs in batches of a set number of texts, whatever the articles' sizes.
 
     The encoder thus sees the batches it would see on one long list of the same texts; an
     article is ready once all its vectors are in. `add` and `flush` return the ready articles.
+    The batch size doubles after each batch, from `first` up to `largest`.
     """
 
-    def __init__(self, embed: Callable[[list[str]], np.ndarray], size: int = EMBED_BATCH) -> None:
+    def __init__(
+        self, embed: Callable[[list[str]], np.ndarray], first: int = FIRST_BATCH, largest: int = LARGEST_BATCH
+    ) -> None:
         self.embed = embed
-        self.size = size
+        self.size = first
+        self.largest = largest
         self.waiting: list[Prepared] = []
         self.texts: list[str] = []
         self.vectors = np.zeros((0, 0), dtype=np.float32)
@@ -92,6 +99,7 @@ class Batcher:
     def _embed(self, *, final: bool) -> list[Prepared]:
         while len(self.texts) >= self.size or (final and self.texts):
             texts, self.texts = self.texts[: self.size], self.texts[self.size :]
+            self.size = min(self.size * 2, self.largest)
             got = self.embed(texts)
             self.vectors = np.concatenate([self.vectors, got]) if len(self.vectors) else got
         ready: list[Prepared] = []
