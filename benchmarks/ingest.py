@@ -7,8 +7,8 @@ slice. `--full-reingest` also times a re-ingest of the whole corpus against a co
 index (`python -m benchmarks.common`), which is never written to. Everything runs in this one
 process, with the model loaded before any clock starts.
 
-    python -m benchmarks.ingest --articles 300
-    python -m benchmarks.ingest --articles 300 --full-reingest
+    python -m benchmarks.ingest --articles 300 --repeat 2
+    python -m benchmarks.ingest --articles 20 --full-reingest
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ingest", description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ARTICLES, help="a JSONL(.gz) corpus (default: RealTime QA)")
     parser.add_argument("--articles", type=int, default=300, help="ingest the first N articles (0 = all)")
-    parser.add_argument("--backend", default=None, help="torch or onnx (default: QA_EMBED_BACKEND or torch)")
+    parser.add_argument("--backend", default=None, help="torch or onnx (default: QA_EMBED_BACKEND)")
+    parser.add_argument("--repeat", type=int, default=1, help="pipeline and raw encoder alternately, N times each")
     parser.add_argument("--full-reingest", action="store_true", help="also re-ingest the whole corpus, unchanged")
     args = parser.parse_args(argv)
 
@@ -103,37 +104,43 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         folder = Path(tmp)
-        settings = replace(base, index_dir=folder / "index", embed_backend=backend, max_file_bytes=2_000_000_000)
         corpus = folder / "slice.jsonl"
         count = write_slice(args.corpus, args.articles, corpus)
-        embedder = RecordingEmbedder(load_embedder(settings))
+        settings = replace(base, embed_backend=backend, max_file_bytes=2_000_000_000)
+        embedder = load_embedder(settings)
         embedder.warm()
-        ingestor = Ingestor(settings, embedder)  # type: ignore[arg-type]
-
-        cpu = cpu_seconds()
-        seconds, summary = timed(ingestor, [str(corpus)])
-        cpu = cpu_seconds() - cpu
-        articles, chunks = len(summary.added), summary.chunks
         print(f"corpus: first {count} articles of {args.corpus}; backend {backend}")
+        best_pipeline = best_raw = 0.0
+        for round_ in range(1, args.repeat + 1):
+            # Pipeline and raw encoder alternate, so that a change in the machine's other load
+            # falls on both; each pipeline run starts from an empty index.
+            recording = RecordingEmbedder(embedder)
+            ingestor = Ingestor(replace(settings, index_dir=folder / f"index-{round_}"), recording)  # type: ignore[arg-type]
+            cpu = cpu_seconds()
+            seconds, summary = timed(ingestor, [str(corpus)])
+            cpu = cpu_seconds() - cpu
+            articles, chunks = len(summary.added), summary.chunks
+            print(
+                f"[{round_}] pipeline: {articles} articles, {chunks} chunks in {seconds:.1f} s = "
+                f"{articles / seconds:.2f} articles/s, {chunks / seconds:.1f} chunks/s "
+                f"(of which embedding {recording.seconds:.1f} s; CPU {cpu:.0f} s)"
+            )
+            if summary.failed:
+                print(f"  failed: {len(summary.failed)}, e.g. {summary.failed[0].source}: {summary.failed[0].error}")
+            inputs = [text for call in recording.calls for text in call]
+            assert len(inputs) == chunks, (len(inputs), chunks)
+            started, cpu = time.perf_counter(), cpu_seconds()
+            embedder.embed_texts(inputs)
+            raw, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+            print(
+                f"[{round_}] raw encoder: the same {len(inputs)} inputs in {raw:.1f} s = "
+                f"{len(inputs) / raw:.1f} chunks/s (CPU {cpu:.0f} s); pipeline / raw: {raw / seconds:.0%}"
+            )
+            best_pipeline, best_raw = max(best_pipeline, chunks / seconds), max(best_raw, len(inputs) / raw)
         print(
-            f"pipeline: {articles} articles, {chunks} chunks in {seconds:.1f} s = "
-            f"{articles / seconds:.2f} articles/s, {chunks / seconds:.1f} chunks/s "
-            f"(of which embedding {embedder.seconds:.1f} s; CPU {cpu:.0f} s)"
+            f"pipeline / raw encoder, best of {args.repeat}: {best_pipeline:.1f} / {best_raw:.1f} chunks/s = "
+            f"{best_pipeline / best_raw:.0%} (target >= 85%)"
         )
-        if summary.failed:
-            print(f"  failed: {len(summary.failed)}, e.g. {summary.failed[0].source}: {summary.failed[0].error}")
-
-        inputs = [text for call in embedder.calls for text in call]
-        assert len(inputs) == chunks, (len(inputs), chunks)
-        started, cpu = time.perf_counter(), cpu_seconds()
-        embedder.inner.embed_texts(inputs)
-        raw, cpu = time.perf_counter() - started, cpu_seconds() - cpu
-        ratio = (chunks / seconds) / (len(inputs) / raw)
-        print(
-            f"raw encoder: the same {len(inputs)} inputs in {raw:.1f} s = {len(inputs) / raw:.1f} chunks/s "
-            f"(CPU {cpu:.0f} s)"
-        )
-        print(f"pipeline / raw encoder: {ratio:.0%} (target >= 85%)")
 
         seconds, again = timed(ingestor, [str(corpus)])
         print(f"re-ingest, unchanged: {len(again.unchanged)} articles in {seconds:.2f} s ({len(again.added)} added)")
