@@ -2,8 +2,8 @@
 
 Two paths: "what did X say" answers with the quotes attributed to X at ingest; any other
 question answers with the sentences that best cover its terms. Both refuse when the articles
-do not hold the answer: a person the question names is absent, or too little of the question's
-weight (idf) is covered by the best passages.
+do not hold the answer: a name the question uses is absent, the retrieval signals do not agree
+on an article, or too little of the question's weight (idf) is covered by the best passage.
 """
 
 from __future__ import annotations
@@ -20,17 +20,19 @@ from qa_app.sentences import split_sentences
 from qa_app.store import ArticleRecord
 from qa_app.text import QUESTION_WORDS, STOPWORDS, terms, words
 
-MIN_COVERAGE = 0.5  # share of the question's idf weight the best passage must hold
-MAX_SENTENCES = 3
+MIN_COVERAGE = 0.3  # share of the question's idf weight the best passage must hold
+MIN_AGREEMENT = 0.8  # how far the retrieval signals must agree on the top article
+MAX_SENTENCES = 4
 MAX_QUOTES = 4
 TOP_ARTICLES = 5
 PASSAGES_PER_ARTICLE = 4
-SECOND_SENTENCE = 0.65  # a further sentence must score this share of the best one
+SECOND_SENTENCE = 0.5  # a further sentence must score this share of the best one
 W_CONTEXT = 0.3  # sentence score: its own coverage + these shares of other evidence
 W_RANK = 0.15
 W_SUBJECT = 0.2
 W_INFO = 0.2  # a sentence adding names or numbers to the question is more likely the answer
-ECHO_COVER = 0.7  # a best sentence covering this much of the question restates it: add a neighbour
+ECHO_COVER = 0.7  # a best sentence covering this much of the question restates it: add neighbours
+NEIGHBOURS = 1  # 1: the sentence before (news often names the subject, then restates it); 2: also after
 W_LEAD = 0.1  # a news lede (first two sentences) often holds the answer
 PREAMBLE_WEIGHT = 0.5  # weight of a quiz's lead-in sentences against the question itself
 _SAY_WORDS = "say said tell told think thought warn claim argue mean write add declare insist suggest stress else"
@@ -238,7 +240,7 @@ class _Candidate:
 
 def _answerable(sentence: str) -> bool:
     """A sentence that can stand in an answer: a few words, and not itself a question."""
-    return len(words(sentence)) >= 4 and not sentence.rstrip("”\"' ").endswith("?")
+    return len(sentence.split()) >= 4 and not sentence.rstrip("”\"' ").endswith("?")
 
 
 def answer_terms(
@@ -248,17 +250,22 @@ def answer_terms(
 
     A sentence that only restates the question (quiz questions are often the article's own
     sentence with the answer taken out) comes with the neighbour that adds most names or numbers.
-    Support is the best share of the question's idf weight that one passage (with its title)
-    holds: the refusal threshold applies to it.
+    Support is the best share of the idf weight of the question's terms other than names that
+    one passage (with its title) holds: the refusal threshold applies to it.
     """
     q_terms = focus_terms(question)
     if not q_terms:
         return [], 0.0
     q_words = set(words(question))
     names = named_in_question(question)
+    # What the question asks about besides its names ("capital" in "the capital of Australia"):
+    # names are checked on their own, so support is measured on the rest.
+    name_terms = set(terms(" ".join(names)))
+    topic = {t: w for t, w in q_terms.items() if t not in name_terms}
     article_rank = {d: r for r, d in enumerate(dict.fromkeys(p.doc_id for p in passages))}
     per_article: dict[str, int] = {}
     sentences: dict[str, list[tuple[int, int]]] = {}
+    usable: dict[str, list[bool]] = {}
     best_cover = 0.0
     candidates: dict[tuple[str, int], _Candidate] = {}
     for passage in passages:
@@ -268,18 +275,21 @@ def answer_terms(
         if article is None or rank >= TOP_ARTICLES or per_article.get(passage.doc_id, 0) >= room:
             continue
         per_article[passage.doc_id] = per_article.get(passage.doc_id, 0) + 1
-        spans = sentences.setdefault(passage.doc_id, split_sentences(article.text))
+        if passage.doc_id not in sentences:
+            sentences[passage.doc_id] = split_sentences(article.text)
+            usable[passage.doc_id] = [_answerable(article.text[a:b]) for a, b in sentences[passage.doc_id]]
+        spans = sentences[passage.doc_id]
         context = set(terms(article.title + " " + article.text[passage.chunk.start : passage.chunk.end]))
         c_cover = coverage(q_terms, context, idf)
-        best_cover = max(best_cover, c_cover)
+        best_cover = max(best_cover, coverage(topic, context, idf) if topic else 1.0)
         lead = 0
         for i, (start, end) in enumerate(spans):
+            lead += usable[passage.doc_id][i]
+            if start < passage.chunk.start or (passage.doc_id, i) in candidates or not usable[passage.doc_id][i]:
+                continue
+            if end > passage.chunk.end:
+                break
             sentence = article.text[start:end]
-            lead += _answerable(sentence)
-            if start < passage.chunk.start or end > passage.chunk.end or (passage.doc_id, i) in candidates:
-                continue
-            if not _answerable(sentence):
-                continue
             s_cover = coverage(q_terms, set(terms(sentence)), idf)
             info = new_information(sentence, q_words)
             score = s_cover + W_CONTEXT * c_cover + W_RANK / (1 + rank) + _type_bonus(question, sentence)
@@ -306,7 +316,7 @@ def answer_terms(
 def _with_neighbour(
     best: _Candidate, spans: list[tuple[int, int]], text: str, question: str, q_words: set[str]
 ) -> list[int]:
-    """The best sentence, and if it only restates the question, the neighbour adding most to it.
+    """The best sentence, and if it only restates the question, its neighbours that add to it.
 
     A sentence that already holds what the question asks for (a number for "how many", a date
     for "when", a place for "where") needs no neighbour.
@@ -314,13 +324,12 @@ def _with_neighbour(
     sentence = text[spans[best.index][0] : spans[best.index][1]]
     if best.cover < ECHO_COVER or _type_bonus(question, sentence) > 0:
         return [best.index]
-    options = []
-    for i in (best.index - 1, best.index + 1):
-        if 0 <= i < len(spans) and _answerable(neighbour := text[spans[i][0] : spans[i][1]]):
-            options.append((new_information(neighbour, q_words), i))
-    if not options or max(options)[0] == 0:
-        return [best.index]
-    return [best.index, max(options)[1]]
+    group = [best.index]
+    for i in (best.index - 1, best.index + 1)[:NEIGHBOURS]:
+        neighbour = text[spans[i][0] : spans[i][1]] if 0 <= i < len(spans) else ""
+        if _answerable(neighbour) and new_information(neighbour, q_words):
+            group.append(i)
+    return sorted(group)  # in the article's order, so the passage reads as written
 
 
 def compose(
@@ -329,12 +338,19 @@ def compose(
     articles: dict[str, ArticleRecord],
     retrieved: list[tuple[str, float]],
     idf: Idf,
+    agreement: float = 1.0,
 ) -> Answer:
-    """The extractive answer to `question`, or a refusal."""
+    """The extractive answer to `question`, or a refusal.
+
+    Refuses when a name the question uses is absent from the top articles, when the retrieval
+    signals do not agree on a top article (`agreement`, see `Retrieval`), or when no passage
+    holds enough of the question's weight. Thresholds were chosen on RealTime QA dev, with
+    unanswerable questions made by hiding the articles that hold the answer.
+    """
     order = [doc_id for doc_id, _ in retrieved[:TOP_ARTICLES] if doc_id in articles]
     corpus_text = " ".join(articles[d].title + " " + articles[d].text for d in order).lower()
     names = named_in_question(question)
-    if any(name not in corpus_text for name in names):
+    if any(name not in corpus_text for name in names) or agreement < MIN_AGREEMENT:
         return refusal(retrieved, question)
     speaker = asked_speaker(question)
     if speaker:

@@ -40,14 +40,14 @@ class Tuning:
 
     fusion: Literal["score", "rrf"] = "score"
     rrf_k: float = 60.0
-    bm25_passage: float = 1.0
+    bm25_passage: float = 0.5
     bm25_article: float = 1.0
-    bm25_lead: float = 0.5  # BM25 of the article's first passage: a news lede states the story
-    dense_passage: float = 1.0
+    bm25_lead: float = 1.0  # BM25 of the article's first passage: a news lede states the story
+    dense_passage: float = 0.5
     dense_article: float = 1.0
     dense_floor: float = 0.0  # cosine similarity below which dense evidence counts for nothing
     half_life_days: float = 30.0
-    flat_days: float = 0.0  # no decay within this many days before "as of"
+    flat_days: float = 3.0  # no decay within this many days before "as of"
     after_as_of: float = 0.1  # weight of articles published after the "as of" date
     candidates: int = 100  # per dense query (and per signal for RRF)
     window_days: int = 30  # a second dense query keeps this many days before "as of"
@@ -81,6 +81,9 @@ class Retrieval:
 
     articles: list[tuple[str, float]] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    # Per article, the share of the signals' weight by which it leads, before the time prior:
+    # 1.0 when every signal ranks it first. Low agreement means no article really matches.
+    agreement: list[float] = field(default_factory=list)
 
 
 def time_prior(
@@ -279,11 +282,13 @@ class Retriever:
                     a_dense[j] = max(sim - t.dense_floor, 1e-6)
             signals.append((t.dense_article, a_dense))
 
-        fused = self._fuse(signals, n_docs)
+        agreement = self._fuse(signals, n_docs)
         prior = time_priors(lexical.doc_published, as_of, t.half_life_days, t.after_as_of, t.flat_days)
-        fused = np.where(doc_allowed, fused * prior, 0.0)
+        fused = np.where(doc_allowed, agreement * prior, 0.0)
         ranked = top_k(fused, limit)
         articles = [(lexical.doc_ids[j], score) for j, score in ranked]
+        total = sum(w for w, scores in signals if scores.any()) or 1.0  # of the signals that found anything
+        agreements = [float(agreement[j]) / total for j, _ in ranked]
         # The answer reads the passages of the top articles, each article's best first.
         p_score = p_bm25 / max(float(p_bm25.max()), 1e-9) + p_dense
         passages = []
@@ -292,7 +297,7 @@ class Retriever:
             last = int(lexical.doc_start[j + 1]) if j + 1 < n_docs else len(lexical.chunks)
             own = sorted(range(first, last), key=lambda pos: -p_score[pos])
             passages += [Passage(lexical.chunks[pos], float(p_score[pos])) for pos in own if mask[pos]]
-        return Retrieval(articles, passages)
+        return Retrieval(articles, passages, agreements)
 
     def _fuse(self, signals: list[tuple[float, np.ndarray]], n_docs: int) -> np.ndarray:
         """Weighted sum of each signal's scores over its best (score fusion), or of 1/(k + rank) (RRF)."""

@@ -27,6 +27,7 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
@@ -38,7 +39,10 @@ def words(text: str) -> list[str]:
     """
     out = []
     for m in _WORD.finditer(text):
-        w = re.sub(r"['’]s$", "", m.group().lower()).strip("'’-")
+        w = m.group().lower()
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        w = w.strip("'’-")
         if w:
             out.append(w)
     return out
