@@ -143,12 +143,16 @@ def credit_of(line: str) -> str | None:
     if len(text) > 400:
         return None
     low = text.lower()
-    m = _CLOSING_CREDIT.match(text)
-    m = m or ("contributed" in low and _CONTRIBUTED.match(text)) or ("wire reports" in low and _WIRE.match(text))
-    if m and (not m["names"].strip() or _names_only(m["names"])):
+    # The substring tests spare most lines the patterns that scan the whole line.
+    closing = (
+        _CLOSING_CREDIT.match(text)
+        or (_CONTRIBUTED.match(text) if "contributed" in low else None)
+        or (_WIRE.match(text) if "wire reports" in low else None)
+    )
+    if closing and (not closing["names"].strip() or _names_only(closing["names"])):
         return "closing"
-    m = _BYLINE.match(text) if low.startswith("by") else None
-    if m and len(m["names"].split()) <= 8 and _names_only(m["names"]):
+    byline = _BYLINE.match(text) if low.startswith("by") else None
+    if byline and len(byline["names"].split()) <= 8 and _names_only(byline["names"]):
         return "byline"
     return None
 
