@@ -110,7 +110,7 @@ def from_html(raw: str, *, name: str, doc_id: str, origin: str, url: str | None)
         )
     except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
         return Failure(name, f"cannot parse the HTML: {type(exc).__name__}", origin)
-    if doc is None or not getattr(doc, "text", None):
+    if doc is None or isinstance(doc, dict) or not doc.text:
         return Failure(name, "no article text found in the HTML", origin)
     meta = {"title": doc.title, "source": doc.sitename, "date": doc.date, "author": doc.author, "url": doc.url or url}
     return _article(clean_page(doc.text), meta, name=name, doc_id=doc_id, origin=origin)

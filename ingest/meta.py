@@ -95,8 +95,8 @@ def date_from_name(name: str) -> str | None:
         iso = _date(m["year"], m["month"], m["day"])
         if iso:
             return iso
-    m = re.search(r"/(?P<year>(?:19|20)\d{2})/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:/|$)", name)
-    return _date(m["year"], m["month"], m["day"]) if m else None
+    path = re.search(r"/(?P<year>(?:19|20)\d{2})/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:/|$)", name)
+    return _date(path["year"], path["month"], path["day"]) if path else None
 
 
 def page_date(page: Page) -> str | None:

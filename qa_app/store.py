@@ -414,7 +414,7 @@ class Store:
 
     def delete_chunks_of(self, doc_ids: list[str]) -> None:
         """Delete every chunk of these articles, whatever their version."""
-        self.chunks.delete(where={"doc_id": {"$in": doc_ids}})
+        self.chunks.delete(where={"doc_id": {"$in": doc_ids}})  # type: ignore[dict-item]
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
         for start in range(0, len(chunk_ids), PAGE):
