@@ -85,7 +85,15 @@ def test_passages_belong_to_the_returned_articles(retriever: Retriever) -> None:
     assert found.passages[0].doc_id == found.articles[0][0]
 
 
-def test_source_filter(retriever: Retriever) -> None:
+@pytest.fixture(params=["ids then mask", "chroma where"])
+def narrow(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filtered dense search both ways: nearest ids kept by the mask, or Chroma's own `where`."""
+    import qa_app.retrieve
+
+    monkeypatch.setattr(qa_app.retrieve, "NARROW_FILTER", 0.0 if request.param == "ids then mask" else 1.1)
+
+
+def test_source_filter(retriever: Retriever, narrow: None) -> None:
     ids = _ids(retriever, "harbor bridge", Filters(source="Valley Courier"))
     assert ids == ["orchard-2024-05"]  # dense still finds it; nothing of the other outlet
     assert set(_ids(retriever, "harbor bridge", Filters(source="daily planet"))) <= {"harbor-2024-03", "harbor-2024-09"}
@@ -101,7 +109,9 @@ def test_source_filter(retriever: Retriever) -> None:
         (None, "2024-03-09", set()),
     ],
 )
-def test_date_range_filter(retriever: Retriever, date_from: str | None, date_to: str | None, allowed: set) -> None:
+def test_date_range_filter(
+    retriever: Retriever, narrow: None, date_from: str | None, date_to: str | None, allowed: set
+) -> None:
     ids = _ids(retriever, "harbor bridge orchard Rutte", Filters(date_from=date_from, date_to=date_to))
     assert set(ids) <= allowed
     assert bool(ids) == bool(allowed)
