@@ -75,16 +75,20 @@ class Embedder:
     @functools.cached_property
     def li_model(self) -> BaseEmbedding:
         """The llama-index embedding model that computes the vectors."""
-        tokenizer = self.tokenizer
+        _ = self.tokenizer  # first: it sets offline mode and quiet Hugging Face logging
         if self.backend == "torch":
             from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
             return HuggingFaceEmbedding(
                 model_name=str(self.model_path), device="cpu", embed_batch_size=32, max_length=MAX_TOKENS
             )
+        from transformers import AutoTokenizer
+
         from qa_app.onnx_embed import OnnxEmbedding
 
-        return OnnxEmbedding.from_model_dir(self.model_path, self.cache_dir, tokenizer)
+        # Its own tokenizer: `count_tokens` may run in an ingest thread while this one embeds.
+        own = AutoTokenizer.from_pretrained(str(self.model_path))
+        return OnnxEmbedding.from_model_dir(self.model_path, self.cache_dir, own)
 
     def warm(self) -> None:
         """Load the model now (e.g. before serving) rather than on the first question."""

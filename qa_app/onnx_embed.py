@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -168,6 +169,7 @@ class OnnxEmbedding(BaseEmbedding):
     _tokenizer: Any = PrivateAttr()
     _model_file: Path = PrivateAttr()
     _max_tokens: int = PrivateAttr(default=MAX_TOKENS)
+    _tokenizer_lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self, session: Any, tokenizer: Any, model_file: Path, *, max_tokens: int = MAX_TOKENS, **kwargs: Any
@@ -216,7 +218,8 @@ class OnnxEmbedding(BaseEmbedding):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        ids = self._tokenizer(list(texts), truncation=True, max_length=self._max_tokens)["input_ids"]
+        with self._tokenizer_lock:  # a fast tokenizer is not safe across threads ("Already borrowed")
+            ids = self._tokenizer(list(texts), truncation=True, max_length=self._max_tokens)["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         pad = self._tokenizer.pad_token_id or 0
         for start in range(0, len(order), RUN_BATCH):
