@@ -111,13 +111,6 @@ class LexicalIndex:
             return np.zeros(0, dtype=values.dtype)
         return np.maximum.reduceat(values, self.doc_start)
 
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(passage position, score) of the best `k` passages, allowed ones only when `mask` is given."""
-        scores = self.passage_scores(query)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        return top_k(scores, k)
-
     # cache ----------------------------------------------------------------------------------
     def save(self, path: Path, key: str) -> None:
         """Write the index to `path` (atomically), tagged with `key` (the store generation)."""

@@ -13,11 +13,8 @@ split of RealTime QA (`benchmarks/quality.py`).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
-import math
 import threading
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -82,8 +79,8 @@ class Retrieval:
 
     articles: list[tuple[str, float]] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
-    # Per article, the share of the signals' weight by which it leads, before the time prior:
-    # 1.0 when every signal ranks it first. Low agreement means no article really matches.
+    # Per article, its fused score before the time prior over the weight of the signals that
+    # found anything: 1.0 when every signal scores it best. Low means no article really matches.
     agreement: list[float] = field(default_factory=list)
 
 
@@ -94,12 +91,7 @@ def time_prior(
 
     Example: time_prior(100, 100) -> 1.0; an article 30 days older weighs exp(-1)
     """
-    if as_of is None or published < 0:
-        return 1.0
-    days = as_of - published
-    if days < 0:
-        return after
-    return math.exp(-max(days - flat, 0) / half_life)
+    return float(time_priors(np.array([published]), as_of, half_life, after, flat)[0])
 
 
 class Retriever:
@@ -113,7 +105,6 @@ class Retriever:
         self._lexical: LexicalIndex | None = None
         self._hashes: dict[str, str] = {}
         self._lock = threading.Lock()
-        self.last_refresh_seconds = 0.0
 
     # derived state -----------------------------------------------------------
     def _cache_path(self) -> Path:
@@ -130,7 +121,6 @@ class Retriever:
         with self._lock:
             if not force and generation == self._generation and self._lexical is not None:
                 return
-            started = time.perf_counter()
             hashes = {r.doc_id: r.hash for r in self.store.list_articles()}
             path = self._cache_path()
             key = f"{generation}:{hashlib.sha256(repr(sorted(hashes.items())).encode()).hexdigest()}"
@@ -152,7 +142,6 @@ class Retriever:
             self._lexical = lexical
             self._hashes = hashes
             self._generation = generation
-            self.last_refresh_seconds = time.perf_counter() - started
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -335,7 +324,3 @@ def time_priors(published: np.ndarray, as_of: int | None, half_life: float, afte
     prior = np.exp(-np.maximum(days - flat, 0) / half_life)
     prior = np.where(days < 0, after, prior)
     return np.where(published < 0, 1.0, prior)
-
-
-def today() -> str:
-    return dt.date.today().isoformat()
