@@ -2,13 +2,16 @@
 
 The index is derived state: built from the store's chunks and kept in memory, refreshed when
 the store's generation changes (so any number of app replicas can share one Chroma server).
-Building it means tokenizing every passage, which takes a while on a large store, so the
-tokens can be saved to and loaded from a cache file named after the store's generation.
+Building it means tokenizing every passage (13 s for 48k passages), so a large store's index is
+saved to a cache file tagged with the store's generation and loaded by the next process (0.5 s).
+The file is a pickle in the user's own cache folder (`QA_CACHE_DIR/lexical`), read only when its
+generation matches.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import pickle
 from collections import Counter
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ import numpy as np
 from qa_app.text import bm25_tokenizer
 
 CACHE_FORMAT = 1
+CACHE_MIN_PASSAGES = 2000  # below this a rebuild takes well under a second
+CACHE_KEEP = 4  # saved indexes kept, most recent first
 
 
 @dataclass(frozen=True)
@@ -113,12 +118,21 @@ class LexicalIndex:
 
     # cache ----------------------------------------------------------------------------------
     def save(self, path: Path, key: str) -> None:
-        """Write the index to `path` (atomically), tagged with `key` (the store generation)."""
+        """Write the index to `path` (atomically), tagged with `key` (the store generation).
+
+        Small indexes rebuild faster than they load and are not saved; of the saved ones only
+        the most recent few are kept (one file per store, so the folder cannot grow without end).
+        """
+        if self.n < CACHE_MIN_PASSAGES:
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
             pickle.dump((CACHE_FORMAT, key, self), f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+        saved = sorted(path.parent.glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in saved[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
 
     @staticmethod
     def load(path: Path, key: str) -> LexicalIndex | None:

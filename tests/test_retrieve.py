@@ -130,8 +130,13 @@ def test_time_prior_is_soft() -> None:
     assert time_prior(-1, 100) == 1.0 and time_prior(50, None) == 1.0
 
 
-def test_lexical_index_follows_the_store_generation(tmp_path: Path, corpus: Path, base_settings, embedder) -> None:
+def test_lexical_index_follows_the_store_generation(
+    tmp_path: Path, corpus: Path, base_settings, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qa_app.lexical
     from qa_app.store import Store
+
+    monkeypatch.setattr(qa_app.lexical, "CACHE_MIN_PASSAGES", 0)  # cache even this small store
 
     settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
     _ingest(settings, embedder, [str(corpus)])
@@ -177,3 +182,20 @@ def test_lexical_index_scores_articles_and_their_best_passage() -> None:
     assert index.article_scores("apple harvest")[1] > index.article_scores("apple harvest")[0] == 0
     assert [index.chunks[i].chunk_id for i, _ in top_k(scores, 5)] == ["a:1", "a:0"]
     assert index.passage_scores("").sum() == 0 and index.idf("unseen") > index.idf("flood")
+
+
+def test_lexical_cache_keeps_a_few_large_indexes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qa_app.lexical
+    from qa_app.lexical import LexicalIndex
+
+    metas = [{"doc_id": "a", "hash": "h", "start": 0, "end": 5, "title": ""}]
+    index = LexicalIndex.from_texts(["a:0"], ["flood"], metas)
+    index.save(tmp_path / "small.pkl", "g1")
+    assert not (tmp_path / "small.pkl").exists()  # a tiny index rebuilds faster than it loads
+    monkeypatch.setattr(qa_app.lexical, "CACHE_MIN_PASSAGES", 0)
+    for n in range(6):
+        index.save(tmp_path / f"store{n}.pkl", f"g{n}")
+    assert len(list(tmp_path.glob("*.pkl"))) == qa_app.lexical.CACHE_KEEP
+    assert LexicalIndex.load(tmp_path / "store5.pkl", "g5") is not None
+    assert LexicalIndex.load(tmp_path / "store5.pkl", "another generation") is None
+    assert LexicalIndex.load(tmp_path / "missing.pkl", "g5") is None
