@@ -447,7 +447,8 @@ def test_hostile_article_runs_nothing_and_shows_as_text(own_app: tuple[str, Path
     link.locator("text=the ministry site").click()  # a link would run here; it is only text
     link.locator("a.qa-cite").first.click()
     panel = page.locator("#qa-passage")
-    expect(panel.locator("mark")).to_contain_text("""<img src=x onerror="window.qaPwned=4;alert('PWNED')">""")
+    expect(panel.locator("mark")).to_have_count(1)  # the cited sentence is highlighted
+    expect(panel).to_contain_text("""<img src=x onerror="window.qaPwned=4;alert('PWNED')">""")
     expect(panel).to_contain_text('<a href="javascript:window.qaPwned=5">here</a>')
     expect(panel.locator(".qa-passage-title")).to_contain_text("<img src=x onerror=")
     ask(page, "What do exporters expect for clove prices?")
