@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.common import ROOT, machine, report
+from benchmarks.load import free_port, stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -87,12 +88,6 @@ TIMER_JS = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -138,11 +133,7 @@ def running_app(index: Path, folder: Path) -> Iterator[str]:
                 time.sleep(0.25)
             yield f"http://127.0.0.1:{port}/"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc)
 
 
 def ask(page, question: str) -> tuple[float, float]:

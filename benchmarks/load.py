@@ -61,7 +61,8 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 180.0) -> 
     raise TimeoutError(f"nothing listened on {port} within {timeout:g} s")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a child process, killing it if it does not exit within 20 s."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -88,7 +89,7 @@ def chroma_server(path: Path) -> Iterator[str]:
             wait_for_port(port, proc)
             yield f"http://127.0.0.1:{port}"
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 @contextmanager
@@ -105,7 +106,7 @@ def app_with_process(env: dict[str, str], log_path: Path) -> Iterator[tuple[str,
             wait_for_port(port, proc)
             yield f"http://127.0.0.1:{port}/", proc
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 @contextmanager

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, load_seeds
+from benchmarks.load import free_port
+from tests.conftest import load_seeds
 from tests.test_seed_questions import check_seed
 
 

@@ -318,7 +318,7 @@ def test_bad_urls_fail_alone_with_a_reason(web: str, path: str, reason: str) -> 
 
 
 def test_unreachable_url_fails_cleanly() -> None:
-    from tests.conftest import free_port
+    from benchmarks.load import free_port
 
     (failure,) = load([f"http://127.0.0.1:{free_port()}/x"], replace(Settings(), url_timeout=2))
     assert isinstance(failure, Failure) and failure.error.startswith("cannot fetch:")
