@@ -43,7 +43,7 @@ def machine() -> str:
 
 
 # Bump when cleaning, chunking or storing changes what an index of the eval corpus holds.
-INDEX_FORMAT = "v2"
+INDEX_FORMAT = "v3"
 
 
 def eval_index(backend: str, *, rebuild: bool = False, articles: Path = ARTICLES) -> Settings:

@@ -5,7 +5,8 @@ Rules, none of them about one article or outlet:
   ("XS SM MD LG", "16x9 Image"), photo credits ("Jane Roe/AFP/Getty Images");
 - phrase: whole-line page furniture ("Accessibility links", "please wait", "Read more"), short
   calls to action that are not sentences ("Share this article"), related-link lines ("More: ..."),
-  promo and legal sentences (newsletter sign-ups, copyright notices, cookie banners);
+  promo and legal sentences (newsletter sign-ups, copyright notices, cookie banners), a video
+  player's ad-feedback survey ("How relevant is this ad to you?" and its answer options);
 - repetition: consecutive identical lines (an image's alt text, then its caption) all go, and so
   does a line that is one phrase written twice (a video player's title). A line repeated further
   apart stays: lists, transcripts and live blogs repeat labels on purpose;
@@ -60,6 +61,12 @@ _PROMO = re.compile(
     r"|\byour browser does not support\b|\benable javascript\b|\bclick here\b|\bdownload (?:our|the) app\b",
     re.I,
 )
+# An ad-feedback survey ("How relevant is this ad to you?", then the player's complaint options):
+# two of these phrases on one line are never a story sentence.
+_AD_FEEDBACK = re.compile(
+    r"how relevant is this ad\b|\bad (?:froze|never loaded|was too loud|was repetitive|prevented)"
+    r"|video (?:player was slow|content never loaded|content did not start)|other issues"
+)
 _PROMO_WORDS = ("newsletter", "©", "(c)", "copyright", "rights reserved", "material may not", "cookies", "browser",
                 "javascript", "click here", " app")  # fmt: skip
 _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’", ")")
@@ -112,7 +119,7 @@ def is_junk_line(line: str) -> bool:
     words = key.count(" ") + 1
     if words > 60:  # the other rules are for short lines; a long one is story
         return False
-    if key in BOILERPLATE or key.rstrip(".:!") in BOILERPLATE or _is_promo(key):
+    if key in BOILERPLATE or key.rstrip(".:!") in BOILERPLATE or _is_promo(key) or _is_ad_feedback(key):
         return True
     if not any(ch.isalnum() for ch in key) or _TIMECODES.match(key) or _MEDIA_PLACEHOLDER.match(key):
         return True
@@ -126,6 +133,14 @@ def is_junk_line(line: str) -> bool:
 def _is_promo(key: str) -> bool:
     # Most lines hold none of the words the patterns need: a substring test spares the regex.
     return any(word in key for word in _PROMO_WORDS) and _PROMO.search(key) is not None
+
+
+def _is_ad_feedback(key: str) -> bool:
+    """A survey question about an ad, or a line listing two or more of its answer options."""
+    if " ad" not in key and "video" not in key:
+        return False
+    found = _AD_FEEDBACK.findall(key)
+    return len(found) >= 2 or (len(found) == 1 and found[0] == "how relevant is this ad")
 
 
 def _names_only(text: str) -> bool:

@@ -39,8 +39,13 @@ def _article(page: Page, meta: dict[str, Any], *, name: str, doc_id: str, origin
     # The headline and the outlet's name written again at the top are page furniture.
     furniture = {_alnum(title), _alnum(source or "")} - {""}
     lines = [line for i, line in enumerate(lines) if i >= 3 or _alnum(line) not in furniture]
+    notes = []
     if not lines:
-        return Failure(name, "no article text left after cleaning", origin)
+        if not title:
+            return Failure(name, "no article text left after cleaning", origin)
+        # A body of nothing but page furniture still leaves the headline, the outlet's own words.
+        lines = [title]
+        notes.append(f"{record_doc_id(meta, doc_id)}: only the headline kept, no article text left in its body")
     url = meta.get("url") if isinstance(meta.get("url"), str) and is_url(meta["url"]) else None
     published = next((d for d in (normalize_date(meta.get(f)) for f in DATE_FIELDS) if d), None)
     return Article(
@@ -52,6 +57,7 @@ def _article(page: Page, meta: dict[str, Any], *, name: str, doc_id: str, origin
         published=published or page_date(page) or date_from_name(name if is_url(name) else Path(name).name),
         authors=_authors(meta.get("authors") or meta.get("author")) or authors_of(page.credits),
         url=url,
+        notes=notes,
     )
 
 

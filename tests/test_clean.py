@@ -139,6 +139,9 @@ def test_user_article_metadata(article) -> None:
         "This material may not be published, broadcast, rewritten or redistributed.",
         "Big News Here Big News Here",
         "★★★",
+        "1. How relevant is this ad to you?",
+        "Video player was slow to load content Video content never loaded Ad froze or did not finish loading",
+        "Ad never loaded Ad prevented/slowed the page from loading Other issues",
     ],
 )
 def test_junk_lines(line: str) -> None:
@@ -159,6 +162,8 @@ def test_junk_lines(line: str) -> None:
         '"Yes," she said. "Yes, yes."',
         "Москва заявила о новых санкциях.",
         "-5 degrees is the forecast for Sunday.",
+        "The ad froze viewers' attention, the agency said.",
+        "How relevant is this advice to you, the survey asked.",
     ],
 )
 def test_story_lines_are_not_junk(line: str) -> None:

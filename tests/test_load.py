@@ -167,6 +167,25 @@ def test_bad_input_fails_alone_with_a_reason(tmp_path: Path, name: str, data: by
     assert errors and all(reason in e and "\n" not in e for e in errors), errors
 
 
+AD_SURVEY = (
+    "1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content never loaded "
+    "Ad froze or did not finish loading Other issues"
+)
+
+
+def test_a_page_of_ad_furniture_keeps_its_headline_or_fails(tmp_path: Path) -> None:
+    feed = [
+        {"id": "walmart", "title": "Walmart is slashing prices on clothing", "body": AD_SURVEY},
+        {"id": "untitled", "title": "", "body": AD_SURVEY},
+    ]
+    results = load([write(tmp_path / "feed.jsonl", "\n".join(json.dumps(r) for r in feed))])
+    (kept,) = articles(results).values()
+    assert (kept.doc_id, kept.text) == ("walmart", "Walmart is slashing prices on clothing")
+    assert kept.notes == ["walmart: only the headline kept, no article text left in its body"]
+    (failure,) = [f for f in results if isinstance(f, Failure)]
+    assert failure.source.endswith("feed.jsonl:2") and failure.error == "no article text left after cleaning"
+
+
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
     write(tmp_path / "big.txt", "A Big Story\n\n" + "Word. " * 500)
     write(tmp_path / "bomb.txt.gz", "A Big Story\n\n" + "Word. " * 500, gz=True)
