@@ -13,7 +13,15 @@ from typing import Any
 
 from ingest.clean import Page, clean_page, normalize
 from ingest.fetch import canonical_url, is_url
-from ingest.meta import authors_of, date_from_name, normalize_date, outlet_of, page_date, title_from_lines
+from ingest.meta import (
+    authors_of,
+    date_from_name,
+    normalize_date,
+    outlet_of,
+    page_date,
+    title_from_lines,
+    title_from_url,
+)
 from ingest.model import Article, Failure
 
 BODY_FIELDS = ("body", "text", "content", "article", "story")
@@ -51,7 +59,7 @@ def _article(page: Page, meta: dict[str, Any], *, name: str, doc_id: str, origin
     return Article(
         doc_id=record_doc_id(meta, doc_id),
         text="\n\n".join(lines),
-        title=title or doc_id,
+        title=title or title_from_url(url) or doc_id,
         origin=origin,
         source=source or None,
         published=published or page_date(page) or date_from_name(name if is_url(name) else Path(name).name),

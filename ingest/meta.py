@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from ingest.clean import Page
@@ -139,9 +140,9 @@ def normalize_date(value: object) -> str | None:
 
 
 def looks_like_title(line: str) -> bool:
-    """A headline: several words, no closing full stop, not a quote."""
+    """A headline: several words, no closing full stop or dash (a dateline: "London CNN —"), not a quote."""
     words = line.split()
-    if not 3 <= len(words) <= 30 or line.rstrip().endswith((".", ":", ",")):
+    if not 3 <= len(words) <= 30 or line.rstrip().endswith((".", ":", ",", "—", "–", "-")):
         return False
     return not line.startswith(('"', "“", "'"))
 
@@ -152,6 +153,22 @@ def title_from_lines(lines: list[str]) -> tuple[str | None, list[str]]:
         if looks_like_title(line) and not date_of_line(line):
             return line.strip(), lines[:i] + lines[i + 1 :]
     return None, lines
+
+
+def title_from_url(url: str | None) -> str | None:
+    """A stand-in headline from a URL's slug, for a page that states none.
+
+    Example: title_from_url("https://news.example/2022/07/06/uk/boris-johnson-resigns/index.html")
+    -> "Boris johnson resigns"
+    """
+    if not url:
+        return None
+    segments = [s for s in urlsplit(url).path.split("/") if s and not re.fullmatch(r"index(?:\.\w+)?|\d+", s)]
+    slug = re.sub(r"\.\w{2,5}$", "", segments[-1]) if segments else ""
+    words = slug.replace("_", "-").split("-")
+    if len(words) < 2 or not all(re.fullmatch(r"[a-z0-9]+", w) for w in words):
+        return None  # an id or token, not words
+    return " ".join(words).capitalize()
 
 
 def outlet_of(page: Page) -> str | None:

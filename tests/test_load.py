@@ -186,6 +186,18 @@ def test_a_page_of_ad_furniture_keeps_its_headline_or_fails(tmp_path: Path) -> N
     assert failure.source.endswith("feed.jsonl:2") and failure.error == "no article text left after cleaning"
 
 
+def test_an_untitled_page_is_named_by_its_url_not_its_dateline(tmp_path: Path) -> None:
+    record = {
+        "id": "bj",
+        "url": "https://news.example/2022/07/06/uk/boris-johnson-resigns/index.html",
+        "body": "London Gazette —\n\nBoris Johnson announced his resignation on Thursday.",
+    }
+    (a,) = load([write(tmp_path / "feed.jsonl", json.dumps(record))])
+    assert isinstance(a, Article)
+    assert a.title == "Boris johnson resigns"
+    assert a.text.startswith("London Gazette —")
+
+
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
     write(tmp_path / "big.txt", "A Big Story\n\n" + "Word. " * 500)
     write(tmp_path / "bomb.txt.gz", "A Big Story\n\n" + "Word. " * 500, gz=True)
