@@ -198,8 +198,8 @@ def main(argv: list[str] | None = None) -> None:
             if mode == "hybrid" and prior:
                 hybrid[split] = (questions, ranked, gold)
     print(
-        "\nQuestions whose evidence is not in the index (its page is ad-feedback boilerplate, which ingest "
-        "drops as a duplicate; a copy of an indexed article counts as that article): "
+        "\nQuestions whose evidence is not in the index (its page holds only an ad-feedback survey and no "
+        "headline, which ingest refuses; a copy of an indexed article counts as that article): "
         + ", ".join(f"{s} {sum(not (g & indexed) for g in hybrid[s][2])}" for s in hybrid)
     )
     print("\n## Hybrid, counting any retrieved article that holds the answer string as a hit")
