@@ -53,6 +53,14 @@ def test_uploads_land_in_the_folder_and_delete_removes_them(corpus: Corpus, tmp_
     assert "evil_name.txt" not in [row[-1] for row in corpus.rows()]
 
 
+def test_an_upload_that_keeps_only_its_headline_says_so(corpus: Corpus, tmp_path: Path) -> None:
+    src = tmp_path / "ad.json"
+    src.write_text('{"title": "Walmart is slashing prices", "body": "1. How relevant is this ad to you?"}')
+    outcome = corpus.ingest_file(str(src))
+    assert outcome.ok
+    assert outcome.message == "added: ad.json (1 passage); note: ad.json: only the headline kept, no article text left in its body"
+
+
 def test_each_input_gets_a_result_with_its_reason(corpus: Corpus, tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("Big\n\n" + "word " * 3_000)
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")

@@ -68,6 +68,7 @@ def describe(summary: Summary, name: str) -> tuple[bool, str]:
     for failure in summary.failed:
         where = failure.source.rsplit("/", 1)[-1]  # never show the server's folders
         parts.append(f"failed: {failure.error}" + (f" ({where})" if where != name else ""))
+    parts += [f"note: {note['note']}" for note in summary.notes]
     ok = not summary.failed and bool(summary.added or summary.updated or summary.unchanged or summary.duplicates)
     return ok, "; ".join(parts) or "nothing found to ingest"
 
