@@ -75,6 +75,7 @@ class Bm25:
         self.df = np.diff(counts.indptr).astype(np.int64)
         self.n = len(lengths)
         self.total = int(lengths.sum())
+        self.norm = self._norm()
 
     @classmethod
     def of(cls, docs: list[list[str]], vocab: dict[str, int]) -> Bm25:
@@ -102,7 +103,13 @@ class Bm25:
         new.df = df
         new.n = self.n - len(remove) + len(lengths)
         new.total = self.total - int(self.lengths[remove].sum()) + int(lengths.sum())
+        new.norm = new._norm()
         return new
+
+    def _norm(self) -> np.ndarray:
+        """Each row's length normalization `k1 * (1 - b + b * len / avgdl)`, infinite for dead rows."""
+        avgdl = self.total / self.n if self.total else 1.0  # without a word no row is ever scored
+        return np.where(self.live, K1 * ((1 - B) + B * self.lengths / avgdl), np.inf)
 
     def compacted(self) -> Bm25:
         """The live rows, in order, in one matrix."""
@@ -113,7 +120,6 @@ class Bm25:
     def scores(self, terms: list[int]) -> np.ndarray:
         """The BM25 score of every row (0 for dead ones) for distinct term ids, as bm25s sums them."""
         out = np.zeros(len(self.live), dtype=np.float32)
-        avgdl = self.total / max(self.n, 1)
         for t in terms:
             df = int(self.df[t]) if t < len(self.df) else 0
             if not df:
@@ -125,8 +131,7 @@ class Bm25:
                 lo, hi = matrix.indptr[t], matrix.indptr[t + 1]
                 rows = matrix.indices[lo:hi] + offset
                 tf = matrix.data[lo:hi]
-                tfc = tf / (K1 * ((1 - B) + B * self.lengths[rows] / avgdl) + tf)
-                out[rows] += np.where(self.live[rows], idf * tfc, 0.0).astype(np.float32)
+                out[rows] += (idf * (tf / (self.norm[rows] + tf))).astype(np.float32)  # 0 for dead rows
         return out
 
 
@@ -146,7 +151,7 @@ class LexicalIndex:
         self.vocab: dict[str, int] = {}
         self.passage_bm25 = Bm25.of(passages, self.vocab)
         self.article_bm25 = Bm25.of(articles, self.vocab)
-        self._lay_out(chunks)
+        self._lay_out(chunks, *_grouping(chunks))
 
     @classmethod
     def from_texts(cls, chunk_ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> LexicalIndex:
@@ -167,20 +172,21 @@ class LexicalIndex:
         gone_passages = np.flatnonzero(np.isin(self.doc_of, gone))
         index.passage_bm25 = self.passage_bm25.updated(gone_passages, passages, index.vocab)
         index.article_bm25 = self.article_bm25.updated(gone, articles, index.vocab)
-        slots = self.chunks + chunks
         if index.passage_bm25.stale() > COMPACT_SHARE or index.article_bm25.stale() > COMPACT_SHARE:
-            slots = [c for c, alive in zip(slots, index.live, strict=True) if alive]
+            slots = [c for c, alive in zip(self.chunks + chunks, index.live, strict=True) if alive]
             index.passage_bm25 = index.passage_bm25.compacted()
             index.article_bm25 = index.article_bm25.compacted()
-        index._lay_out(slots)
+            index._lay_out(slots, *_grouping(slots))
+        else:  # a new version's slots may follow its old ones: articles are told apart by slot, not id
+            doc_ids, doc_of = _grouping(chunks)
+            index._lay_out(self.chunks + chunks, self.doc_ids + doc_ids, np.r_[self.doc_of, doc_of + len(self.doc_ids)])
         return index
 
-    def _lay_out(self, chunks: list[ChunkInfo]) -> None:
-        """Set the per-slot arrays of passage slots `chunks` (grouped by article) and the live maps."""
+    def _lay_out(self, chunks: list[ChunkInfo], doc_ids: list[str], doc_of: np.ndarray) -> None:
+        """Set the passage slots `chunks`, grouped by article slot `doc_of`, and what derives from them."""
         self.chunks = chunks
-        self.doc_ids = list(dict.fromkeys(c.doc_id for c in chunks))
-        slot = {d: j for j, d in enumerate(self.doc_ids)}
-        self.doc_of = np.array([slot[c.doc_id] for c in chunks], dtype=np.int64)
+        self.doc_ids = doc_ids
+        self.doc_of = doc_of
         self.doc_start = np.flatnonzero(np.diff(self.doc_of, prepend=-1))
         self.sources = np.array([c.source.lower() for c in chunks], dtype=object)
         self.published = np.array([c.published_ts for c in chunks], dtype=np.int64)
@@ -297,6 +303,16 @@ def _documents(
         passages.append(title + tokens[i])
         articles.setdefault(chunks[i].doc_id, list(title)).extend(tokens[i])
     return [chunks[i] for i in order], passages, list(articles.values())
+
+
+def _grouping(chunks: list[ChunkInfo]) -> tuple[list[str], np.ndarray]:
+    """The articles of passages grouped by article, and the article of each passage.
+
+    Example: passages of articles ["b", "b", "a"] -> ["b", "a"], [0, 0, 1]
+    """
+    doc_ids = list(dict.fromkeys(c.doc_id for c in chunks))
+    slot = {d: j for j, d in enumerate(doc_ids)}
+    return doc_ids, np.array([slot[c.doc_id] for c in chunks], dtype=np.int64)
 
 
 def _counts(docs: list[list[str]], vocab: dict[str, int]) -> tuple[sp.csc_matrix, np.ndarray]:

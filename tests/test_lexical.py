@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,15 +100,22 @@ QUERIES = ["river flood", "cider apple harvest", "mayor bridge troops", "harbor"
     first=st.lists(st.sampled_from(sorted(STORIES)), min_size=1, unique=True),
     removed=st.lists(st.sampled_from(sorted(STORIES)), unique=True),
     added=st.lists(st.sampled_from(sorted(STORIES)), unique=True),
+    compact=st.booleans(),
 )
-@settings(max_examples=60, deadline=None)
-def test_an_updated_index_scores_like_one_built_fresh(first: list[str], removed: list[str], added: list[str]) -> None:
-    index = LexicalIndex.from_texts(*merged(*(article(d, "v1", STORIES[d]) for d in first)))
-    # An article both removed and added is a new version: its last paragraph dropped.
+@settings(max_examples=100, deadline=None)
+def test_an_updated_index_scores_like_one_built_fresh(
+    first: list[str], removed: list[str], added: list[str], compact: bool
+) -> None:
+    import qa_app.lexical
+
+    # An article added is a new version (its last paragraph dropped), replacing any held one.
     new = {d: article(d, "v2", STORIES[d][:-1] or ["Corrected."]) for d in added}
-    updated = index.updated(removed + added, *merged(*new.values()))
     final = [article(d, "v1", STORIES[d]) for d in first if d not in removed and d not in added]
     fresh = LexicalIndex.from_texts(*merged(*final, *new.values()))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(qa_app.lexical, "COMPACT_SHARE", 0.0 if compact else 1.0)
+        index = LexicalIndex.from_texts(*merged(*(article(d, "v1", STORIES[d]) for d in first)))
+        updated = index.updated(removed, [], [], []).updated(added, *merged(*new.values()))  # two store changes
     assert updated.article_hashes() == fresh.article_hashes()
     assert updated.n == fresh.n and set(updated.position) == set(fresh.position)
     for query in QUERIES:
@@ -115,8 +123,7 @@ def test_an_updated_index_scores_like_one_built_fresh(first: list[str], removed:
         assert by_article(updated, query) == by_article(fresh, query)
         if query:
             assert updated.idf(query.split()[0]) == fresh.idf(query.split()[0])
-    grouped = updated.doc_of[updated.doc_start]
-    assert list(grouped) == list(range(len(updated.doc_ids)))  # each article's passages together
+    assert list(updated.doc_of[updated.doc_start]) == list(range(len(updated.doc_ids)))  # grouped by article
     assert all(updated.doc_ids[updated.doc_of[i]] == c.doc_id for i, c in enumerate(updated.chunks))
 
 
@@ -129,8 +136,16 @@ def test_removed_passages_are_dead_slots_until_a_compaction(monkeypatch) -> None
     assert len(kept.chunks) == len(index.chunks) and kept.n == index.n - 2
     assert not kept.live[:2].any() and "a" not in kept.doc_index and "a:v1:0" not in kept.position
     assert not kept.passage_scores("river flood")[:2].any() and not kept.article_scores("flood")[0]
+    again = kept.updated([], *article("a", "v2", ["The flood receded."]))
+    assert again.doc_ids == ["a", "b", "c", "d", "a"] and again.doc_index["a"] == 4
+    assert again.article_scores("flood").argmax() == 4 and again.passage_scores("flood").argmax() == 9
+    # A version removed, then the next one added by a later change: its slots follow the dead ones.
+    twice = again.updated(["a"], [], [], []).updated([], *article("a", "v3", ["Flood again."]))
+    assert twice.doc_ids[-2:] == ["a", "a"] and twice.doc_start[-1] == len(twice.chunks) - 1
+    assert twice.per_article_max(twice.passage_scores("flood"))[-2:].tolist()[0] == 0
+    assert twice.doc_index["a"] == 5 and twice.article_hashes()["a"] == "v3"
     monkeypatch.setattr(qa_app.lexical, "COMPACT_SHARE", 0.0)
-    compacted = kept.updated(["b"], [], [], [])
-    assert len(compacted.chunks) == compacted.n == index.n - 4 and compacted.live.all()
-    assert compacted.doc_ids == ["c", "d"]
+    compacted = twice.updated(["b"], [], [], [])
+    assert len(compacted.chunks) == compacted.n == 6 and compacted.live.all()
+    assert compacted.doc_ids == ["c", "d", "a"] and compacted.article_hashes() == {"c": "v1", "d": "v1", "a": "v3"}
     assert index.n == 9 and index.live.all()  # the original is untouched
