@@ -168,7 +168,7 @@ class LexicalIndex:
         chunks, passages, articles = _documents(*_parse(chunk_ids, texts, metas))
         gone = np.array(sorted(self.doc_index[d] for d in remove if d in self.doc_index), dtype=np.int64)
         index = copy.copy(self)
-        index.vocab = dict(self.vocab)  # the saved copy may still be being pickled
+        index.vocab = dict(self.vocab)  # this index may still be read or pickled: never change it
         gone_passages = np.flatnonzero(np.isin(self.doc_of, gone))
         index.passage_bm25 = self.passage_bm25.updated(gone_passages, passages, index.vocab)
         index.article_bm25 = self.article_bm25.updated(gone, articles, index.vocab)
