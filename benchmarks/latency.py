@@ -2,11 +2,14 @@
 
 The smaller stores are slices of the RealTime QA eval index: whole articles (evidence articles of
 the questions first) copied with their stored vectors into a scratch Chroma store, so nothing is
-re-embedded. The largest is the eval index itself. For each size it reports the lexical index
-build (tokenizing every passage; what the first question after a start or a store change pays
-when there is no cache), loading the cached index instead, the first `ask`, then p50/p95 of the
-following ones (questions of the test split, each with its date as "as of"), and p95 with an
-outlet filter (the most common outlet) and with a date range of the 30 days before the question.
+re-embedded. The largest is a copy of the eval index itself (it is written to). For each size it
+reports the lexical index build (tokenizing every passage; what the first question pays when there
+is no index yet, in memory or cached), loading the cached index instead, the first `ask`, then
+p50/p95 of the following ones (questions of the test split, each with its date as "as of"), and
+p95 with an outlet filter (the most common outlet) and with a date range of the 30 days before the
+question; then the BM25 scoring of a question (passages and articles), and what the next question
+pays to update the lexical index after one article is deleted from the store and after it is added
+back (copied with its vectors, as another process's ingest would write it).
 
     python -m benchmarks.latency
     python -m benchmarks.latency --sizes 1000,10000 --questions 50 --index DIR
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shutil
 import statistics
 import tempfile
 import time
@@ -25,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from benchmarks.common import QUESTIONS, machine
 from benchmarks.quality import find_index
@@ -91,13 +97,47 @@ def timed(qa: Any, questions: list[dict[str, Any]], filters: Callable[[dict[str,
     return times
 
 
+def updates(store: Store, retriever: Retriever) -> tuple[float, float]:
+    """Seconds `retriever.refresh` takes after an article of median length is deleted from the store,
+    then after it is added back with its vectors (no full build either time)."""
+    lexical = retriever.lexical
+    sizes = np.diff(np.r_[lexical.doc_start, len(lexical.chunks)])
+    by_size = sorted(lexical.doc_index, key=lambda d: sizes[lexical.doc_index[d]])
+    doc_id = by_size[len(by_size) // 2]
+    include: Any = ["metadatas", "documents", "embeddings"]
+    record: Any = store.articles.get(ids=[doc_id], include=include)
+    chunks: Any = store.chunks.get(where={"doc_id": doc_id}, include=include)
+    builds = retriever.full_builds
+    store.delete_article(doc_id)
+    store.bump()
+    started = time.perf_counter()
+    retriever.refresh()
+    deleted = time.perf_counter() - started
+    retriever.wait_saved()  # the cache write runs in the background; keep it out of the next figure
+    store.chunks.add(
+        ids=chunks["ids"], metadatas=chunks["metadatas"], documents=chunks["documents"], embeddings=chunks["embeddings"]
+    )
+    store.articles.add(
+        ids=record["ids"], metadatas=record["metadatas"], documents=record["documents"], embeddings=record["embeddings"]
+    )
+    store.bump()
+    started = time.perf_counter()
+    retriever.refresh()
+    added = time.perf_counter() - started
+    retriever.wait_saved()
+    assert retriever.full_builds == builds and doc_id in retriever.lexical.doc_index
+    return added, deleted
+
+
 def measure(settings: Settings, questions: list[dict[str, Any]], embedder: Any) -> dict[str, float]:
     from qa_app.qa import QA
 
     store = Store(settings, embedder)
     started = time.perf_counter()
-    Retriever(store, embedder).refresh(force=True)  # tokenize everything, write the cache
+    built = Retriever(store, embedder)
+    built.refresh(force=True)  # tokenize everything
     rebuild = time.perf_counter() - started
+    built.wait_saved()  # the cache file, written in the background
     started = time.perf_counter()
     Retriever(store, embedder).refresh()  # what a restart costs with the cache
     cached = time.perf_counter() - started
@@ -111,10 +151,20 @@ def measure(settings: Settings, questions: list[dict[str, Any]], embedder: Any) 
     by_month = timed(
         qa, questions[1:], lambda q: Filters(date_from=month_before(q["question_date"]), date_to=q["question_date"])
     )
+    lexical = qa.retriever.lexical
+    started = time.perf_counter()
+    for q in questions:
+        lexical.passage_scores(q["question"])
+        lexical.article_scores(q["question"])
+    scoring = (time.perf_counter() - started) / len(questions)
+    added, deleted = updates(qa.store, qa.retriever)
     return {
+        "scoring_ms": scoring * 1000,
+        "added_ms": added * 1000,
+        "deleted_ms": deleted * 1000,
         "outlet_p95": percentile(by_outlet, 95),
         "month_p95": percentile(by_month, 95),
-        "chunks": len(qa.retriever.lexical.chunks),
+        "chunks": qa.retriever.lexical.n,
         "articles": qa.retriever.article_count(),
         "rebuild_s": rebuild,
         "cached_s": cached,
@@ -145,14 +195,16 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# {machine()}")
     print(
         "| passages | articles | lexical build, no cache (s) | cached load (s) | first ask (ms) | p50 (ms) | p95 (ms) "
-        "| p95, outlet filter (ms) | p95, 30-day date range (ms) |"
+        "| p95, outlet filter (ms) | p95, 30-day date range (ms) | BM25 scoring (ms) "
+        "| update, one article added (ms) | update, one article deleted (ms) |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes.split(","):
             cache = Path(tmp) / f"cache-{size}"
             if size == "full":
-                settings = replace(full, cache_dir=cache)
+                settings = replace(full, index_dir=Path(tmp) / "index-full", cache_dir=cache)
+                shutil.copytree(full.index_dir, settings.index_dir)  # never write to the eval index
             else:
                 settings = replace(full, index_dir=Path(tmp) / f"index-{size}", cache_dir=cache)
                 copy_slice(Store(full, embedder), Store(settings, embedder), int(size), evidence)
@@ -160,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"| {m['chunks']:,} | {m['articles']:,} | {m['rebuild_s']:.1f} | {m['cached_s']:.1f} | "
                 f"{m['first_ms']:.0f} | {m['p50_ms']:.0f} | {m['p95_ms']:.0f} | {m['outlet_p95']:.0f} | "
-                f"{m['month_p95']:.0f} |"
+                f"{m['month_p95']:.0f} | {m['scoring_ms']:.1f} | {m['added_ms']:.0f} | {m['deleted_ms']:.0f} |"
             )
 
 

@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = find_index(args.index, args.backend)
     qa = QA(settings)
     print(f"# {machine()}")
-    size = f"{qa.retriever.article_count()} articles, {len(qa.retriever.lexical.chunks)} passages"
+    size = f"{qa.retriever.article_count()} articles, {qa.retriever.lexical.n} passages"
     print(f"# index {settings.index_dir}: {size}")
     splits = ["dev", "test"] if args.split == "both" else [args.split]
     modes: list[tuple[str, Mode, bool]] = [

@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -101,20 +102,31 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.tuning = tuning or Tuning()
+        self.full_builds = 0  # lexical indexes built from every chunk (not loaded or updated)
         self._generation: str | None = None
         self._lexical: LexicalIndex | None = None
         self._hashes: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._saved: LexicalIndex | None = None  # the index last written to (or read from) the cache
+        self._save_lock = threading.Lock()
+        self._saver: threading.Thread | None = None
 
     # derived state -----------------------------------------------------------
     def _cache_path(self) -> Path:
-        """One cache file per store (embedded folder or server URL); it records its generation."""
+        """One cache file per store (embedded folder or server URL)."""
         where = self.store.settings.chroma_url or str(self.store.settings.index_dir.resolve())
         name = hashlib.sha256(where.encode()).hexdigest()[:16]
         return self.store.settings.cache_dir / "lexical" / f"{name}.pkl"
 
     def refresh(self, force: bool = False) -> None:
-        """Rebuild the lexical index when another process (or this one) changed the store."""
+        """Bring the lexical index in step with the store when another process (or this one) changed it.
+
+        The articles whose version changed or that are gone are removed from the index and the new
+        versions added, fetching and tokenizing only their chunks. Every chunk is read only when
+        there is no index yet, in memory or in the cache (or when `force`d). The updated index is
+        swapped in whole, so a question under way keeps the one it started with, and saved to the
+        cache by a background thread.
+        """
         generation = self.store.generation()
         if not force and generation == self._generation and self._lexical is not None:
             return
@@ -122,26 +134,41 @@ class Retriever:
             if not force and generation == self._generation and self._lexical is not None:
                 return
             hashes = {r.doc_id: r.hash for r in self.store.list_articles()}
-            path = self._cache_path()
-            key = f"{generation}:{hashlib.sha256(repr(sorted(hashes.items())).encode()).hexdigest()}"
-            lexical = None if force else LexicalIndex.load(path, key)
+            lexical = None if force else self._lexical or self._load()
             if lexical is None:
-                ids: list[str] = []
-                metas: list[dict] = []
-                texts: list[str] = []
-                for page_ids, page_metas, page_docs in self.store.all_chunks():
-                    ids += page_ids
-                    metas += page_metas
-                    texts += page_docs
-                keep = [i for i, m in enumerate(metas) if hashes.get(str(m["doc_id"])) == m["hash"]]
-                lexical = LexicalIndex.from_texts(
-                    [ids[i] for i in keep], [texts[i] for i in keep], [metas[i] for i in keep]
-                )
-                with contextlib.suppress(OSError):  # a read-only cache only costs the next process the rebuild
-                    lexical.save(path, key)
+                lexical = LexicalIndex.from_texts(*_committed(self.store.all_chunks(), hashes))
+                self.full_builds += 1
+            else:
+                held = lexical.article_hashes()
+                gone = [d for d, h in held.items() if hashes.get(d) != h]
+                new = [d for d, h in hashes.items() if held.get(d) != h]
+                if gone or new:
+                    lexical = lexical.updated(gone, *_committed(self.store.chunks_of(new), hashes))
             self._lexical = lexical
             self._hashes = hashes
             self._generation = generation
+            if lexical is not self._saved:
+                self._saver = threading.Thread(target=self._save, name="lexical-cache")
+                self._saver.start()
+
+    def _load(self) -> LexicalIndex | None:
+        self._saved = LexicalIndex.load(self._cache_path())
+        return self._saved
+
+    def _save(self) -> None:
+        """Write the current index to the cache unless it is there already (the latest one wins)."""
+        with self._save_lock:
+            lexical = self._lexical
+            if lexical is None or lexical is self._saved:
+                return
+            with contextlib.suppress(OSError):  # a read-only cache only costs the next process a build
+                lexical.save(self._cache_path())
+            self._saved = lexical
+
+    def wait_saved(self) -> None:
+        """Wait for the cache write under way, if any."""
+        if self._saver is not None:
+            self._saver.join()
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -154,10 +181,9 @@ class Retriever:
         return len(self._hashes)
 
     # filters -----------------------------------------------------------------
-    def allowed(self, filters: Filters) -> np.ndarray:
-        """Mask over the lexical index's passages that pass `filters`."""
-        lexical = self.lexical
-        mask = np.ones(len(lexical.chunks), dtype=bool)
+    def allowed(self, filters: Filters, lexical: LexicalIndex) -> np.ndarray:
+        """Mask over `lexical`'s passages that pass `filters` (the index a question started with)."""
+        mask = lexical.live.copy()  # slots of removed articles never come back
         if filters.source:
             wanted = filters.source.lower()
             mask &= lexical.sources == wanted
@@ -243,7 +269,7 @@ class Retriever:
         if filters.source:  # outlets match in any case; Chroma needs the stored spelling
             stored = {c.source.lower(): c.source for c in lexical.chunks}
             filters = replace(filters, source=stored.get(filters.source.lower(), filters.source))
-        mask = self.allowed(filters)
+        mask = self.allowed(filters, lexical)
         if exclude:
             hidden = [j for j, d in enumerate(lexical.doc_ids) if d in exclude]
             mask &= ~np.isin(lexical.doc_of, hidden)
@@ -273,10 +299,9 @@ class Retriever:
                     p_dense[pos] = max(p_dense[pos], sim - t.dense_floor, 1e-6)
             signals.append((t.dense_passage, lexical.per_article_max(p_dense)))
             a_dense = np.zeros(n_docs, dtype=np.float32)
-            doc_index = {d: j for j, d in enumerate(lexical.doc_ids)}
             share = float(doc_allowed.mean())
             for doc_id, sim in self.dense_articles(vector, min(int(t.candidates / share), MAX_NEAREST, n_docs)):
-                j = doc_index.get(doc_id)
+                j = lexical.doc_index.get(doc_id)
                 if j is not None and doc_allowed[j]:
                     a_dense[j] = max(sim - t.dense_floor, 1e-6)
             signals.append((t.dense_article, a_dense))
@@ -311,6 +336,22 @@ class Retriever:
             else:
                 fused += weight * scores / float(scores.max())
         return fused
+
+
+def _committed(
+    pages: Iterable[tuple[list[str], list[dict[str, Any]], list[str]]], hashes: dict[str, str]
+) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """(ids, texts, metadatas) of the chunks of the committed versions (`hashes`) among `pages`."""
+    ids: list[str] = []
+    texts: list[str] = []
+    metas: list[dict[str, Any]] = []
+    for page_ids, page_metas, page_docs in pages:
+        for cid, meta, text in zip(page_ids, page_metas, page_docs, strict=True):
+            if hashes.get(str(meta["doc_id"])) == meta["hash"]:
+                ids.append(cid)
+                texts.append(text)
+                metas.append(meta)
+    return ids, texts, metas
 
 
 def time_priors(published: np.ndarray, as_of: int | None, half_life: float, after: float, flat: float) -> np.ndarray:

@@ -437,6 +437,14 @@ class Store:
         """Pages of (ids, metadatas, documents) over every chunk, for the lexical index."""
         yield from self._pages(self.chunks, include=["metadatas", "documents"])
 
+    def chunks_of(self, doc_ids: list[str]) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str]]]:
+        """Batches of (ids, metadatas, documents) of every chunk of these articles, whatever their version."""
+        for start in range(0, len(doc_ids), PAGE // 10):
+            part = doc_ids[start : start + PAGE // 10]
+            where: Any = {"doc_id": {"$in": part}}
+            got = self.chunks.get(where=where, include=["metadatas", "documents"])
+            yield got["ids"], [dict(m or {}) for m in got["metadatas"] or []], list(got["documents"] or [])
+
     def _pages(
         self, collection: Collection, include: list[str]
     ) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str]]]:

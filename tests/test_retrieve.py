@@ -148,9 +148,11 @@ def test_lexical_index_follows_the_store_generation(
     assert USER_ARTICLE in _ids(retriever, "Rutte sovereign country")
     assert retriever.lexical is not first
     # A new process with the same store loads the cached index instead of tokenizing again.
+    retriever.wait_saved()
     again = Retriever(Store(settings, embedder), embedder)
     assert [c.chunk_id for c in again.lexical.chunks] == [c.chunk_id for c in retriever.lexical.chunks]
     assert list((tmp_path / "cache" / "lexical").iterdir())
+    assert retriever.full_builds == 1 and again.full_builds == 0
     retriever.store.delete_article(USER_ARTICLE)
     retriever.store.bump()
     assert USER_ARTICLE not in _ids(retriever, "Rutte sovereign country")
@@ -190,12 +192,71 @@ def test_lexical_cache_keeps_a_few_large_indexes(tmp_path: Path, monkeypatch: py
 
     metas = [{"doc_id": "a", "hash": "h", "start": 0, "end": 5, "title": ""}]
     index = LexicalIndex.from_texts(["a:0"], ["flood"], metas)
-    index.save(tmp_path / "small.pkl", "g1")
+    index.save(tmp_path / "small.pkl")
     assert not (tmp_path / "small.pkl").exists()  # a tiny index rebuilds faster than it loads
     monkeypatch.setattr(qa_app.lexical, "CACHE_MIN_PASSAGES", 0)
     for n in range(6):
-        index.save(tmp_path / f"store{n}.pkl", f"g{n}")
+        index.save(tmp_path / f"store{n}.pkl")
     assert len(list(tmp_path.glob("*.pkl"))) == qa_app.lexical.CACHE_KEEP
-    assert LexicalIndex.load(tmp_path / "store5.pkl", "g5") is not None
-    assert LexicalIndex.load(tmp_path / "store5.pkl", "another generation") is None
-    assert LexicalIndex.load(tmp_path / "missing.pkl", "g5") is None
+    loaded = LexicalIndex.load(tmp_path / "store5.pkl")
+    assert loaded is not None and loaded.article_hashes() == {"a": "h"}
+    assert LexicalIndex.load(tmp_path / "missing.pkl") is None
+    (tmp_path / "store5.pkl").write_bytes(b"not a pickle")
+    assert LexicalIndex.load(tmp_path / "store5.pkl") is None
+
+
+def _write(folder: Path, name: str, records: list[dict]) -> str:
+    path = folder / name
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_store_changes_update_the_lexical_index_without_a_full_build(
+    tmp_path: Path, store_settings, corpus: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process adds, deletes and changes articles; the index follows by updates alone."""
+    import qa_app.lexical
+    from qa_app.store import Store
+
+    monkeypatch.setattr(qa_app.lexical, "CACHE_MIN_PASSAGES", 0)
+    settings = replace(store_settings, cache_dir=tmp_path / "cache")
+    _ingest(settings, embedder, [str(corpus)])
+    retriever = Retriever(Store(settings, embedder), embedder)
+    assert _ids(retriever, "harbor bridge")[0].startswith("harbor")
+    zeppelin = {
+        "id": "zeppelin-2024-06",
+        "title": "Airship returns to the valley",
+        "source": "Valley Courier",
+        "published_at": "2024-06-01",
+        "body": "A zeppelin flew over Hill Creek on Saturday for the first time in fifty years.",
+    }
+    _ingest(settings, embedder, [_write(tmp_path, "new.jsonl", [zeppelin])])
+    assert _ids(retriever, "zeppelin", mode="bm25") == ["zeppelin-2024-06"]
+
+    Store(settings, embedder).delete_article("orchard-2024-05")
+    Store(settings, embedder).bump()
+    for mode in ("bm25", "hybrid", "dense"):
+        assert "orchard-2024-05" not in _ids(retriever, "Which orchard won a prize for its cider?", mode=mode)
+    lexical = retriever.lexical
+    assert "orchard-2024-05" not in lexical.doc_index
+    assert not any(cid.startswith("orchard-2024-05:") for cid in lexical.position)
+
+    changed = {
+        **RECORDS[0],
+        "body": RECORDS[0]["body"].replace('"Traffic will flow again," Ortiz said.', "A lighthouse was restored."),
+    }
+    _ingest(settings, embedder, [_write(tmp_path, "changed.jsonl", [changed])])
+    assert _ids(retriever, "lighthouse restored", mode="bm25") == ["harbor-2024-03"]
+    assert "harbor-2024-03" not in _ids(retriever, "traffic flow", mode="bm25")
+    found = retriever.retrieve("harbor bridge lighthouse traffic")
+    version = retriever.store.get_article("harbor-2024-03").hash
+    assert {p.chunk.hash for p in found.passages if p.doc_id == "harbor-2024-03"} == {version}
+    assert retriever.full_builds == 1  # every change above was an update
+
+    # A process started after one more change loads the index saved before it and updates it.
+    retriever.wait_saved()
+    glacier = {**zeppelin, "id": "glacier-2024-06", "title": "Glacier tours", "body": "The glacier tours reopened."}
+    _ingest(settings, embedder, [_write(tmp_path, "more.jsonl", [glacier])])
+    later = Retriever(Store(settings, embedder), embedder)
+    assert set(_ids(later, "zeppelin glacier", mode="bm25")) == {"zeppelin-2024-06", "glacier-2024-06"}
+    assert later.full_builds == 0
