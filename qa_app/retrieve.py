@@ -113,9 +113,13 @@ class Retriever:
 
     # derived state -----------------------------------------------------------
     def _cache_path(self) -> Path:
-        """One cache file per store (embedded folder or server URL)."""
+        """One cache file per store: its place (embedded folder or server URL) and its collection's id.
+
+        A store deleted and ingested again at the same place has a new collection, so the index of
+        the old one (whose chunks may have been cut differently) is never taken for it.
+        """
         where = self.store.settings.chroma_url or str(self.store.settings.index_dir.resolve())
-        name = hashlib.sha256(where.encode()).hexdigest()[:16]
+        name = hashlib.sha256(f"{where}|{self.store.chunks.id}".encode()).hexdigest()[:16]
         return self.store.settings.cache_dir / "lexical" / f"{name}.pkl"
 
     def refresh(self, force: bool = False) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -156,6 +157,15 @@ def test_lexical_index_follows_the_store_generation(
     retriever.store.delete_article(USER_ARTICLE)
     retriever.store.bump()
     assert USER_ARTICLE not in _ids(retriever, "Rutte sovereign country")
+    # The store deleted and built again at the same place is a new store: its cache is not the old one's.
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    shutil.rmtree(settings.index_dir)
+    SharedSystemClient.clear_system_cache()  # as a new process would find it
+    _ingest(settings, embedder, [str(corpus)])
+    rebuilt = Retriever(Store(settings, embedder), embedder)
+    assert USER_ARTICLE not in _ids(rebuilt, "Rutte sovereign country", mode="bm25")
+    assert rebuilt.full_builds == 1
 
 
 def test_works_against_a_chroma_server(store_settings, corpus: Path, embedder, tmp_path: Path) -> None:
