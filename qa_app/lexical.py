@@ -7,7 +7,7 @@ nothing else is tokenized again. Scores are computed when a question comes, from
 scipy sparse matrices, with the formula and defaults of bm25s ("lucene" BM25, k1=1.5, b=0.75, float32
 scores: the same figures to the bit), so document frequencies and lengths can change without
 recomputing every stored score. A large store's index is saved to a pickle in the user's own cache
-folder (`QA_CACHE_DIR/lexical`, one file per store); the next process loads it (0.5 s at 48k
+folder (`QA_CACHE_DIR/lexical`, one file per store); the next process loads it (about 1 s at 48k
 passages) and updates it to the store's articles, which tokenizes only what changed.
 """
 
