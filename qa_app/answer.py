@@ -21,7 +21,7 @@ from qa_app.store import ArticleRecord
 from qa_app.text import QUESTION_WORDS, STOPWORDS, terms, words
 
 MIN_COVERAGE = 0.3  # share of the question's idf weight the best passage must hold
-MIN_AGREEMENT = 0.8  # how far the retrieval signals must agree on the top article
+MIN_AGREEMENT = 0.7  # how far the retrieval signals must agree on the top article (time prior included)
 MAX_SENTENCES = 4
 MAX_QUOTES = 4
 TOP_ARTICLES = 5
@@ -343,7 +343,8 @@ def compose(
     """The extractive answer to `question`, or a refusal.
 
     Refuses when a name the question uses is absent from the top articles, when the retrieval
-    signals do not agree on a top article (`agreement`, see `Retrieval`), or when no passage
+    signals do not agree on a top article recent enough (`agreement`, see `Retrieval`: with an
+    "as of" date, a best match from weeks before it is weak evidence of this week's news), or when no passage
     holds enough of the question's weight. Thresholds were chosen on RealTime QA dev, with
     unanswerable questions made by hiding the articles that hold the answer.
     """

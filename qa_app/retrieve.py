@@ -80,8 +80,9 @@ class Retrieval:
 
     articles: list[tuple[str, float]] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
-    # Per article, its fused score before the time prior over the weight of the signals that
-    # found anything: 1.0 when every signal scores it best. Low means no article really matches.
+    # Per article, its fused score over the weight of the signals that found anything, times its
+    # time prior: 1.0 when every signal scores it best and it is from the days before "as of".
+    # Low means no article really matches, or only one published long before the question.
     agreement: list[float] = field(default_factory=list)
 
 
@@ -316,7 +317,7 @@ class Retriever:
         ranked = top_k(fused, limit)
         articles = [(lexical.doc_ids[j], score) for j, score in ranked]
         total = sum(w for w, scores in signals if scores.any()) or 1.0  # of the signals that found anything
-        agreements = [float(agreement[j]) / total for j, _ in ranked]
+        agreements = [float(agreement[j] * prior[j]) / total for j, _ in ranked]
         # The answer reads the passages of the top articles, each article's best first.
         p_score = p_bm25 / max(float(p_bm25.max()), 1e-9) + p_dense
         passages = []
