@@ -21,7 +21,8 @@ from qa_app.store import ArticleRecord
 from qa_app.text import QUESTION_WORDS, STOPWORDS, terms, words
 
 MIN_COVERAGE = 0.3  # share of the question's idf weight the best passage must hold
-MIN_AGREEMENT = 0.7  # how far the retrieval signals must agree on the top article (time prior included)
+MIN_AGREEMENT = 0.7  # how far the retrieval signals must agree on the top article ...
+STALE_WEIGHT = 0.75  # ... times its time prior, but never less than this: a perfect match of any age answers
 MAX_SENTENCES = 4
 MAX_QUOTES = 4
 TOP_ARTICLES = 5
@@ -339,19 +340,20 @@ def compose(
     retrieved: list[tuple[str, float]],
     idf: Idf,
     agreement: float = 1.0,
+    prior: float = 1.0,
 ) -> Answer:
     """The extractive answer to `question`, or a refusal.
 
     Refuses when a name the question uses is absent from the top articles, when the retrieval
-    signals do not agree on a top article recent enough (`agreement`, see `Retrieval`: with an
-    "as of" date, a best match from weeks before it is weak evidence of this week's news), or when no passage
+    signals do not agree enough on the top article (`agreement`, see `Retrieval`; with an "as of"
+    date, an article from weeks before it needs more agreement than a recent one), or when no passage
     holds enough of the question's weight. Thresholds were chosen on RealTime QA dev, with
     unanswerable questions made by hiding the articles that hold the answer.
     """
     order = [doc_id for doc_id, _ in retrieved[:TOP_ARTICLES] if doc_id in articles]
     corpus_text = " ".join(articles[d].title + " " + articles[d].text for d in order).lower()
     names = named_in_question(question)
-    if any(name not in corpus_text for name in names) or agreement < MIN_AGREEMENT:
+    if any(name not in corpus_text for name in names) or agreement * max(prior, STALE_WEIGHT) < MIN_AGREEMENT:
         return refusal(retrieved, question)
     speaker = asked_speaker(question)
     if speaker:

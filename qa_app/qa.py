@@ -37,8 +37,8 @@ class QA:
         articles = self.store.get_articles([doc_id for doc_id, _ in found.articles[:TOP_ARTICLES]])
         # A passage of a version replaced since the lexical index was built would point into the wrong text.
         passages = [p for p in found.passages if p.doc_id in articles and articles[p.doc_id].hash == p.chunk.hash]
-        agreement = found.agreement[0] if found.agreement else 0.0
-        answer = compose(standalone, passages, articles, found.articles, self.retriever.lexical.idf, agreement)
+        agreement, prior = (found.agreement[0], found.priors[0]) if found.agreement else (0.0, 1.0)
+        answer = compose(standalone, passages, articles, found.articles, self.retriever.lexical.idf, agreement, prior)
         verify(answer, {doc_id: a.text for doc_id, a in articles.items()})
         return answer
 

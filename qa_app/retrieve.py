@@ -80,10 +80,10 @@ class Retrieval:
 
     articles: list[tuple[str, float]] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
-    # Per article, its fused score over the weight of the signals that found anything, times its
-    # time prior: 1.0 when every signal scores it best and it is from the days before "as of".
-    # Low means no article really matches, or only one published long before the question.
+    # Per article, its fused score before the time prior over the weight of the signals that
+    # found anything: 1.0 when every signal scores it best. Low means no article really matches.
     agreement: list[float] = field(default_factory=list)
+    priors: list[float] = field(default_factory=list)  # per article, its time prior (1.0 without "as of")
 
 
 def time_prior(
@@ -317,7 +317,7 @@ class Retriever:
         ranked = top_k(fused, limit)
         articles = [(lexical.doc_ids[j], score) for j, score in ranked]
         total = sum(w for w, scores in signals if scores.any()) or 1.0  # of the signals that found anything
-        agreements = [float(agreement[j] * prior[j]) / total for j, _ in ranked]
+        agreements = [float(agreement[j]) / total for j, _ in ranked]
         # The answer reads the passages of the top articles, each article's best first.
         p_score = p_bm25 / max(float(p_bm25.max()), 1e-9) + p_dense
         passages = []
@@ -326,7 +326,7 @@ class Retriever:
             last = int(lexical.doc_start[j + 1]) if j + 1 < n_docs else len(lexical.chunks)
             own = sorted(range(first, last), key=lambda pos: -p_score[pos])
             passages += [Passage(lexical.chunks[pos], float(p_score[pos])) for pos in own if mask[pos]]
-        return Retrieval(articles, passages, agreements)
+        return Retrieval(articles, passages, agreements, [float(prior[j]) for j, _ in ranked])
 
     def _fuse(self, signals: list[tuple[float, np.ndarray]], n_docs: int) -> np.ndarray:
         """Weighted sum of each signal's scores over its best (score fusion), or of 1/(k + rank) (RRF)."""

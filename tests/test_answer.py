@@ -95,6 +95,25 @@ def test_refuses_and_cites_nothing(sample_qa, question: str) -> None:
     assert answer.to_dict()["citations"] == [] and answer.to_dict()["refused"] is True
 
 
+def test_an_old_article_answers_when_it_clearly_matches(sample_qa) -> None:
+    """ "As of" a year after the article: a clear match still answers; a weaker one must be recent."""
+    from qa_app.answer import compose
+    from qa_app.retrieve import Filters
+
+    question = "How many countries committed to sending troops for the reassurance force?"
+    assert "26" in sample_qa.ask(question, None, Filters(as_of="2026-09-05")).text
+    found = sample_qa.retriever.retrieve(question, Filters(as_of="2026-09-05"))
+    assert found.priors[0] < 0.01  # a year before "as of"
+    articles = sample_qa.store.get_articles([d for d, _ in found.articles])
+    idf = sample_qa.retriever.lexical.idf
+
+    def refused(agreement: float, prior: float) -> bool:
+        return compose(question, found.passages, articles, found.articles, idf, agreement, prior).refused
+
+    assert not refused(1.0, found.priors[0]) and not refused(0.8, 1.0)
+    assert refused(0.8, found.priors[0]) and refused(0.6, 1.0)
+
+
 def _answer(*citations: Citation, text: str | None = None) -> Answer:
     body = text if text is not None else " ".join(f"{c.quote} [{c.n}]" for c in citations)
     return Answer(body, list(citations))
