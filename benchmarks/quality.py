@@ -87,6 +87,41 @@ def correct(question: dict[str, Any]) -> str:
     return str(question["choices"][index[0] if isinstance(index, list) else index])
 
 
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+    )
+} | {"twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
+
+
+def answer_terms(text: str) -> set[str]:
+    """Stemmed content words, number words as digits.
+
+    Example: answer_terms("Six months, extended") -> {"6", "month", "extend"}
+    """
+    from qa_app.text import STOPWORDS, stem, words
+
+    return {_NUMBER_WORDS.get(w) or stem(w) for w in words(text) if w in _NUMBER_WORDS or w not in STOPWORDS}
+
+
+def choice_scores(question: dict[str, Any], haystack: str) -> tuple[bool, bool]:
+    """Whether the answer holds every word of the correct choice, and whether it favours that choice.
+
+    A reader picking the quiz option whose words the answer holds most (as a share of the option's
+    words) picks the correct one only when it scores strictly above every other option.
+    """
+    said = answer_terms(haystack)
+    shares = []
+    for choice in question["choices"]:
+        wanted = answer_terms(str(choice))
+        shares.append(len(wanted & said) / len(wanted) if wanted else 0.0)
+    best = shares[question["choices"].index(correct(question))]
+    return best == 1.0, best > 0 and all(
+        best > share for i, share in enumerate(shares) if question["choices"][i] != correct(question)
+    )
+
+
 def retrieval_metrics(ranked: list[list[str]], gold: list[set[str]]) -> dict[str, float]:
     """Hits@1/5/10 and MRR@10 at article level.
 
@@ -215,12 +250,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"| {split} | {m['hits@1']:.2f} | {m['hits@5']:.2f} | {m['mrr@10']:.2f} |")
 
     print("\n## Answers (correct choice in the answer or its quotes)")
-    print("| split | questions | answer hit rate | refused | ms per question (median) |")
-    print("| --- | --- | --- | --- | --- |")
+    print(
+        "| split | questions | answer hit rate | every word of the correct choice | favours the correct choice "
+        "| refused | ms per question (median) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     answered_pos: dict[str, list[bool]] = {}
     for split in splits:
         questions = load_questions(split)[: args.limit or None]
-        hits, refused, times = 0, 0, []
+        hits, words, picks, refused, times = 0, 0, 0, 0, []
         answered_pos[split] = []
         for q in questions:
             started = time.perf_counter()
@@ -228,10 +266,16 @@ def main(argv: list[str] | None = None) -> None:
             times.append((time.perf_counter() - started) * 1000)
             haystack = (answer.text + " " + " ".join(c.quote for c in answer.citations)).lower()
             hits += correct(q).lower().strip('“”"') in haystack
+            has_words, favours = choice_scores(q, haystack)
+            words += has_words
+            picks += favours
             refused += answer.refused
             answered_pos[split].append(not answer.refused)
         n = max(1, len(questions))
-        print(f"| {split} | {len(questions)} | {hits / n:.2f} | {refused / n:.2f} | {statistics.median(times):.0f} |")
+        print(
+            f"| {split} | {len(questions)} | {hits / n:.2f} | {words / n:.2f} | {picks / n:.2f} | {refused / n:.2f} "
+            f"| {statistics.median(times):.0f} |"
+        )
 
     if args.skip_refusal:
         return
