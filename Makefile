@@ -34,6 +34,8 @@ bench: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check qa_app ingest ui tests benchmarks app.py
+	$(VENV)/bin/ruff format --check qa_app ingest ui tests benchmarks app.py
+	$(VENV)/bin/mypy qa_app ingest
 
 clean:
 	rm -rf $(VENV) data/index artifacts .pytest_cache

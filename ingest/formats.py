@@ -47,7 +47,7 @@ def _article(page: Page, meta: dict[str, Any], *, name: str, doc_id: str, origin
     # The headline and the outlet's name written again at the top are page furniture.
     furniture = {_alnum(title), _alnum(source or "")} - {""}
     lines = [line for i, line in enumerate(lines) if i >= 3 or _alnum(line) not in furniture]
-    notes = []
+    notes: list[str] = []
     if not lines:
         if not title:
             return Failure(name, "no article text left after cleaning", origin)

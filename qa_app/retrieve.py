@@ -244,7 +244,7 @@ class Retriever:
             return self.dense(vector, filters, k)
         wanted = min(int(k / share * 1.5), MAX_NEAREST)
         got = self.store.chunks.query(query_embeddings=[vector], n_results=wanted, include=["distances"])
-        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True)]
 
     def dense_articles(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(doc_id, cosine similarity) of the articles whose mean passage vector is nearest.
@@ -253,7 +253,8 @@ class Retriever:
         than a `where` query.
         """
         got = self.store.articles.query(query_embeddings=[vector], n_results=max(1, k), include=["distances"])
-        return [(doc_id, 1.0 - float(d)) for doc_id, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+        distances = (got["distances"] or [[]])[0]
+        return [(doc_id, 1.0 - float(d)) for doc_id, d in zip(got["ids"][0], distances, strict=True)]
 
     # search ------------------------------------------------------------------
     def retrieve(

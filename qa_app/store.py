@@ -21,10 +21,10 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlparse
 
 import numpy as np
@@ -34,7 +34,9 @@ from qa_app.errors import EmptyIndexError, IndexMismatchError, NotFoundError, St
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+    from chromadb.api.collection_configuration import CreateCollectionConfiguration
     from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata, Where
 
     from qa_app.embed import Embedder
 
@@ -97,7 +99,7 @@ class ArticleRecord:
         return meta
 
     @classmethod
-    def from_record(cls, doc_id: str, meta: dict[str, Any], text: str | None) -> ArticleRecord:
+    def from_record(cls, doc_id: str, meta: Mapping[str, Any], text: str | None) -> ArticleRecord:
         return cls(
             doc_id=doc_id,
             title=meta.get("title") or doc_id,
@@ -242,7 +244,7 @@ class Store:
         self.embedder = embedder
         self.client = _client(settings)
         try:
-            cosine = {"hnsw": {"space": "cosine"}}
+            cosine: CreateCollectionConfiguration = {"hnsw": {"space": "cosine"}}
             self.chunks: Collection = self.client.get_or_create_collection(
                 CHUNKS, embedding_function=qa_ef(embedder), configuration=cosine
             )
@@ -278,7 +280,7 @@ class Store:
     def bump(self) -> str:
         """Record a write: a new generation (and our embedder identity)."""
         generation = uuid.uuid4().hex
-        meta = {"generation": generation, "embedder": self.embedder.identity, "updated": time.time()}
+        meta: Metadata = {"generation": generation, "embedder": self.embedder.identity, "updated": time.time()}
         self.meta.upsert(ids=[STATE_ID], documents=[""], metadatas=[meta])
         return generation
 
@@ -379,7 +381,7 @@ class Store:
 
     def get_article(self, doc_id: str) -> ArticleRecord:
         got = self.articles.get(ids=[doc_id], include=["metadatas", "documents"])
-        if not got["ids"]:
+        if not got["ids"] or not got["metadatas"] or not got["documents"]:
             raise NotFoundError(f"no article with doc id {doc_id!r}")
         return ArticleRecord.from_record(doc_id, got["metadatas"][0], got["documents"][0])
 
@@ -389,7 +391,7 @@ class Store:
         got = self.articles.get(ids=list(doc_ids), include=["metadatas", "documents"])
         return {
             i: ArticleRecord.from_record(i, m, d)
-            for i, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+            for i, m, d in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
         }
 
     def put_article(self, record: ArticleRecord, vector: np.ndarray) -> None:
@@ -425,7 +427,8 @@ class Store:
         if keep_hash is None:
             self.chunks.delete(where={"doc_id": doc_id})
         else:
-            self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"hash": {"$ne": keep_hash}}]})
+            stale = cast("Where", {"$and": [{"doc_id": doc_id}, {"hash": {"$ne": keep_hash}}]})
+            self.chunks.delete(where=stale)
 
     def chunk_keys(self) -> Iterator[tuple[str, str, str]]:
         """(chunk id, doc_id, hash) of every stored chunk."""
