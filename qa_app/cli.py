@@ -104,12 +104,17 @@ def _print_answer(answer: Any, as_json: bool) -> None:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
     print(answer.text)
-    for c in answer.citations:
-        meta = ", ".join(x for x in (c.source, c.published) if x)
-        print(f"\n[{c.n}] {c.title}" + (f" ({meta})" if meta else ""))
-        print(f"    “{c.quote}”")
-        if c.url:
-            print(f"    {c.url}")
+    by_article: dict[str, list[Any]] = {}
+    for c in answer.citations:  # each article once, with the passages cited from it
+        by_article.setdefault(c.doc_id, []).append(c)
+    for cites in by_article.values():
+        first = cites[0]
+        meta = ", ".join(x for x in (first.source, first.published) if x)
+        print(f"\n{' '.join(f'[{c.n}]' for c in cites)} {first.title}" + (f" ({meta})" if meta else ""))
+        if first.url:
+            print(f"    {first.url}")
+        for c in cites:
+            print(f"    [{c.n}] “{c.quote}”")
 
 
 def _ask(args: argparse.Namespace) -> None:

@@ -1,4 +1,4 @@
-"""The command-line contract of `python -m ingest` and `python -m qa_app`, run as subprocesses."""
+"""The command-line contract of `python -m ingest` and `python -m qa_app`, run as subprocesses, and its answer layout."""
 
 from __future__ import annotations
 
@@ -106,3 +106,16 @@ def test_empty_index_and_missing_path_fail_cleanly(tmp_path: Path) -> None:
     assert missing.returncode == 1
     failed = json.loads(missing.stdout)["failed"]
     assert failed == [{"source": str(tmp_path / "nope"), "error": "no such file or folder"}]
+
+
+def test_ask_lists_each_source_article_once_with_its_quotes(sample_qa, capsys: pytest.CaptureFixture[str]) -> None:
+    from qa_app.cli import _print_answer
+
+    answer = sample_qa.ask("What did Rutte say?")
+    _print_answer(answer, as_json=False)
+    out = capsys.readouterr().out
+    title = answer.citations[0].title
+    assert out.count(title) == 1 and len(answer.citations) > 1
+    assert f"{' '.join(f'[{c.n}]' for c in answer.citations)} {title} (RFE/RL, 2025-09-05)" in out
+    for c in answer.citations:
+        assert f"    [{c.n}] “{c.quote}”" in out
