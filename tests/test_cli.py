@@ -1,4 +1,4 @@
-"""The command-line contract of `python -m ingest` and `python -m qa_app`, run as subprocesses, and its answer layout."""
+"""The command-line contract of `python -m ingest` and `python -m qa_app` (run as subprocesses), and its layout."""
 
 from __future__ import annotations
 
