@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import QUESTIONS, machine
+from benchmarks.common import QUESTIONS, machine, report
 from benchmarks.quality import find_index
 from qa_app.config import Settings
 from qa_app.retrieve import Filters, Retriever
@@ -214,6 +214,8 @@ def main(argv: list[str] | None = None) -> None:
                 f"{m['first_ms']:.0f} | {m['p50_ms']:.0f} | {m['p95_ms']:.0f} | {m['outlet_p95']:.0f} | "
                 f"{m['month_p95']:.0f} | {m['scoring_ms']:.1f} | {m['added_ms']:.0f} | {m['deleted_ms']:.0f} |"
             )
+            figures = {k: round(float(m[k]), 1) for k in ("p50_ms", "p95_ms", "added_ms", "deleted_ms")}
+            report(f"latency at {m['chunks']:,} passages", figures)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import ARTICLES, CACHE, INDEX_FORMAT, QUESTIONS, ROOT, eval_index, machine
+from benchmarks.common import ARTICLES, CACHE, INDEX_FORMAT, QUESTIONS, ROOT, eval_index, machine, report
 from qa_app.config import Settings
 from qa_app.retrieve import Filters, Mode
 
@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     indexed = {r.doc_id for r in qa.store.list_articles()}
     twins = indexed_copies(indexed)
     hybrid: dict[str, tuple[list[dict[str, Any]], list[list[str]], list[set[str]]]] = {}
+    figures: dict[str, float | int | str] = {}
     print("\n## Evidence retrieval (article level, as of the question date)")
     print("| split | retriever | Hits@1 | Hits@5 | Hits@10 | MRR@10 |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -232,6 +233,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             if mode == "hybrid" and prior:
                 hybrid[split] = (questions, ranked, gold)
+                figures[f"{split}_hits@5"] = round(m["hits@5"], 3)
+                figures[f"{split}_mrr@10"] = round(m["mrr@10"], 3)
     print(
         "\nQuestions whose evidence is not in the index (its page holds only an ad-feedback survey and no "
         "headline, which ingest refuses; a copy of an indexed article counts as that article): "
@@ -272,12 +275,14 @@ def main(argv: list[str] | None = None) -> None:
             refused += answer.refused
             answered_pos[split].append(not answer.refused)
         n = max(1, len(questions))
+        figures[f"{split}_answer_hit_rate"] = round(hits / n, 3)
         print(
             f"| {split} | {len(questions)} | {hits / n:.2f} | {words / n:.2f} | {picks / n:.2f} | {refused / n:.2f} "
             f"| {statistics.median(times):.0f} |"
         )
 
     if args.skip_refusal:
+        report("quality", figures)
         return
     print("\n## Refusal (positive class: answered)")
     print("| set | answerable | unanswerable | precision | recall |")
@@ -292,8 +297,10 @@ def main(argv: list[str] | None = None) -> None:
         truth = [True] * len(answered_pos[split]) + [False] * len(answered_neg)
         p, r, npos, nneg = precision_recall(answered, truth)
         print(f"| RealTime QA {split} | {npos} | {nneg} | {p:.2f} | {r:.2f} |")
+        figures[f"{split}_refusal_precision"], figures[f"{split}_refusal_recall"] = round(p, 3), round(r, 3)
     p, r, npos, nneg = user_article_refusal(settings)
     print(f"| user's article | {npos} | {nneg} | {p:.2f} | {r:.2f} |")
+    report("quality", figures)
 
 
 def user_article_refusal(base: Settings) -> tuple[float, float, int, int]:
