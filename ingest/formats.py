@@ -47,17 +47,18 @@ def _article(page: Page, meta: dict[str, Any], *, name: str, doc_id: str, origin
     # The headline and the outlet's name written again at the top are page furniture.
     furniture = {_alnum(title), _alnum(source or "")} - {""}
     lines = [line for i, line in enumerate(lines) if i >= 3 or _alnum(line) not in furniture]
+    record_id = record_doc_id(meta, doc_id)
     notes: list[str] = []
     if not lines:
         if not title:
             return Failure(name, "no article text left after cleaning", origin)
         # A body of nothing but page furniture still leaves the headline, the outlet's own words.
         lines = [title]
-        notes.append(f"{record_doc_id(meta, doc_id)}: only the headline kept, no article text left in its body")
+        notes.append(f"{record_id}: only the headline kept, no article text left in its body")
     url = meta.get("url") if isinstance(meta.get("url"), str) and is_url(meta["url"]) else None
     published = next((d for d in (normalize_date(meta.get(f)) for f in DATE_FIELDS) if d), None)
     return Article(
-        doc_id=record_doc_id(meta, doc_id),
+        doc_id=record_id,
         text="\n\n".join(lines),
         title=title or title_from_url(url) or doc_id,
         origin=origin,

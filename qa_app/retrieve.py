@@ -106,7 +106,6 @@ class Retriever:
         self.full_builds = 0  # lexical indexes built from every chunk (not loaded or updated)
         self._generation: str | None = None
         self._lexical: LexicalIndex | None = None
-        self._hashes: dict[str, str] = {}
         self._lock = threading.Lock()
         self._saved: LexicalIndex | None = None  # the index last written to (or read from) the cache
         self._save_lock = threading.Lock()
@@ -150,7 +149,6 @@ class Retriever:
                 if gone or new:
                     lexical = lexical.updated(gone, *_committed(self.store.chunks_of(new), hashes))
             self._lexical = lexical
-            self._hashes = hashes
             self._generation = generation
             if lexical is not self._saved:
                 self._saver = threading.Thread(target=self._save, name="lexical-cache")
@@ -182,8 +180,7 @@ class Retriever:
         return self._lexical
 
     def article_count(self) -> int:
-        self.refresh()
-        return len(self._hashes)
+        return len(self.lexical.doc_index)
 
     # filters -----------------------------------------------------------------
     def allowed(self, filters: Filters, lexical: LexicalIndex) -> np.ndarray:

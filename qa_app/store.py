@@ -444,8 +444,7 @@ class Store:
         """Batches of (ids, metadatas, documents) of every chunk of these articles, whatever their version."""
         for start in range(0, len(doc_ids), PAGE // 10):
             part = doc_ids[start : start + PAGE // 10]
-            where: Any = {"doc_id": {"$in": part}}
-            got = self.chunks.get(where=where, include=["metadatas", "documents"])
+            got = self.chunks.get(where=cast("Where", {"doc_id": {"$in": part}}), include=["metadatas", "documents"])
             yield got["ids"], [dict(m or {}) for m in got["metadatas"] or []], list(got["documents"] or [])
 
     def _pages(
