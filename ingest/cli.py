@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 
 from qa_app.errors import QAError
 
@@ -16,6 +17,8 @@ EXAMPLES = """examples:
   python -m ingest data/articles --prune --dry-run  # what would change, without writing
 
 Supported: .txt .md .html/.htm .json .jsonl (each also .gz) and http(s) URLs.
+URLs may point at this machine or the local network (loopback, private and link-local addresses):
+this is the operator's own command line. The app refuses those unless QA_ALLOW_PRIVATE_URLS=1.
 Re-ingest is by content hash: unchanged articles are skipped, changed ones replaced, the same
 text under a second name is reported as a duplicate and stored once. On a terminal a progress
 line shows articles/s and chunks/s. A killed ingest is finished by the next one.
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa_app.config import Settings
 
     try:
-        settings = Settings.from_env()
+        settings = replace(Settings.from_env(), allow_private_urls=True)  # the operator's own machine
         if args.json or not sys.stdout.isatty():
             summary = ingest(args.inputs, settings, prune=args.prune, dry_run=args.dry_run)
         else:

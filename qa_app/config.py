@@ -39,7 +39,8 @@ class Settings:
     auth: tuple[str, str] | None = None
     upload_dir: Path = Path("data/uploads")
     max_file_bytes: int = 100_000_000
-    url_timeout: float = 15.0
+    url_timeout: float = 15.0  # seconds for a whole fetch: every redirect hop, connect and read
+    allow_private_urls: bool = False  # let URLs reach loopback/private/link-local addresses (an intranet)
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "qa_app")
 
     @classmethod
@@ -65,5 +66,6 @@ class Settings:
             auth=auth,
             upload_dir=Path(env.get("QA_UPLOAD_DIR") or cls.upload_dir),
             max_file_bytes=_int(env, "QA_MAX_FILE_BYTES", cls.max_file_bytes),
+            allow_private_urls=env.get("QA_ALLOW_PRIVATE_URLS", "").strip().lower() in ("1", "true", "yes"),
             cache_dir=Path(env.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa_app"),
         )
