@@ -109,6 +109,7 @@ def own_app(sample_index: Path, base_settings, embedder, tmp_path_factory) -> It
     folder = tmp_path_factory.mktemp("own")
     shutil.copytree(sample_index, folder / "index")
     settings = replace(base_settings, index_dir=folder / "index", upload_dir=folder / "uploads", max_file_bytes=200_000)
+    settings = replace(settings, allow_private_urls=True)  # the URL test's news site is on loopback
     with serve(settings, embedder) as url:
         yield url, settings.upload_dir
 

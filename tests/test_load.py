@@ -264,7 +264,10 @@ def test_every_jsonl_line_gives_one_result(records: list[object]) -> None:
     assert len(results) == max(len(lines), 1)  # no line at all: one "empty file" failure
 
 
-# URLs, from a real HTTP server on 127.0.0.1 --------------------------------------------------
+# URLs, from a real HTTP server on 127.0.0.1 (allowed here: the app's default refuses loopback) ------
+LOCAL = Settings(allow_private_urls=True)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
@@ -315,7 +318,7 @@ def web() -> Iterator[str]:
 
 
 def test_url_page_is_fetched_and_extracted(web: str) -> None:
-    (page,) = load([f"{web}/story"])
+    (page,) = load([f"{web}/story"], LOCAL)
     assert isinstance(page, Article)
     assert page.title == "Harbour bridge opens in Oldtown" and page.origin == f"{web}/story"
     assert page.doc_id == "https://gazette.example/2024/bridge"  # the page's own canonical URL
@@ -323,11 +326,11 @@ def test_url_page_is_fetched_and_extracted(web: str) -> None:
 
 
 def test_url_redirect_and_other_formats(web: str) -> None:
-    (page,) = load([f"{web}/moved"])
+    (page,) = load([f"{web}/moved"], LOCAL)
     assert isinstance(page, Article) and "three years after work began" in page.text
-    (notes,) = load([f"{web}/notes.txt"])
+    (notes,) = load([f"{web}/notes.txt"], LOCAL)
     assert isinstance(notes, Article) and notes.doc_id == notes.url == f"{web}/notes.txt"
-    (record,) = load([f"{web}/feed.jsonl.gz"])
+    (record,) = load([f"{web}/feed.jsonl.gz"], LOCAL)
     assert isinstance(record, Article) and (record.doc_id, record.text) == ("web-1", "From a gzipped feed.")
 
 
@@ -342,7 +345,7 @@ def test_url_redirect_and_other_formats(web: str) -> None:
     ],
 )
 def test_bad_urls_fail_alone_with_a_reason(web: str, path: str, reason: str) -> None:
-    cfg = replace(Settings(), url_timeout=0.5, max_file_bytes=1000)
+    cfg = replace(LOCAL, url_timeout=0.5, max_file_bytes=1000)
     results = load([f"{web}{path}", f"{web}/notes.txt"], cfg)
     assert [(f.source, f.error) for f in results if isinstance(f, Failure)] == [(f"{web}{path}", reason)]
     assert len(articles(results)) == 1
@@ -351,5 +354,5 @@ def test_bad_urls_fail_alone_with_a_reason(web: str, path: str, reason: str) -> 
 def test_unreachable_url_fails_cleanly() -> None:
     from benchmarks.load import free_port
 
-    (failure,) = load([f"http://127.0.0.1:{free_port()}/x"], replace(Settings(), url_timeout=2))
+    (failure,) = load([f"http://127.0.0.1:{free_port()}/x"], replace(LOCAL, url_timeout=2))
     assert isinstance(failure, Failure) and failure.error.startswith("cannot fetch:")
