@@ -89,7 +89,7 @@ def _read(response: httpx.Response, url: str, limit: int, deadline: Deadline) ->
         return Failure(url, f"response is {int(declared):,} bytes, over the {limit:,}-byte limit", url)
     chunks, size = [], 0
     for chunk in response.iter_bytes():
-        # Each read already ends by the deadline; this also stops bytes that arrive steadily but too slowly.
+        # Every read ends by the deadline; a chunk decoded from bytes already buffered needs no read.
         if deadline.expired():
             raise httpcore.ReadTimeout("deadline passed")
         size += len(chunk)
