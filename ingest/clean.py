@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from ingest.meta import date_of_line
+from ingest.model import Page
 
 BOILERPLATE = {
     "accessibility links", "skip to main content", "skip to content", "skip navigation", "breaking news",
@@ -186,23 +186,6 @@ def normalize(raw: str) -> str:
     return text.translate({ord(ch): None for ch in odd}) if odd else text
 
 
-@dataclass
-class Page:
-    """A cleaned page: the story's lines, and the metadata lines taken out of it."""
-
-    lines: list[str]
-    credits: list[str] = field(default_factory=list)  # bylines and closing credits, in page order
-    footer: list[str] = field(default_factory=list)  # what followed the closing credit
-    dates: list[tuple[str, str]] = field(default_factory=list)  # (kind, ISO date) of date lines
-    notices: list[str] = field(default_factory=list)  # copyright and similar lines
-
-    @property
-    def credit(self) -> str | None:
-        """The closing credit, if the page has one."""
-        closing = [c for c in self.credits if credit_of(c) == "closing"]
-        return closing[-1] if closing else None
-
-
 def _footer_start(kinds: list[str | None]) -> int | None:
     """Where the footer starts: after the last closing credit, if it is in the page's last third.
 
@@ -244,6 +227,8 @@ def clean_page(raw: str) -> Page:
         dated = date_of_line(line)
         if kind:
             page.credits.append(line)
+            if kind == "closing":
+                page.credit = line  # the last one wins
         elif dated and dated[0] != "date":
             page.dates.append(dated)
         elif is_junk_line(line):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.clean import Page, clean_page, normalize
+from ingest.clean import clean_page, normalize
 from ingest.fetch import canonical_url, is_url
 from ingest.meta import (
     authors_of,
@@ -22,7 +22,7 @@ from ingest.meta import (
     title_from_lines,
     title_from_url,
 )
-from ingest.model import Article, Failure
+from ingest.model import Article, Failure, Page
 
 BODY_FIELDS = ("body", "text", "content", "article", "story")
 DATE_FIELDS = ("published_at", "published", "date", "pub_date", "datetime", "created_at")

@@ -1,4 +1,7 @@
-"""What loaders produce: cleaned articles with their metadata, or a failure with its reason."""
+"""What loaders produce: cleaned articles with their metadata, or a failure with its reason.
+
+Also the `Page` they are made from: the cleaner's output, read by the metadata rules (`ingest.meta`).
+"""
 
 from __future__ import annotations
 
@@ -43,3 +46,15 @@ class Failure:
     source: str
     error: str
     origin: str | None = None
+
+
+@dataclass
+class Page:
+    """A cleaned page (`ingest.clean.clean_page`): the story's lines, and the metadata lines taken out of it."""
+
+    lines: list[str]
+    credits: list[str] = field(default_factory=list)  # bylines and closing credits, in page order
+    footer: list[str] = field(default_factory=list)  # what followed the closing credit
+    dates: list[tuple[str, str]] = field(default_factory=list)  # (kind, ISO date) of date lines
+    notices: list[str] = field(default_factory=list)  # copyright and similar lines
+    credit: str | None = None  # the last closing credit among `credits`, if the page has one

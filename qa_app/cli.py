@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_app.errors import QAError
+from qa_app.vocab import parse_iso_date
 
 EXAMPLES = """examples:
   python -m qa_app ask "What did Rutte say?"
@@ -60,14 +61,15 @@ def _read_json(path: Path, what: str) -> Any:
 
 def _filters(spec: dict[str, Any]) -> Any:
     from qa_app.retrieve import Filters
-    from qa_app.store import published_ts
 
+    dates: dict[str, str | None] = {}
     for key in ("as_of", "date_from", "date_to"):
-        if spec.get(key) and published_ts(str(spec[key])) < 0:
-            raise QAError(f"{key.replace('_', '-')} must be a date like 2025-09-05, got {spec[key]!r}")
-    return Filters(
-        source=spec.get("source"), date_from=spec.get("date_from"), date_to=spec.get("date_to"), as_of=spec.get("as_of")
-    )
+        value = spec.get(key)
+        try:
+            dates[key] = parse_iso_date(key.replace("_", "-"), str(value) if value else None)
+        except ValueError as exc:
+            raise QAError(str(exc)) from None
+    return Filters(source=spec.get("source"), **dates)
 
 
 def _read_batch(path: Path) -> list[tuple[str, list[Any] | None, Any]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from qa_app.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MAX_TOKENS = 256  # the model truncates its input here (shared by both embedding backends)
 BACKENDS = ("torch", "onnx")
 
 

@@ -11,17 +11,12 @@ from typing import Any
 
 from qa_app.quotes import person_name
 from qa_app.text import QUESTION_WORDS, STOPWORDS, words
+from qa_app.vocab import CAPITALISED_RUN, SPEAKER_QUESTION
 
 _PRONOUNS = {"he": "", "she": "", "him": "", "her": "", "they": "", "them": "", "his": "'s", "their": "'s"}
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|they|them|their)\b", re.I)
-_NAME = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*")
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<who>[^?]+?)\s*\??$", re.I)
 _NOT_SUBJECTS = QUESTION_WORDS | STOPWORDS | {"i", "the", "a", "an", "it", "in", "on", "at"}
-_SPEAKER_Q = re.compile(
-    r"\bwhat\s+(?:else\s+)?(?:did|does|has|had|do|is|was)\s+(?P<who>.+?)\s+(?:say|said|tell|told|think|thought|"
-    r"warn|warned|claim|argue|mean|write|wrote|add|declare|insist|suggest|stress)\b",
-    re.I,
-)
 
 
 def subject_of(question: str) -> str | None:
@@ -29,10 +24,10 @@ def subject_of(question: str) -> str | None:
 
     Example: subject_of("What did Rutte say?") -> "Rutte"
     """
-    m = _SPEAKER_Q.search(question)
+    m = SPEAKER_QUESTION.search(question)
     if m:
         return None if _PRONOUN.fullmatch(m["who"].strip()) else m["who"].strip()
-    names = [n for n in _NAME.findall(question) if n.split()[0].lower() not in _NOT_SUBJECTS]
+    names = [n for n in CAPITALISED_RUN.findall(question) if n.split()[0].lower() not in _NOT_SUBJECTS]
     return names[0] if names else None
 
 
@@ -60,7 +55,7 @@ def _earlier_subject(turns: list[tuple[str, str]]) -> str | None:
         if role != "user":
             continue
         if re.match(r"\s*who\b", text, re.I) and i + 1 < len(turns) and turns[i + 1][0] == "assistant":
-            named = [person_name(n) for n in _NAME.findall(turns[i + 1][1])]
+            named = [person_name(n) for n in CAPITALISED_RUN.findall(turns[i + 1][1])]
             if person := next((n for n in named if n and n.split()[0].lower() not in _NOT_SUBJECTS), None):
                 return person
         if subject := subject_of(text):
@@ -90,7 +85,7 @@ def contextualize(question: str, history: list[dict[str, Any]] | None) -> str:
         last_subject = subject_of(last)
         if who[:1].isupper() and last_subject and last_subject in last:
             return last.replace(last_subject, who, 1)
-        if _SPEAKER_Q.search(last):
+        if SPEAKER_QUESTION.search(last):
             return f"{last.rstrip(' ?')} about {who}?"
         return f"{who} ({last})"
     if earlier and _PRONOUN.search(question) and not (own_subject and own_subject != earlier):

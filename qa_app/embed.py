@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qa_app.config import Settings
+from qa_app.config import MAX_TOKENS, Settings
 from qa_app.errors import ConfigError
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 BUNDLED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
-MAX_TOKENS = 256  # the model truncates its input here
 
 
 def offline_env() -> None:

@@ -27,7 +27,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import PrivateAttr
 
-from qa_app.embed import MAX_TOKENS
+from qa_app.config import MAX_TOKENS
 
 # Bump when the export or quantization below changes what the cached file holds.
 RECIPE = "torchscript-opset17-eager-meanpool-l2|dynamic-int8-per-channel|v1"

@@ -20,18 +20,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from qa_app.sentences import split_sentences
+from qa_app.vocab import INVERTED_SPEECH_VERBS, SPEECH_PARTICIPLES, SPEECH_VERBS
 
-VERBS = (
-    r"said|says|told|tells|asked|asks|added|adds|wrote|writes|warned|warns|insisted|insists|explained|"
-    r"explains|noted|notes|stressed|stresses|argued|argues|declared|replied|continued|urged|urges|"
-    r"tweeted|posted|suggested|suggests|stated|claimed|claims|announced|recalled|concluded|denied|"
-    r"emphasized|emphasised|underlined|underscored|acknowledged|admitted|confirmed|predicted|"
-    r"cautioned|testified|responded|reiterated|maintained|vowed|promised|conceded|countered|"
-    r"observed|remarked|complained|contended|disclosed|revealed|believes|thinks|pointed out"
-)
-_VERB = re.compile(rf"\b(?:{VERBS})\b")
-_PARTICIPLE = re.compile(r"\b(?:saying|adding|telling|writing|noting|declaring|warning|arguing|insisting)\b")
-_INVERTED = re.compile(r"(?:said|says|added|asked|wrote|continued|explained)$")
+_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+_PARTICIPLE = re.compile(rf"\b(?:{SPEECH_PARTICIPLES})\b")
+_INVERTED = re.compile(rf"(?:{INVERTED_SPEECH_VERBS})$")
 _WORD = r"(?:[A-Z][\w'’.\-/]*|(?:de|van|von|der|al|bin|da|di|la|le)\b)"
 _NAME_AT_END = re.compile(rf"(?:^|(?<=[\s(\[—–]))(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)$")
 _NAME_AT_START = re.compile(rf"^(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)")

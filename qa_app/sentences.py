@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from qa_app.vocab import SPLIT_SPEECH_VERBS
+
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st",
     "jr", "sr", "inc", "corp", "co", "ltd", "vs", "etc", "no", "jan", "feb", "mar", "apr", "jun",
@@ -18,9 +20,7 @@ _ABBREVIATIONS = {
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then white space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 # '"Why?" Rutte said.' is one sentence: a quote closed by ?/! followed by its attribution.
-_ATTRIBUTION = re.compile(
-    r"(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|told|asked|added|wrote|explained|noted|replied|insisted)\b"
-)
+_ATTRIBUTION = re.compile(rf"(?:[A-Z][\w.'’-]*\s+){{1,4}}(?:{SPLIT_SPEECH_VERBS})\b")
 _PARA = re.compile(r"\n\s*\n|\n(?=\s*[•\-\*]\s)")
 
 
