@@ -118,12 +118,22 @@ _DONE = object()
 
 
 class Ingestor:
-    """Writes articles into a store; one instance per process, reusable across batches."""
+    """Writes articles into a store; one instance per process, reusable across batches.
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> None:
+    `show_origin` words a file or URL in messages (the UI's hides server folders).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+        show_origin: Callable[[str], str] = str,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
         self.store = store or Store(settings, self.embedder)
+        self.show_origin = show_origin
         self._counter: Embedder | None = None
 
     @property
@@ -154,7 +164,7 @@ class Ingestor:
             store.recover()
         existing = {r.doc_id: r for r in store.list_articles()}
         roots = input_roots(inputs)
-        planner = Planner(existing, roots, replace=replace)
+        planner = Planner(existing, roots, replace=replace, show=self.show_origin)
         summary = Summary()
         failed_origins: set[str] = set()
         stale: list[str] = []

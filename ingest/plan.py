@@ -12,7 +12,7 @@ origin read again (a file, a JSONL record, a URL) is an update, never a conflict
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,19 +57,11 @@ def same_origin(stored: str, new: str) -> bool:
     return stored == new or (is_url(stored) and is_url(new) and canonical_url(stored) == canonical_url(new))
 
 
-def shown_origin(origin: str) -> str:
-    """An origin as it may be shown to anyone: a URL as it is, a file by its base name only.
-
-    Example: shown_origin("/srv/app/data/uploads/feed.jsonl") -> "feed.jsonl"
-    """
-    return origin if is_url(origin) else Path(origin).name
-
-
-def conflict(article: Article, stored: ArticleRecord) -> Failure:
-    """The failure of an article whose doc id an article from another origin holds."""
+def conflict(article: Article, stored: ArticleRecord, show: Callable[[str], str] = str) -> Failure:
+    """The failure of an article whose doc id an article from another origin holds; `show` words an origin."""
     error = (
-        f"doc id {article.doc_id!r} already belongs to an article from {shown_origin(stored.origin)}; "
-        f"not replaced by the one from {shown_origin(article.origin)}"
+        f"doc id {article.doc_id!r} already belongs to “{stored.title}” from {show(stored.origin)}; "
+        f"not replaced by the one from {show(article.origin)}"
     )
     return Failure(article.origin, error, article.origin, conflict=True)
 
@@ -78,13 +70,22 @@ class Planner:
     """Decides per article, in load order; `finish` settles the articles that waited.
 
     With `replace`, an article may take over a doc id stored from another origin; without it,
-    `consider` returns a `Failure` for it and records its doc id in `refused`.
+    `consider` returns a `Failure` for it and records its doc id in `refused`. `show` words an
+    origin in that failure (the UI hides server folders; the CLI shows paths as they are).
     """
 
-    def __init__(self, existing: dict[str, ArticleRecord], roots: list[str], *, replace: bool = False) -> None:
+    def __init__(
+        self,
+        existing: dict[str, ArticleRecord],
+        roots: list[str],
+        *,
+        replace: bool = False,
+        show: Callable[[str], str] = str,
+    ) -> None:
         self.existing = existing
         self.roots = roots
         self.replace = replace
+        self.show = show
         self.seen: set[str] = set()
         self.refused: set[str] = set()  # doc ids kept for their stored origin against an article of this run
         self.holder: dict[str, str] = {}  # text hash -> doc id holding that text after this run
@@ -103,7 +104,7 @@ class Planner:
         if stored and not self.replace and not same_origin(stored.origin, article.origin):
             # Not marked seen: the stored article's own origin may still come in this run.
             self.refused.add(doc_id)
-            return conflict(article, stored)
+            return conflict(article, stored, self.show)
         self.seen.add(doc_id)
         if text_hash in self.holder:
             return Decision("duplicate", article, stored, self.holder[text_hash])

@@ -128,8 +128,18 @@ class Corpus:
         if self._ingestor is None:
             from ingest.pipeline import Ingestor
 
-            self._ingestor = Ingestor(self.settings, self.qa.embedder, self.qa.store)
+            self._ingestor = Ingestor(self.settings, self.qa.embedder, self.qa.store, show_origin=self.shown_origin)
         return self._ingestor
+
+    def shown_origin(self, origin: str) -> str:
+        """Where an article came from, as a user may see it: a URL, or a file's base name, never a server folder.
+
+        Example: "/srv/data/articles/a.txt" -> "a.txt (added outside the app)"; "/srv/up/b.txt" -> "b.txt"
+        """
+        if is_url(origin):
+            return origin
+        name = Path(origin).name
+        return name if uploaded_file(origin, self.settings.upload_dir) else f"{name} (added outside the app)"
 
     def rows(self) -> list[list[str | int]]:
         """Title, outlet, date, passages and doc id of every stored article, newest first."""
