@@ -250,13 +250,10 @@ def build_app(qa: QA, settings: Settings) -> Any:
                 )
                 urls = gr.Textbox(label="Article URLs, one a line", lines=3, elem_id="qa-urls")
                 with gr.Row():
-                    replace_box = gr.Checkbox(
-                        label=REPLACE_LABEL,
-                        value=False,
-                        info="An upload or URL may then take over a doc id an article from elsewhere holds.",
-                        elem_id="qa-replace",
-                    )
-                    ingest_btn = gr.Button("Ingest", variant="primary", elem_id="qa-ingest")
+                    # Off by default and again after each ingest: taking over another article's doc id
+                    # is a choice made for one upload.
+                    replace_box = gr.Checkbox(label=REPLACE_LABEL, value=False, scale=1, elem_id="qa-replace")
+                    ingest_btn = gr.Button("Ingest", variant="primary", scale=1, elem_id="qa-ingest")
                 results = gr.HTML(elem_id="qa-results")
         corpus_outputs = [table, source]
         ingest_btn.click(ingest, [upload, urls, replace_box], [results, *corpus_outputs], api_name="ingest").then(
