@@ -13,7 +13,7 @@ from typing import Any
 from qa_app import QA, Filters, QAError, Settings
 from qa_app.errors import EmptyIndexError
 from ui import format as fmt
-from ui.corpus import UPLOAD_TYPES, Corpus, Outcome, results_html
+from ui.corpus import REPLACE_LABEL, UPLOAD_TYPES, Corpus, Outcome, results_html
 
 EXAMPLES = [
     "What did Rutte say?",
@@ -113,7 +113,10 @@ def build_app(qa: QA, settings: Settings) -> Any:
 
     tracker = gr.Progress()  # Gradio reports progress to a parameter whose default is a Progress
 
-    def ingest(file_paths: list[str] | None, urls: str, progress: Any = tracker) -> Iterator[tuple[Any, ...]]:
+    def ingest(
+        file_paths: list[str] | None, urls: str, replace: bool = False, progress: Any = tracker
+    ) -> Iterator[tuple[Any, ...]]:
+        """Ingest uploads and URLs; with `replace`, their articles may take over doc ids stored from elsewhere."""
         paths = list(file_paths or [])
         url_list = [u.strip() for u in (urls or "").splitlines() if u.strip()]
         names = [safe_name(os.path.basename(p)) for p in paths] + url_list
@@ -123,7 +126,7 @@ def build_app(qa: QA, settings: Settings) -> Any:
         outcomes: list[Outcome] = []
         progress(0, desc=f"Ingesting {len(names)} item(s)")
         yield results_html(outcomes, names), gr.skip(), gr.skip()
-        for outcome in corpus.ingest(paths, url_list):
+        for outcome in corpus.ingest(paths, url_list, replace=bool(replace)):
             outcomes.append(outcome)
             progress(len(outcomes) / len(names), desc=f"{len(outcomes)} of {len(names)} done")
             yield results_html(outcomes, names[len(outcomes) :]), *refresh()
@@ -246,11 +249,15 @@ def build_app(qa: QA, settings: Settings) -> Any:
                     elem_id="qa-upload-help",
                 )
                 urls = gr.Textbox(label="Article URLs, one a line", lines=3, elem_id="qa-urls")
-                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="qa-ingest")
+                with gr.Row():
+                    # Off by default and again after each ingest: taking over another article's doc id
+                    # is a choice made for one upload.
+                    replace_box = gr.Checkbox(label=REPLACE_LABEL, value=False, scale=1, elem_id="qa-replace")
+                    ingest_btn = gr.Button("Ingest", variant="primary", scale=1, elem_id="qa-ingest")
                 results = gr.HTML(elem_id="qa-results")
         corpus_outputs = [table, source]
-        ingest_btn.click(ingest, [upload, urls], [results, *corpus_outputs], api_name="ingest").then(
-            lambda: (None, ""), outputs=[upload, urls], api_visibility="private"
+        ingest_btn.click(ingest, [upload, urls, replace_box], [results, *corpus_outputs], api_name="ingest").then(
+            lambda: (None, "", False), outputs=[upload, urls, replace_box], api_visibility="private"
         )
         table.select(selected_row, outputs=selected, api_visibility="private")
         delete_btn.click(delete, selected, [status, *corpus_outputs, selected], api_name="delete")
@@ -262,14 +269,22 @@ def build_app(qa: QA, settings: Settings) -> Any:
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `demo.launch` that the app needs: style, login, upload limit."""
-    return {
+    """Keyword arguments for `demo.launch` that the app needs: style, login (throttled), upload limit."""
+    from starlette.middleware import Middleware
+
+    from ui.throttle import LoginThrottle
+
+    options: dict[str, Any] = {
         "css": asset("app.css"),
         "auth": settings.auth,
         "max_file_size": settings.max_file_bytes,
         "show_error": True,
         "footer_links": ["api"],
     }
+    if settings.auth:
+        # Gradio's auth check cannot see the client's address; a middleware on /login can.
+        options["app_kwargs"] = {"middleware": [Middleware(LoginThrottle)]}
+    return options
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ EXAMPLES = """examples:
   python -m ingest data/articles --prune        # also remove articles whose files are gone
   python -m ingest data/articles --json         # the summary as one JSON object
   python -m ingest data/articles --prune --dry-run  # what would change, without writing
+  python -m ingest other/feed.jsonl --replace   # let its records take over doc ids stored from elsewhere
 
 Supported: .txt .md .html/.htm .json .jsonl (each also .gz) and http(s) URLs.
 URLs may point at this machine or the local network (loopback, private and link-local addresses):
@@ -22,6 +23,8 @@ this is the operator's own command line. The app refuses those unless QA_ALLOW_P
 Re-ingest is by content hash: unchanged articles are skipped, changed ones replaced, the same
 text under a second name is reported as a duplicate and stored once. On a terminal a progress
 line shows articles/s and chunks/s. A killed ingest is finished by the next one.
+A doc id already stored from another file or URL is not taken over (that article fails, the
+rest goes in) unless --replace is given; the same file or URL read again is an update.
 """
 
 
@@ -36,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--prune", action="store_true", help="remove stored articles whose file or record is gone")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--dry-run", action="store_true", help="only report what would change; write nothing")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace stored articles whose doc id another file or URL of these inputs also gives",
+    )
     return parser
 
 
@@ -55,6 +63,8 @@ def _print_summary(summary: dict[str, object]) -> None:
     print(f"failed: {len(failed)}")
     for f in failed:
         print(f"  {f['source']}: {f['error']}")
+    if any(f.get("conflict") for f in failed):
+        print("  (run again with --replace to replace the stored articles with those doc ids)")
     notes = summary["notes"]
     assert isinstance(notes, list)
     for n in notes:
@@ -70,10 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = replace(Settings.from_env(), allow_private_urls=True)  # the operator's own machine
         if args.json or not sys.stdout.isatty():
-            summary = ingest(args.inputs, settings, prune=args.prune, dry_run=args.dry_run)
+            summary = ingest(args.inputs, settings, prune=args.prune, dry_run=args.dry_run, replace=args.replace)
         else:
             with progress_bar() as progress:
-                summary = ingest(args.inputs, settings, prune=args.prune, progress=progress, dry_run=args.dry_run)
+                summary = ingest(
+                    args.inputs,
+                    settings,
+                    prune=args.prune,
+                    progress=progress,
+                    dry_run=args.dry_run,
+                    replace=args.replace,
+                )
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

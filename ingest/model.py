@@ -41,11 +41,16 @@ class Article:
 
 @dataclass
 class Failure:
-    """An input that could not be ingested, and why (one line); `origin` as in `Article`, if known."""
+    """An input that could not be ingested, and why (one line); `origin` as in `Article`, if known.
+
+    `conflict` marks an article refused because its doc id belongs to an article from another
+    origin: asking to replace would ingest it, and its origin did not fail to load.
+    """
 
     source: str
     error: str
     origin: str | None = None
+    conflict: bool = False
 
 
 @dataclass

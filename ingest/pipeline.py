@@ -52,7 +52,9 @@ class Summary:
             "unchanged": self.unchanged,
             "removed": self.removed,
             "duplicates": self.duplicates,
-            "failed": [{"source": f.source, "error": f.error} for f in self.failed],
+            "failed": [
+                {"source": f.source, "error": f.error} | ({"conflict": True} if f.conflict else {}) for f in self.failed
+            ],
             "notes": self.notes,
             "chunks": self.chunks,
         }
@@ -116,12 +118,22 @@ _DONE = object()
 
 
 class Ingestor:
-    """Writes articles into a store; one instance per process, reusable across batches."""
+    """Writes articles into a store; one instance per process, reusable across batches.
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> None:
+    `show_origin` words a file or URL in messages (the UI's hides server folders).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+        show_origin: Callable[[str], str] = str,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
         self.store = store or Store(settings, self.embedder)
+        self.show_origin = show_origin
         self._counter: Embedder | None = None
 
     @property
@@ -134,16 +146,25 @@ class Ingestor:
         return self._counter
 
     def run(
-        self, inputs: list[str], *, prune: bool = False, progress: Progress | None = None, dry_run: bool = False
+        self,
+        inputs: list[str],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        dry_run: bool = False,
+        replace: bool = False,
     ) -> Summary:
-        """Ingest `inputs`; with `dry_run`, only report what would be added, updated or removed."""
+        """Ingest `inputs`; with `dry_run`, only report what would be added, updated or removed.
+
+        An article whose doc id is stored from another origin fails alone, unless `replace`.
+        """
         store = self.store
         store.check_embedder(claim=not dry_run)
         if not dry_run:
             store.recover()
         existing = {r.doc_id: r for r in store.list_articles()}
         roots = input_roots(inputs)
-        planner = Planner(existing, roots)
+        planner = Planner(existing, roots, replace=replace, show=self.show_origin)
         summary = Summary()
         failed_origins: set[str] = set()
         stale: list[str] = []
@@ -153,7 +174,8 @@ class Ingestor:
         for item in self._produce(inputs, planner, chunk=not dry_run):
             if isinstance(item, Failure):
                 summary.failed.append(item)
-                failed_origins.add(item.origin or item.source)
+                if not item.conflict:  # its input loaded: prune may still remove what it no longer holds
+                    failed_origins.add(item.origin or item.source)
                 continue
             article = item.article
             summary.notes += [{"source": article.origin, "note": note} for note in article.notes]
@@ -174,7 +196,8 @@ class Ingestor:
         done += self._write(batcher.flush(), summary)
         summary.removed += stale
         if prune:
-            summary.removed += self._gone(existing, planner.seen | set(stale), roots, failed_origins, summary)
+            kept = planner.seen | planner.refused | set(stale)
+            summary.removed += self._gone(existing, kept, roots, failed_origins, summary)
         if not dry_run and summary.removed:
             store.delete_articles(summary.removed)
         if progress:
@@ -196,10 +219,13 @@ class Ingestor:
                 except queue.Full:
                     continue
 
-        def decide(decision: Decision | None) -> None:
+        def decide(decision: Decision | Failure | None) -> None:
             if decision is None:
                 return
-            put(self._prepare(decision) if chunk and decision.kind == "write" else decision)
+            if isinstance(decision, Decision) and chunk and decision.kind == "write":
+                put(self._prepare(decision))
+            else:
+                put(decision)
 
         def work() -> None:
             try:
@@ -319,6 +345,7 @@ def ingest(
     prune: bool = False,
     progress: Progress | None = None,
     dry_run: bool = False,
+    replace: bool = False,
 ) -> Summary:
     """Ingest files, folders and URLs into the store named by `settings`."""
-    return Ingestor(settings).run(inputs, prune=prune, progress=progress, dry_run=dry_run)
+    return Ingestor(settings).run(inputs, prune=prune, progress=progress, dry_run=dry_run, replace=replace)

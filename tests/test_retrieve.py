@@ -42,10 +42,10 @@ RECORDS = [
 ]
 
 
-def _ingest(settings, embedder, paths: list[str]):
+def _ingest(settings, embedder, paths: list[str], *, replace: bool = False):
     from ingest.pipeline import Ingestor
 
-    summary = Ingestor(settings, embedder).run(paths)
+    summary = Ingestor(settings, embedder).run(paths, replace=replace)
     assert not summary.failed, summary.to_json()
     return summary
 
@@ -255,7 +255,8 @@ def test_store_changes_update_the_lexical_index_without_a_full_build(
         **RECORDS[0],
         "body": RECORDS[0]["body"].replace('"Traffic will flow again," Ortiz said.', "A lighthouse was restored."),
     }
-    _ingest(settings, embedder, [_write(tmp_path, "changed.jsonl", [changed])])
+    # Another file now holds this record: a doc id stored from another origin is taken over only on request.
+    _ingest(settings, embedder, [_write(tmp_path, "changed.jsonl", [changed])], replace=True)
     assert _ids(retriever, "lighthouse restored", mode="bm25") == ["harbor-2024-03"]
     assert "harbor-2024-03" not in _ids(retriever, "traffic flow", mode="bm25")
     found = retriever.retrieve("harbor bridge lighthouse traffic")

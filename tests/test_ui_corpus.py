@@ -1,4 +1,5 @@
-"""ui/corpus.py: uploads stay in their folder under safe names; results per input; delete cleans up."""
+"""ui/corpus.py: uploads stay in their folder under safe names; results per input; failed uploads and
+deleted articles leave no file; re-ingest reads only what the app stored."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ui.corpus import Corpus, safe_name
+from tests.conftest import USER_ARTICLE
+from ui.corpus import Corpus, safe_name, uploaded_file
 
 
 @pytest.mark.parametrize(
@@ -76,10 +78,52 @@ def test_each_input_gets_a_result_with_its_reason(corpus: Corpus, tmp_path: Path
     assert "unsupported file type" in outcomes[1].message
     assert "empty file" in outcomes[2].message
     assert all("not a URL" in o.message for o in outcomes[3:])
-    assert sorted(p.name for p in corpus.settings.upload_dir.iterdir()) == ["empty.md"]
+    assert list(corpus.settings.upload_dir.iterdir()) == []  # the empty file's copy was removed again
 
 
-def test_reingest_reads_the_article_again(corpus: Corpus) -> None:
-    [doc_id] = [row[-1] for row in corpus.rows()]
-    outcome = corpus.reingest(doc_id)
-    assert outcome.ok and outcome.message.startswith(f"unchanged: {doc_id}")
+def test_reingest_reads_an_upload_again_and_refuses_other_files(corpus: Corpus, tmp_path: Path) -> None:
+    src = tmp_path / "crane.txt"
+    src.write_text("Quay Crane Arrives\n\nA new quay crane arrived at the port of Lowmouth on Tuesday.\n")
+    assert corpus.ingest_file(str(src)).ok
+    outcome = corpus.reingest("crane.txt")
+    assert outcome.ok and outcome.message.startswith("unchanged: crane.txt")
+
+    refused = corpus.reingest(USER_ARTICLE)  # ingested by the CLI from the sample folder
+    assert not refused.ok
+    assert refused.message == f"{USER_ARTICLE} was not added through the app; re-ingest it with python -m ingest"
+
+    (corpus.settings.upload_dir / "crane.txt").unlink()
+    (corpus.settings.upload_dir / "crane.txt").symlink_to(src)  # a symlink is never read
+    refused = corpus.reingest("crane.txt")
+    assert not refused.ok
+    assert refused.message == "its uploaded file crane.txt is not a regular file; upload it again"
+
+
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [
+        ("{up}/a.txt", "{up}/a.txt"),
+        ("{up}/../a.txt", None),
+        ("{up}/sub/a.txt", None),
+        ("{up}", None),
+        ("a.txt", None),
+        ("https://example.com/{up}/a.txt", None),
+        ("/etc/passwd", None),
+    ],
+)
+def test_uploaded_file_is_only_a_file_directly_in_the_folder(tmp_path: Path, origin: str, expected: str | None) -> None:
+    up = tmp_path.resolve() / "up"
+    found = uploaded_file(origin.format(up=up), up)
+    assert found == (Path(expected.format(up=up)) if expected else None)
+
+
+def test_a_failed_upload_under_an_earlier_ones_name_restores_it(corpus: Corpus, tmp_path: Path) -> None:
+    (tmp_path / "feed.jsonl").write_text('{"id": "a", "body": "The a story."}\n{"id": "b", "body": "The b story."}')
+    assert corpus.ingest_file(str(tmp_path / "feed.jsonl")).ok
+    before = (corpus.settings.upload_dir / "feed.jsonl").read_bytes()
+    (tmp_path / "feed.jsonl").write_text('{"id": "a", "body": ')
+    outcome = corpus.ingest_file(str(tmp_path / "feed.jsonl"))
+    assert not outcome.ok and "malformed JSON" in outcome.message
+    assert [p.name for p in corpus.settings.upload_dir.iterdir()] == ["feed.jsonl"]  # no backup left either
+    assert (corpus.settings.upload_dir / "feed.jsonl").read_bytes() == before
+    assert corpus.reingest("b").message.startswith("unchanged: a, b")
