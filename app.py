@@ -4,7 +4,6 @@ Run `python app.py` (or `make run`); configuration comes from `QA_*` variables (
 The HTML of answers and passages comes from `ui.format`, the corpus actions from `ui.corpus`.
 """
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from importlib.resources import files
@@ -12,6 +11,7 @@ from typing import Any
 
 from qa_app import QA, Filters, QAError, Settings
 from qa_app.errors import EmptyIndexError
+from qa_app.vocab import parse_iso_date
 from ui import format as fmt
 from ui.corpus import REPLACE_LABEL, UPLOAD_TYPES, Corpus, Outcome, results_html
 
@@ -28,16 +28,6 @@ def asset(name: str) -> str:
     return (files("ui") / "assets" / name).read_text(encoding="utf-8")
 
 
-def _date(label: str, value: str | None) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValueError(f"{label} must be a date like 2025-09-05, got {value!r}") from None
-
-
 def parse_filters(source: str | None, date_from: str | None, date_to: str | None, as_of: str | None) -> Filters:
     """The filters as typed beside the chat; raises ValueError for a date that is not YYYY-MM-DD.
 
@@ -46,9 +36,9 @@ def parse_filters(source: str | None, date_from: str | None, date_to: str | None
     source = (source or "").strip()
     return Filters(
         source=None if source in ("", ALL_OUTLETS) else source,
-        date_from=_date("Published from", date_from),
-        date_to=_date("Published to", date_to),
-        as_of=_date("As of", as_of),
+        date_from=parse_iso_date("Published from", date_from),
+        date_to=parse_iso_date("Published to", date_to),
+        as_of=parse_iso_date("As of", as_of),
     )
 
 
