@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.load import free_port
+from harness.servers import free_port
 from tests.conftest import load_seeds
 from tests.test_seed_questions import check_seed
 
