@@ -33,9 +33,9 @@ bench: install-dev
 	$(PY) -m benchmarks.all
 
 lint: install-dev
-	$(VENV)/bin/ruff check qa_app ingest ui tests benchmarks app.py
-	$(VENV)/bin/ruff format --check qa_app ingest ui tests benchmarks app.py
-	$(VENV)/bin/mypy qa_app ingest
+	$(VENV)/bin/ruff check qa_app ingest ui tests benchmarks harness app.py
+	$(VENV)/bin/ruff format --check qa_app ingest ui tests benchmarks harness app.py
+	$(VENV)/bin/mypy qa_app ingest harness
 
 clean:
 	rm -rf $(VENV) data/index artifacts .pytest_cache

@@ -16,7 +16,6 @@ import argparse
 import math
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,17 +26,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.common import ROOT, machine, report
-from benchmarks.load import free_port, stop_process
+from harness.browser import CHROMIUM, CHROMIUM_ARGS
+from harness.servers import app_process
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 QUESTIONS = [
     "What did Rutte say?",
     "How many countries committed to sending troops for the reassurance force?",
@@ -88,11 +79,6 @@ TIMER_JS = """
 """
 
 
-def listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 def sample_index(folder: Path) -> Path:
     """A copy of data/index when it holds the sample, else a fresh ingest of data/articles."""
     index = folder / "index"
@@ -114,26 +100,8 @@ def sample_index(folder: Path) -> Path:
 @contextmanager
 def running_app(index: Path, folder: Path) -> Iterator[str]:
     """`python app.py` on `index`, as a user starts it; yields its URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    env |= {
-        "QA_INDEX_DIR": str(index),
-        "QA_UPLOAD_DIR": str(folder / "uploads"),
-        "QA_HOST": "127.0.0.1",
-        "QA_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    with open(folder / "app.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 180
-            while not listening(port):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"app.py did not start; see {folder / 'app.log'}")
-                time.sleep(0.25)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            stop_process(proc)
+    with app_process({"QA_INDEX_DIR": str(index), "QA_UPLOAD_DIR": str(folder / "uploads")}, folder / "app.log") as url:
+        yield url
 
 
 def ask(page, question: str) -> tuple[float, float]:

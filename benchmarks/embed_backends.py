@@ -73,10 +73,10 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     if args.torch_batch:
-        embedders["torch"].li_model.embed_batch_size = args.torch_batch
+        embedders["torch"].batch_size = args.torch_batch
     print(
-        f"torch: {torch.get_num_threads()} threads, batch {embedders['torch'].li_model.embed_batch_size}; "
-        f"onnx: {embedders['onnx'].li_model.model_file}"
+        f"torch: {torch.get_num_threads()} threads, batch {embedders['torch'].batch_size}; "
+        f"onnx: {embedders['onnx'].model.model_file}"
     )
 
     texts = passages(embedders["torch"].tokenizer, args.n, seed=args.seed, path=args.articles)

@@ -14,20 +14,17 @@ import argparse
 import gzip
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.common import ARTICLES, ROOT, machine, report
+from harness.servers import app_process, chroma_server, cli_env
 
 QUESTIONS = [
     "What did Rutte say?",
@@ -41,85 +38,6 @@ QUESTIONS = [
     "Who hosted the September 4 talks?",
     "What did Angela Merkel say about the reassurance force?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 180.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before listening on {port}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.25)
-    raise TimeoutError(f"nothing listened on {port} within {timeout:g} s")
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    """Terminate a child process, killing it if it does not exit within 20 s."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@contextmanager
-def chroma_server(path: Path) -> Iterator[str]:
-    """A `chroma run` server on a free loopback port, stopped on exit."""
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    if chroma is None:
-        raise RuntimeError("the chroma CLI (from the chromadb package) is not installed")
-    port = free_port()
-    with open(path / "chroma.log", "wb") as log:
-        proc = subprocess.Popen(
-            [chroma, "run", "--path", str(path / "chroma"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(port, proc)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            stop_process(proc)
-
-
-@contextmanager
-def app_with_process(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python app.py` with the given QA_* settings; yields its URL and its process."""
-    port = free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    full_env.update(env, QA_PORT=str(port), QA_HOST="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False")
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "app.py"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            wait_for_port(port, proc)
-            yield f"http://127.0.0.1:{port}/", proc
-        finally:
-            stop_process(proc)
-
-
-@contextmanager
-def app_process(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """`python app.py` with the given QA_* settings; yields its URL."""
-    with app_with_process(env, log_path) as (url, _):
-        yield url
-
-
-def cli_env(env: dict[str, str]) -> dict[str, str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    full_env.update(env)
-    return full_env
 
 
 def write_articles(path: Path, count: int, source: Path | None = ARTICLES) -> Path:

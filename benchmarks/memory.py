@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import QUESTIONS, machine, report
-from benchmarks.load import app_with_process
 from benchmarks.quality import find_index
+from harness.servers import app_with_process
 
 
 def proc_memory(pid: int) -> dict[str, float]:

@@ -1,7 +1,8 @@
-"""The sentence embedder: all-MiniLM-L6-v2 from local weights, behind llama-index's embedding API.
+"""The sentence embedder: all-MiniLM-L6-v2 from local weights.
 
-Two backends compute the same model: `torch` (llama-index's HuggingFace integration over
-sentence-transformers) and `onnx` (see `qa_app.onnx_embed`). Nothing here downloads anything.
+Two backends compute the same model: `torch` (sentence-transformers) and `onnx` (see
+`qa_app.onnx_embed`). llama-index users get the same vectors through `Embedder.as_llama()`.
+Nothing here downloads anything.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from qa_app.config import MAX_TOKENS, Settings
 from qa_app.errors import ConfigError
 
 if TYPE_CHECKING:
-    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from qa_app.llama import LlamaEmbedding
 
 BUNDLED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+# Texts per model call. The batch decides a vector's last bits (torch pads a batch to its longest
+# text; the int8 model quantizes a batch's activations with one scale), so these stay what the
+# stored vectors were computed with. The ONNX model runs each batch in smaller groups itself.
+BATCH = {"torch": 32, "onnx": 64}
 
 
 def offline_env() -> None:
@@ -56,6 +61,7 @@ class Embedder:
         self.backend = backend
         self.cache_dir = cache_dir
         self.model_path = resolve_model_path(model_name)
+        self.batch_size = BATCH[backend]
 
     @property
     def identity(self) -> str:
@@ -72,15 +78,15 @@ class Embedder:
         return AutoTokenizer.from_pretrained(str(self.model_path))
 
     @functools.cached_property
-    def li_model(self) -> BaseEmbedding:
-        """The llama-index embedding model that computes the vectors."""
+    def model(self) -> Any:
+        """The model that computes the vectors: a sentence-transformers model or an `OnnxEmbedding`."""
         _ = self.tokenizer  # first: it sets offline mode and quiet Hugging Face logging
         if self.backend == "torch":
-            from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+            from sentence_transformers import SentenceTransformer
 
-            return HuggingFaceEmbedding(
-                model_name=str(self.model_path), device="cpu", embed_batch_size=32, max_length=MAX_TOKENS
-            )
+            model = SentenceTransformer(str(self.model_path), device="cpu")
+            model.max_seq_length = MAX_TOKENS
+            return model
         from transformers import AutoTokenizer
 
         from qa_app.onnx_embed import OnnxEmbedding
@@ -89,19 +95,41 @@ class Embedder:
         own = AutoTokenizer.from_pretrained(str(self.model_path))
         return OnnxEmbedding.from_model_dir(self.model_path, self.cache_dir, own)
 
+    @property
+    def dimension(self) -> int:
+        """Length of a vector (384 for all-MiniLM-L6-v2)."""
+        if self.backend == "torch":
+            return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.dimension)
+
     def warm(self) -> None:
         """Load the model now (e.g. before serving) rather than on the first question."""
         self.embed_query("warm up")
 
-    def embed_texts(self, texts: list[str]) -> np.ndarray:
-        """Unit-length float32 vectors, one row a text."""
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row a text, computed `batch_size` texts at a time."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        vectors = self.li_model.get_text_embedding_batch(texts)
-        return np.asarray(vectors, dtype=np.float32)
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        step = self.batch_size
+        return np.concatenate([self._encode(list(texts[i : i + step])) for i in range(0, len(texts), step)])
 
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.li_model.get_query_embedding(text), dtype=np.float32)
+        """The unit-length float32 vector of a question (the model has no separate query form)."""
+        return self._encode([text])[0]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self.backend == "onnx":
+            return self.model.embed(texts)
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def as_llama(self) -> LlamaEmbedding:
+        """This embedder as a llama-index embedding model (for a llama-index index or pipeline)."""
+        from qa_app.llama import LlamaEmbedding
+
+        return LlamaEmbedding(self)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-piece tokens of each text, without the [CLS]/[SEP] pair."""

@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import PrivateAttr
 
 from qa_app.config import MAX_TOKENS
 
@@ -162,23 +160,15 @@ def _quiet_root_logger() -> Iterator[None]:
             root.removeHandler(stand_in)
 
 
-class OnnxEmbedding(BaseEmbedding):
-    """llama-index embedding over an onnxruntime session that outputs unit-length sentence vectors."""
+class OnnxEmbedding:
+    """Unit-length sentence vectors from an onnxruntime session of the exported model."""
 
-    _session: Any = PrivateAttr()
-    _tokenizer: Any = PrivateAttr()
-    _model_file: Path = PrivateAttr()
-    _max_tokens: int = PrivateAttr(default=MAX_TOKENS)
-    _tokenizer_lock: Any = PrivateAttr(default_factory=threading.Lock)
-
-    def __init__(
-        self, session: Any, tokenizer: Any, model_file: Path, *, max_tokens: int = MAX_TOKENS, **kwargs: Any
-    ) -> None:
-        super().__init__(**kwargs)
-        self._session = session
-        self._tokenizer = tokenizer
-        self._model_file = model_file
-        self._max_tokens = max_tokens
+    def __init__(self, session: Any, tokenizer: Any, model_file: Path, *, max_tokens: int = MAX_TOKENS) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.model_file = model_file  # the quantized ONNX file the session runs
+        self.max_tokens = max_tokens
+        self._tokenizer_lock = threading.Lock()
 
     @classmethod
     def from_model_dir(cls, model_dir: Path, cache_dir: Path, tokenizer: Any) -> OnnxEmbedding:
@@ -194,21 +184,12 @@ class OnnxEmbedding(BaseEmbedding):
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        return cls(session, tokenizer, path, model_name=f"{Path(model_dir).name} (onnx int8)", embed_batch_size=64)
-
-    @property
-    def model_file(self) -> Path:
-        """The quantized ONNX file the session runs."""
-        return self._model_file
+        return cls(session, tokenizer, path)
 
     @property
     def dimension(self) -> int:
         """Length of a vector (384 for all-MiniLM-L6-v2)."""
-        return int(self._session.get_outputs()[0].shape[1])
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "OnnxEmbedding"
+        return int(self.session.get_outputs()[0].shape[1])
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text, in the order given.
@@ -219,9 +200,9 @@ class OnnxEmbedding(BaseEmbedding):
         if not texts:
             return out
         with self._tokenizer_lock:  # a fast tokenizer is not safe across threads ("Already borrowed")
-            ids = self._tokenizer(list(texts), truncation=True, max_length=self._max_tokens)["input_ids"]
+            ids = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        pad = self._tokenizer.pad_token_id or 0
+        pad = self.tokenizer.pad_token_id or 0
         for start in range(0, len(order), RUN_BATCH):
             rows = order[start : start + RUN_BATCH]
             width = max(len(ids[i]) for i in rows)
@@ -230,27 +211,9 @@ class OnnxEmbedding(BaseEmbedding):
             for r, i in enumerate(rows):
                 input_ids[r, : len(ids[i])] = ids[i]
                 mask[r, : len(ids[i])] = 1
-            (vectors,) = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})
+            (vectors,) = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})
             out[rows] = vectors
         return out
-
-    def _get_query_embedding(self, query: str) -> Embedding:
-        return self.embed([query])[0].tolist()
-
-    def _get_text_embedding(self, text: str) -> Embedding:
-        return self.embed([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self.embed(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> Embedding:
-        return self._get_query_embedding(query)
-
-    async def _aget_text_embedding(self, text: str) -> Embedding:
-        return self._get_text_embedding(text)
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self._get_text_embeddings(texts)
 
 
 def _cores() -> int:

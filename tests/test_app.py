@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.load import free_port
+from harness.servers import free_port
 from tests.conftest import ROOT, USER_ARTICLE, load_seeds
 from tests.test_seed_questions import check_seed
 

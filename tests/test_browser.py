@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.browser import CHROMIUM as CHROMIUM_PATH
-from benchmarks.browser import CHROMIUM_ARGS
+from harness.browser import CHROMIUM as CHROMIUM_PATH
+from harness.browser import CHROMIUM_ARGS
 from tests.conftest import ROOT
 from tests.test_app import serve
 

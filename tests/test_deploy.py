@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.load import app_process, cli_env, run_load
+from benchmarks.load import run_load
+from harness.servers import app_process, cli_env
 from tests.conftest import ROOT, SAMPLE, reset_server
 
 

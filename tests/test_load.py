@@ -352,7 +352,7 @@ def test_bad_urls_fail_alone_with_a_reason(web: str, path: str, reason: str) -> 
 
 
 def test_unreachable_url_fails_cleanly() -> None:
-    from benchmarks.load import free_port
+    from harness.servers import free_port
 
     (failure,) = load([f"http://127.0.0.1:{free_port()}/x"], replace(LOCAL, url_timeout=2))
     assert isinstance(failure, Failure) and failure.error.startswith("cannot fetch:")

@@ -60,7 +60,7 @@ def test_order_is_kept_when_lengths_differ(onnx_embedder) -> None:
 
 
 def test_empty_input(onnx_embedder) -> None:
-    assert onnx_embedder.li_model.embed([]).shape == (0, 384)
+    assert onnx_embedder.model.embed([]).shape == (0, 384)
     assert onnx_embedder.embed_texts([]).shape == (0, 384)
 
 
@@ -78,7 +78,7 @@ def test_query_ranks_the_matching_passage_first(onnx_embedder) -> None:
 
 
 def test_second_load_reuses_the_cached_model(onnx_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
-    model = onnx_embedder.li_model.model_file
+    model = onnx_embedder.model.model_file
     cache_dir = model.parents[2]
     assert model == onnx_embed.cached_model_path(onnx_embedder.model_path, cache_dir)
     stamp = model.stat().st_mtime_ns
@@ -91,7 +91,7 @@ def test_second_load_reuses_the_cached_model(onnx_embedder, monkeypatch: pytest.
     assert again.model_file == model
     assert model.stat().st_mtime_ns == stamp
     assert [p.name for p in model.parent.iterdir()] == ["model.onnx"]  # no temporary files left
-    np.testing.assert_allclose(again.embed(SENTENCES[:3]), onnx_embedder.li_model.embed(SENTENCES[:3]), atol=1e-6)
+    np.testing.assert_allclose(again.embed(SENTENCES[:3]), onnx_embedder.model.embed(SENTENCES[:3]), atol=1e-6)
 
 
 def test_failed_export_leaves_no_file(tmp_path: Path, onnx_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
