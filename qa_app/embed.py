@@ -79,14 +79,15 @@ class Embedder:
 
     @functools.cached_property
     def model(self) -> Any:
-        """The model that computes the vectors: a sentence-transformers model or an `OnnxEmbedding`."""
+        """The model that computes the vectors: llama-index's `HuggingFaceEmbedding` or an `OnnxEmbedding`."""
         _ = self.tokenizer  # first: it sets offline mode and quiet Hugging Face logging
         if self.backend == "torch":
-            from sentence_transformers import SentenceTransformer
+            # llama-index's HuggingFace integration runs sentence-transformers on the bundled weights.
+            from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-            model = SentenceTransformer(str(self.model_path), device="cpu")
-            model.max_seq_length = MAX_TOKENS
-            return model
+            return HuggingFaceEmbedding(
+                model_name=str(self.model_path), device="cpu", embed_batch_size=self.batch_size, max_length=MAX_TOKENS
+            )
         from transformers import AutoTokenizer
 
         from qa_app.onnx_embed import OnnxEmbedding
@@ -99,7 +100,7 @@ class Embedder:
     def dimension(self) -> int:
         """Length of a vector (384 for all-MiniLM-L6-v2)."""
         if self.backend == "torch":
-            return int(self.model.get_sentence_embedding_dimension())
+            return len(self.embed_query("dimension"))
         return int(self.model.dimension)
 
     def warm(self) -> None:
@@ -120,10 +121,7 @@ class Embedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self.backend == "onnx":
             return self.model.embed(texts)
-        vectors = self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return np.asarray(self.model.get_text_embedding_batch(texts), dtype=np.float32)
 
     def as_llama(self) -> LlamaEmbedding:
         """This embedder as a llama-index embedding model (for a llama-index index or pipeline)."""

@@ -57,24 +57,6 @@ def test_async_routes_give_the_sync_vectors(any_embedder) -> None:
     np.testing.assert_array_equal(np.float32(query), any_embedder.embed_query("Who is Rutte?"))
 
 
-def test_torch_vectors_are_llama_index_huggingface_ones(base_settings) -> None:
-    """The torch backend computes what llama-index's HuggingFaceEmbedding (its former engine) computes."""
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-    from qa_app.config import MAX_TOKENS
-    from qa_app.embed import load_embedder
-
-    torch_embedder = load_embedder(replace(base_settings, embed_backend="torch"))
-    reference = HuggingFaceEmbedding(
-        model_name=str(torch_embedder.model_path), device="cpu", embed_batch_size=32, max_length=MAX_TOKENS
-    )
-    sample = texts()
-    np.testing.assert_array_equal(
-        np.float32(reference.get_text_embedding_batch(sample)), torch_embedder.embed_texts(sample)
-    )
-    np.testing.assert_array_equal(np.float32(reference.get_query_embedding("Hi")), torch_embedder.embed_query("Hi"))
-
-
 def test_a_llama_index_index_over_chroma_finds_the_matching_passage(tmp_path: Path, embedder) -> None:
     """The adapter where llama-index users put it: a VectorStoreIndex on a Chroma collection."""
     import chromadb
