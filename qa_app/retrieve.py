@@ -129,8 +129,10 @@ class Retriever:
         versions added, fetching and tokenizing only their chunks. Every chunk is read only when
         there is no index yet, in memory or in the cache (or when `force`d). The updated index is
         swapped in whole, so a question under way keeps the one it started with, and saved to the
-        cache by a background thread.
+        cache by a background thread. An embedded store another process wrote to is reopened first
+        (`Store.sync`), so that its vector index holds what that process wrote.
         """
+        self.store.sync()
         generation = self.store.generation()
         if not force and generation == self._generation and self._lexical is not None:
             return

@@ -2,14 +2,14 @@
 
 Uploads are copied into `Settings.upload_dir` under a sanitized name and that copy is ingested,
 so the article's doc id is the sanitized file name and nothing can be written outside the folder.
-Writes are serialized by one lock: sessions share the store.
+Writes hold the index's write lock (qa_app/lock.py), shared with every other writer, in this process
+or another; an ingest takes it only once its URLs are fetched.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ingest.load import SUPPORTED, is_url, suffix_of
 from qa_app import QA, Settings
+from qa_app.errors import LockTimeoutError
 from ui.format import inert
 
 if TYPE_CHECKING:
@@ -91,7 +92,6 @@ class Corpus:
         self.qa = qa
         self.settings = settings
         self._ingestor: Ingestor | None = None
-        self._lock = threading.Lock()
 
     @property
     def ingestor(self) -> Ingestor:
@@ -126,8 +126,10 @@ class Corpus:
         return dest
 
     def _run(self, target: str, name: str) -> Outcome:
-        with self._lock:
-            summary = self.ingestor.run([target])
+        try:
+            summary = self.ingestor.run([target])  # takes the write lock itself, after fetching a URL
+        except LockTimeoutError as exc:
+            return Outcome(name, False, f"failed: {exc}")
         ok, message = describe(summary, name)
         return Outcome(name, ok, message)
 
@@ -159,8 +161,7 @@ class Corpus:
         target = origin
         if not is_url(origin) and origin.endswith("/" + doc_id) and "/" in doc_id:
             target = origin[: -len(doc_id) - 1]  # a file found in a folder: its doc id is relative to it
-        with self._lock:
-            summary = self.ingestor.run([target])
+        summary = self.ingestor.run([target])  # takes the write lock itself, after fetching a URL
         ok, message = describe(summary, doc_id)
         if doc_id not in summary.added + summary.updated + summary.unchanged and ok:
             ok, message = False, f"{message}; {doc_id} was not found again at {origin}"
@@ -168,7 +169,7 @@ class Corpus:
 
     def delete(self, doc_id: str) -> str:
         """Remove an article (and its uploaded file when no other article came from it); return its title."""
-        with self._lock:
+        with self.qa.store.writing():  # held until the upload is removed: no ingest of it comes in between
             record = self.qa.show(doc_id)
             self.qa.delete(doc_id)
             origin = Path(record.origin)
