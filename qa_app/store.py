@@ -139,8 +139,8 @@ def chunk_id(doc_id: str, content_hash: str, n: int) -> str:
     return f"{doc_id}:{content_hash[:12]}:{n}"
 
 
-def _client(settings: Settings, *, fresh: bool = False) -> ClientAPI:
-    """A Chroma client; `fresh` (embedded) makes it read the index folder anew (see `_forget_system`)."""
+def _client(settings: Settings) -> tuple[ClientAPI, Any]:
+    """A Chroma client and, embedded, the chromadb system it alone uses (see `_own_system`)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -148,33 +148,51 @@ def _client(settings: Settings, *, fresh: bool = False) -> ClientAPI:
     try:
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or (443 if url.scheme == "https" else 8000),
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
+            return client, None
         settings.index_dir.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            _forget_system(settings.index_dir)
-        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+        return _own_system(settings.index_dir, chroma_settings)
     except Exception as exc:  # chromadb raises many kinds; name the store in one line
         where = settings.chroma_url or settings.index_dir
         raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
 
 
-def _forget_system(index_dir: Path) -> None:
-    """Make the next `PersistentClient` of `index_dir` start a system of its own.
+_SYSTEMS_LOCK = threading.Lock()
+
+
+def _own_system(index_dir: Path, chroma_settings: Any) -> tuple[ClientAPI, Any]:
+    """A `PersistentClient` of `index_dir` on a chromadb system of its own, and that system.
 
     chromadb shares one system per folder within a process, and that system keeps each collection's
     vector index as it first read it: what another process writes afterwards is in SQLite but not in
     that index (queries miss it, or fail with "Error finding id"), and a write from it would save an
-    index without the other process's vectors. Clients made earlier keep their own system, so a
-    question under way finishes on the view it started with.
+    index without the other process's vectors. A store therefore reopens its client when another
+    process wrote (`Store.sync`), which needs a system nobody else holds.
     """
+    import chromadb
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    SharedSystemClient._identifier_to_system.pop(str(index_dir), None)
+    key = str(index_dir)  # chromadb's key for a persistent system: the path as given
+    with _SYSTEMS_LOCK:
+        SharedSystemClient._identifier_to_system.pop(key, None)
+        client = chromadb.PersistentClient(path=key, settings=chroma_settings)
+        return client, SharedSystemClient._identifier_to_system.pop(key)
+
+
+def _close_system(system: Any) -> None:
+    """Let a replaced system (and the vector indexes it holds in memory) be freed once nothing uses it.
+
+    Its components and it refer to each other, so only the garbage collector, much later, would
+    free them (about the index's size in memory, and a few files, per reopen). Clients and
+    collections made from it keep their own references, so a read under way in another thread
+    finishes on it.
+    """
+    system._instances.clear()
 
 
 def _embedding_functions() -> tuple[type, type]:
@@ -257,14 +275,15 @@ class Store:
         self._held: set[str] = set()  # journal entries whose leases this store renews
         self._lease_lock = threading.Lock()
         self._renewer: threading.Thread | None = None
-        self._open(fresh=False)
+        self._system: Any = None
+        self._open()
 
-    def _open(self, *, fresh: bool) -> None:
+    def _open(self) -> None:
         """(Re)open the client and the collections; each is replaced whole, for readers in other threads."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         qa_ef, state_ef = _efs()
-        client = _client(self.settings, fresh=fresh)
+        client, system = _client(self.settings)
         try:
             cosine: CreateCollectionConfiguration = {"hnsw": {"space": "cosine"}}
             chunks = client.get_or_create_collection(
@@ -275,12 +294,17 @@ class Store:
             )
             meta = client.get_or_create_collection(META, embedding_function=state_ef())
         except Exception as exc:
+            if system is not None:
+                _close_system(system)
             raise StoreError(f"cannot open the Chroma collections: {exc}") from exc
+        old, self._system = self._system, system
         self.client = client
         self.chunks: Collection = chunks
         self.articles: Collection = articles
         self.meta: Collection = meta
         self.vector_store = ChromaVectorStore(chroma_collection=chunks)
+        if old is not None:
+            _close_system(old)
 
     # other processes' writes -------------------------------------------------
     def sync(self) -> bool:
@@ -297,7 +321,7 @@ class Store:
         with self._sync_lock:
             if token == self._seen:
                 return False
-            self._open(fresh=True)
+            self._open()
             self._seen = token
         return True
 
@@ -315,7 +339,7 @@ class Store:
                 with self._sync_lock:
                     token = last_written(self.settings.index_dir)
                     if token != self._own:
-                        self._open(fresh=True)
+                        self._open()
                 self._mark()
             try:
                 yield
