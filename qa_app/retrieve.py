@@ -218,13 +218,20 @@ class Retriever:
         from llama_index.core.vector_stores.types import MetadataFilters, VectorStoreQuery
 
         conditions = self._where(filters)
-        result = self.store.vector_store.query(
-            VectorStoreQuery(
-                query_embedding=vector.tolist(),
-                similarity_top_k=k,
-                filters=MetadataFilters(filters=conditions) if conditions else None,
-            )
+        query = VectorStoreQuery(
+            query_embedding=vector.tolist(),
+            similarity_top_k=k,
+            filters=MetadataFilters(filters=conditions) if conditions else None,
         )
+        try:
+            result = self.store.vector_store.query(query)
+        except Exception:
+            # Embedded, a `where` query from a view older than what another process has just written
+            # fails ("Error finding id": SQLite holds chunks the view's vector index lacks): once more
+            # on a view reopened now.
+            if not conditions or not self.store.reopen():
+                raise
+            result = self.store.vector_store.query(query)
         ids = result.ids or []
         sims = result.similarities or [0.0] * len(ids)
         return list(zip(ids, sims, strict=True))

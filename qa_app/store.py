@@ -325,6 +325,14 @@ class Store:
             self._seen = token
         return True
 
+    def reopen(self) -> bool:
+        """Reopen an embedded store now, whatever the write marker says; False on a server (nothing to do)."""
+        if not self._embedded:
+            return False
+        with self._sync_lock:
+            self._open()
+        return True
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the index's write lock (qa_app/lock.py) around writes; a thread may nest them.

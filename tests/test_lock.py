@@ -189,6 +189,36 @@ def test_a_reader_answers_about_what_another_process_ingested(
     assert nearest[0][0].startswith("ferry.txt:")
 
 
+def _feed(folder: Path, gazette: str) -> None:
+    """A JSONL feed: 30 stories of one outlet and one of another, whose text is `gazette`."""
+    rows = [
+        {"id": f"herald-{i}", "title": f"Herald Story {i}", "source": "Herald", "body": f"The council met {i} times."}
+        for i in range(30)
+    ]
+    rows.append({"id": "gazette-1", "title": "Gazette Festival Story", "source": "Gazette", "body": gazette})
+    folder.mkdir(exist_ok=True)
+    (folder / "feed.jsonl").write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+
+
+def test_a_filtered_search_begun_before_another_process_wrote_does_not_fail(
+    tmp_path: Path, cache_dir: Path, embedder
+) -> None:
+    index, folder = tmp_path / "index", tmp_path / "news"
+    settings = replace(Settings(), index_dir=index)
+    _feed(folder, "The river festival of Eastmere opened on Friday with a parade of boats.")
+    Ingestor(settings, embedder).run([str(folder)])
+    qa = QA(settings, embedder)
+    assert "parade" in qa.ask("How did the river festival open?").text  # the reader's view is loaded
+    _feed(folder, "The river festival of Eastmere was called off on Friday because of the floods.")
+    proc = _ingest(index, cache_dir, folder)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-2000:]
+    # A question that began before that write searches the view it started with (no refresh between).
+    hits = qa.retriever.dense(embedder.embed_query("river festival"), Filters(source="Gazette"), 5)
+    assert hits and all(chunk.startswith("gazette-1:") for chunk, _ in hits)
+    assert "called off" in qa.ask("What happened to the river festival?").text
+
+
 # A slow URL fetch never holds the lock ---------------------------------------------------------------
 class _SlowServer(http.server.ThreadingHTTPServer):
     """Answers every GET with a small article, but only once `release` is set (or after 30 s)."""
