@@ -99,7 +99,7 @@ def test_a_second_writer_waits_then_exits_1_naming_the_holder(tmp_path: Path, ca
     assert '"added": ["report-000.txt"]' in out
 
 
-def test_a_delete_waits_for_a_writer_in_another_process(tmp_path: Path, embedder) -> None:
+def test_a_delete_waits_for_a_writer_in_another_process_then_gives_up(tmp_path: Path, embedder) -> None:
     index = tmp_path / "index"
     write_articles(tmp_path / "a", 2, paragraphs=2)
     settings = replace(Settings(), index_dir=index, lock_timeout=0.5)
