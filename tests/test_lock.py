@@ -67,7 +67,7 @@ def test_two_concurrent_ingests_write_one_after_the_other(tmp_path: Path, cache_
     """Both exit 0 and every article of both is stored whole, each chunk found by its own vector."""
     index = tmp_path / "index"
     # Chroma saves a collection's vector index every `sync_threshold` writes (1,000 by default); at
-    # 20, a few dozen small articles show what two ingests of 300 articles do.
+    # 20, two hundred small articles show what two ingests of 300 long ones do.
     Store(replace(Settings(), index_dir=index), embedder).chunks.modify(configuration={"hnsw": {"sync_threshold": 20}})
     first = write_articles(tmp_path / "a", 100, paragraphs=12, seed=1)
     second = write_articles(tmp_path / "b", 100, paragraphs=12, seed=2, start=100)
