@@ -8,6 +8,7 @@ overlap with embedding, which releases the GIL.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ingest.chunk import TITLE_TOKENS, chunk_spans, embed_input, passage_budget
-from ingest.load import load_inputs
+from ingest.load import is_url, load_inputs, load_url
 from ingest.model import Article, Failure
 from ingest.plan import Decision, Planner, covers, input_roots
 from qa_app.config import Settings
@@ -114,6 +115,7 @@ class Batcher:
 
 
 Progress = Callable[[int, int], None]  # (articles done, chunks written)
+Fetched = dict[str, list[Article | Failure]]  # what each URL input loaded to
 _DONE = object()
 
 
@@ -157,7 +159,24 @@ class Ingestor:
         """Ingest `inputs`; with `dry_run`, only report what would be added, updated or removed.
 
         An article whose doc id is stored from another origin fails alone, unless `replace`.
+        URLs are fetched first; then the index's write lock is taken (not for a dry run) while files
+        are read and the store written, so a slow server never keeps a delete or another ingest
+        waiting. `LockTimeoutError` when another writer keeps the lock past `Settings.lock_timeout`.
         """
+        fetched = {item: list(load_url(item, self.settings)) for item in dict.fromkeys(inputs) if is_url(item)}
+        with contextlib.nullcontext() if dry_run else self.store.writing():
+            return self._ingest(inputs, fetched, prune=prune, progress=progress, dry_run=dry_run, replace=replace)
+
+    def _ingest(
+        self,
+        inputs: list[str],
+        fetched: Fetched,
+        *,
+        prune: bool,
+        progress: Progress | None,
+        dry_run: bool,
+        replace: bool,
+    ) -> Summary:
         store = self.store
         store.check_embedder(claim=not dry_run)
         if not dry_run:
@@ -171,7 +190,7 @@ class Ingestor:
         batcher = Batcher(self.embedder.embed_texts)
         done = 0
 
-        for item in self._produce(inputs, planner, chunk=not dry_run):
+        for item in self._produce(inputs, fetched, planner, chunk=not dry_run):
             if isinstance(item, Failure):
                 summary.failed.append(item)
                 if not item.conflict:  # its input loaded: prune may still remove what it no longer holds
@@ -206,7 +225,9 @@ class Ingestor:
             store.bump()
         return summary
 
-    def _produce(self, inputs: list[str], planner: Planner, *, chunk: bool) -> Iterator[Failure | Decision | Prepared]:
+    def _produce(
+        self, inputs: list[str], fetched: Fetched, planner: Planner, *, chunk: bool
+    ) -> Iterator[Failure | Decision | Prepared]:
         """Load, plan and (with `chunk`) chunk in a producer thread; yield its results in order."""
         items: queue.Queue[object] = queue.Queue(maxsize=QUEUE_ITEMS)
         stop = threading.Event()
@@ -229,7 +250,7 @@ class Ingestor:
 
         def work() -> None:
             try:
-                for _, result in load_inputs(inputs, self.settings):
+                for _, result in self._load(inputs, fetched):
                     if stop.is_set():
                         return
                     if isinstance(result, Failure):
@@ -253,6 +274,14 @@ class Ingestor:
         finally:
             stop.set()
             thread.join(timeout=5)
+
+    def _load(self, inputs: list[str], fetched: Fetched) -> Iterator[tuple[str, Article | Failure]]:
+        """Like `load_inputs`, with the URLs' results taken from `fetched`."""
+        for item in inputs:
+            if item in fetched:
+                yield from ((item, result) for result in fetched[item])
+            else:
+                yield from load_inputs([item], self.settings)
 
     def _prepare(self, decision: Decision) -> Prepared:
         article = decision.article

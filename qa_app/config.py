@@ -24,6 +24,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value >= 0:  # also refuses nan
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with defaults for a laptop.
@@ -42,6 +55,7 @@ class Settings:
     max_file_bytes: int = 100_000_000
     url_timeout: float = 15.0  # seconds for a whole fetch: every redirect hop, connect and read
     allow_private_urls: bool = False  # let URLs reach loopback/private/link-local addresses (an intranet)
+    lock_timeout: float = 30.0  # seconds a second writer waits for the index's write lock
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "qa_app")
 
     @classmethod
@@ -68,5 +82,6 @@ class Settings:
             upload_dir=Path(env.get("QA_UPLOAD_DIR") or cls.upload_dir),
             max_file_bytes=_int(env, "QA_MAX_FILE_BYTES", cls.max_file_bytes),
             allow_private_urls=env.get("QA_ALLOW_PRIVATE_URLS", "").strip().lower() in ("1", "true", "yes"),
+            lock_timeout=_seconds(env, "QA_LOCK_TIMEOUT", cls.lock_timeout),
             cache_dir=Path(env.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa_app"),
         )

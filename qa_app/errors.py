@@ -7,6 +7,7 @@ Hierarchy::
     ├── StoreError               the Chroma store cannot be opened or read
     │   ├── EmptyIndexError      the store holds no articles yet
     │   └── IndexMismatchError   the store was built by another embedding model/backend
+    ├── LockTimeoutError         another writer held the index's write lock too long
     ├── NotFoundError            an unknown doc id
     └── IngestError              one input (file, record, URL) could not be ingested
 
@@ -35,6 +36,10 @@ class EmptyIndexError(StoreError):
 
 class IndexMismatchError(StoreError):
     """The store was built with another embedding model or backend."""
+
+
+class LockTimeoutError(QAError):
+    """Another writer held the embedded index's write lock for longer than `Settings.lock_timeout`."""
 
 
 class NotFoundError(QAError):

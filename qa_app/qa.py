@@ -49,7 +49,11 @@ class QA:
         return self.store.get_article(doc_id)
 
     def delete(self, doc_id: str) -> None:
-        """Remove an article; its passages stop appearing in answers at once."""
-        self.store.get_article(doc_id)
-        self.store.delete_article(doc_id)
-        self.store.bump()
+        """Remove an article; its passages stop appearing in answers at once.
+
+        Holds the index's write lock (`LockTimeoutError` when another writer keeps it too long).
+        """
+        with self.store.writing():
+            self.store.get_article(doc_id)
+            self.store.delete_article(doc_id)
+            self.store.bump()

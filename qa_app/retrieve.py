@@ -129,8 +129,10 @@ class Retriever:
         versions added, fetching and tokenizing only their chunks. Every chunk is read only when
         there is no index yet, in memory or in the cache (or when `force`d). The updated index is
         swapped in whole, so a question under way keeps the one it started with, and saved to the
-        cache by a background thread.
+        cache by a background thread. An embedded store another process wrote to is reopened first
+        (`Store.sync`), so that its vector index holds what that process wrote.
         """
+        self.store.sync()
         generation = self.store.generation()
         if not force and generation == self._generation and self._lexical is not None:
             return
@@ -216,13 +218,20 @@ class Retriever:
         from llama_index.core.vector_stores.types import MetadataFilters, VectorStoreQuery
 
         conditions = self._where(filters)
-        result = self.store.vector_store.query(
-            VectorStoreQuery(
-                query_embedding=vector.tolist(),
-                similarity_top_k=k,
-                filters=MetadataFilters(filters=conditions) if conditions else None,
-            )
+        query = VectorStoreQuery(
+            query_embedding=vector.tolist(),
+            similarity_top_k=k,
+            filters=MetadataFilters(filters=conditions) if conditions else None,
         )
+        try:
+            result = self.store.vector_store.query(query)
+        except Exception:
+            # Embedded, a `where` query from a view older than what another process has just written
+            # fails ("Error finding id": SQLite holds chunks the view's vector index lacks): once more
+            # on a view reopened now.
+            if not conditions or not self.store.reopen():
+                raise
+            result = self.store.vector_store.query(query)
         ids = result.ids or []
         sims = result.similarities or [0.0] * len(ids)
         return list(zip(ids, sims, strict=True))

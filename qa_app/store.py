@@ -12,13 +12,20 @@ Three collections, embedded (`PersistentClient`) or on a `chroma run` server (`H
   every write, so readers (app replicas) know when to refresh their lexical index; records
   `pending:{doc_id}` journal the articles being written or deleted (`write_articles`), so that
   `recover` can sweep what a killed ingest left.
+
+Writers hold `Store.writing()` (the index's write lock, qa_app/lock.py). A journal entry carries a
+lease (`lease_until`, epoch seconds) that its writer renews from a background thread while it
+writes; `recover` sweeps an entry only when its writer is known to be gone: its lease ran out, it is
+this process's own and no longer being written, or (embedded) the sweeper holds the write lock,
+which no live writer can then hold. So writers on one Chroma server, on any hosts, never sweep each
+other's chunks in progress, and a killed writer's are swept once its lease runs out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -31,6 +38,7 @@ import numpy as np
 
 from qa_app.config import Settings
 from qa_app.errors import EmptyIndexError, IndexMismatchError, NotFoundError, StoreError
+from qa_app.lock import holds_write_lock, last_written, mark_written, write_lock
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -44,25 +52,9 @@ CHUNKS, ARTICLES, META = "chunks", "articles", "qa_meta"
 STATE_ID = "state"
 PENDING = "pending:"  # journal entries in META: "pending:{doc_id}"
 PAGE = 2000
+LEASE_SECONDS = 60.0  # a journal entry's lease; its writer renews it every quarter of that
+_PROCESS = uuid.uuid4().hex  # owner of this process's journal entries: unique across hosts and restarts
 _IN_FLIGHT: set[str] = set()  # journal ids this process is writing now
-
-
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _writer_alive(journal_id: str, owner: str) -> bool:
-    """Whether the process that wrote a journal entry may still be writing it."""
-    host, _, pid = owner.rpartition(":")
-    if owner == _owner():
-        return journal_id in _IN_FLIGHT
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")  # a zombie writes nothing
 
 
 @dataclass
@@ -147,7 +139,8 @@ def chunk_id(doc_id: str, content_hash: str, n: int) -> str:
     return f"{doc_id}:{content_hash[:12]}:{n}"
 
 
-def _client(settings: Settings) -> ClientAPI:
+def _client(settings: Settings) -> tuple[ClientAPI, Any]:
+    """A Chroma client and, embedded, the chromadb system it alone uses (see `_own_system`)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -155,17 +148,51 @@ def _client(settings: Settings) -> ClientAPI:
     try:
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or (443 if url.scheme == "https" else 8000),
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
+            return client, None
         settings.index_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+        return _own_system(settings.index_dir, chroma_settings)
     except Exception as exc:  # chromadb raises many kinds; name the store in one line
         where = settings.chroma_url or settings.index_dir
         raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
+_SYSTEMS_LOCK = threading.Lock()
+
+
+def _own_system(index_dir: Path, chroma_settings: Any) -> tuple[ClientAPI, Any]:
+    """A `PersistentClient` of `index_dir` on a chromadb system of its own, and that system.
+
+    chromadb shares one system per folder within a process, and that system keeps each collection's
+    vector index as it first read it: what another process writes afterwards is in SQLite but not in
+    that index (queries miss it, or fail with "Error finding id"), and a write from it would save an
+    index without the other process's vectors. A store therefore reopens its client when another
+    process wrote (`Store.sync`), which needs a system nobody else holds.
+    """
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(index_dir)  # chromadb's key for a persistent system: the path as given
+    with _SYSTEMS_LOCK:
+        SharedSystemClient._identifier_to_system.pop(key, None)
+        client = chromadb.PersistentClient(path=key, settings=chroma_settings)
+        return client, SharedSystemClient._identifier_to_system.pop(key)
+
+
+def _close_system(system: Any) -> None:
+    """Let a replaced system (and the vector indexes it holds in memory) be freed once nothing uses it.
+
+    Its components and it refer to each other, so only the garbage collector, much later, would
+    free them (about the index's size in memory, and a few files, per reopen). Clients and
+    collections made from it keep their own references, so a read under way in another thread
+    finishes on it.
+    """
+    system._instances.clear()
 
 
 def _embedding_functions() -> tuple[type, type]:
@@ -236,25 +263,101 @@ def _efs() -> tuple[type, type]:
 class Store:
     """Typed access to the three collections; the only module that talks to Chroma."""
 
-    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, *, lease_seconds: float = LEASE_SECONDS) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.lease_seconds = lease_seconds
+        self._embedded = not settings.chroma_url
+        # The write marker as before opening, and the one this store last wrote (see `sync`, `writing`).
+        self._seen = last_written(settings.index_dir) if self._embedded else ""
+        self._own: str | None = "" if not self._seen else None  # no marker: no writer since it opened
+        self._sync_lock = threading.Lock()
+        self._held: set[str] = set()  # journal entries whose leases this store renews
+        self._lease_lock = threading.Lock()
+        self._renewer: threading.Thread | None = None
+        self._system: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        """(Re)open the client and the collections; each is replaced whole, for readers in other threads."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         qa_ef, state_ef = _efs()
-        self.settings = settings
-        self.embedder = embedder
-        self.client = _client(settings)
+        client, system = _client(self.settings)
         try:
             cosine: CreateCollectionConfiguration = {"hnsw": {"space": "cosine"}}
-            self.chunks: Collection = self.client.get_or_create_collection(
-                CHUNKS, embedding_function=qa_ef(embedder), configuration=cosine
+            chunks = client.get_or_create_collection(
+                CHUNKS, embedding_function=qa_ef(self.embedder), configuration=cosine
             )
-            self.articles: Collection = self.client.get_or_create_collection(
-                ARTICLES, embedding_function=qa_ef(embedder), configuration=cosine
+            articles = client.get_or_create_collection(
+                ARTICLES, embedding_function=qa_ef(self.embedder), configuration=cosine
             )
-            self.meta: Collection = self.client.get_or_create_collection(META, embedding_function=state_ef())
+            meta = client.get_or_create_collection(META, embedding_function=state_ef())
         except Exception as exc:
+            if system is not None:
+                _close_system(system)
             raise StoreError(f"cannot open the Chroma collections: {exc}") from exc
-        self.vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+        old, self._system = self._system, system
+        self.client = client
+        self.chunks: Collection = chunks
+        self.articles: Collection = articles
+        self.meta: Collection = meta
+        self.vector_store = ChromaVectorStore(chroma_collection=chunks)
+        if old is not None:
+            _close_system(old)
+
+    # other processes' writes -------------------------------------------------
+    def sync(self) -> bool:
+        """Reopen an embedded store that another process wrote to since this one last looked; True if so.
+
+        One small file read when nothing changed (a few µs); a reopen costs a few ms, and the first
+        query after it reads the vector index from disk. A server needs nothing of this.
+        """
+        if not self._embedded:
+            return False
+        token = last_written(self.settings.index_dir)
+        if token == self._seen:
+            return False
+        with self._sync_lock:
+            if token == self._seen:
+                return False
+            self._open()
+            self._seen = token
+        return True
+
+    def reopen(self) -> bool:
+        """Reopen an embedded store now, whatever the write marker says; False on a server (nothing to do)."""
+        if not self._embedded:
+            return False
+        with self._sync_lock:
+            self._open()
+        return True
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's write lock (qa_app/lock.py) around writes; a thread may nest them.
+
+        Embedded, the store is first reopened unless the last write was its own: a write from a view
+        older than what another process wrote would drop that process's vectors. The write marker is
+        replaced at the start (so a writer killed mid-way still tells the next writer to reopen) and
+        at the end, so readers see the writes.
+        """
+        with write_lock(self.settings):
+            if self._embedded:
+                with self._sync_lock:
+                    token = last_written(self.settings.index_dir)
+                    if token != self._own:
+                        self._open()
+                self._mark()
+            try:
+                yield
+            finally:
+                self._mark()
+
+    def _mark(self) -> None:
+        """Tell other processes that this one wrote (embedded)."""
+        if self._embedded:
+            self._own = self._seen = mark_written(self.settings.index_dir)
 
     # state -----------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -282,6 +385,7 @@ class Store:
         generation = uuid.uuid4().hex
         meta: Metadata = {"generation": generation, "embedder": self.embedder.identity, "updated": time.time()}
         self.meta.upsert(ids=[STATE_ID], documents=[""], metadatas=[meta])
+        self._mark()
         return generation
 
     # articles --------------------------------------------------------------
@@ -295,19 +399,29 @@ class Store:
 
     # journal: articles being written or deleted, so a crash mid-write can be swept up ------
     def begin_writes(self, entries: list[tuple[str, str]]) -> None:
-        """Journal (doc_id, new hash) pairs, one round trip; "" as hash journals a deletion."""
+        """Journal (doc_id, new hash) pairs, one round trip; "" as hash journals a deletion.
+
+        The entries' leases are renewed by a background thread until `end_writes` (or an error).
+        """
         if not entries:
             return
         ids = [PENDING + doc_id for doc_id, _ in entries]
         _IN_FLIGHT.update(ids)
-        metas = [{"doc_id": doc_id, "hash": content_hash, "owner": _owner()} for doc_id, content_hash in entries]
+        lease = time.time() + self.lease_seconds
+        metas = [
+            {"doc_id": doc_id, "hash": content_hash, "owner": _PROCESS, "lease_until": lease}
+            for doc_id, content_hash in entries
+        ]
         self.meta.upsert(ids=ids, documents=[""] * len(ids), metadatas=metas)  # type: ignore[arg-type]
+        self._renew(ids)
 
     def end_writes(self, doc_ids: list[str]) -> None:
         ids = [PENDING + doc_id for doc_id in doc_ids]
+        self._stop_renewing(ids)
         if ids:
             self.meta.delete(ids=ids)
         _IN_FLIGHT.difference_update(ids)
+        self._mark()
 
     def begin_write(self, doc_id: str, content_hash: str) -> None:
         self.begin_writes([(doc_id, content_hash)])
@@ -315,18 +429,57 @@ class Store:
     def end_write(self, doc_id: str) -> None:
         self.end_writes([doc_id])
 
-    def recover(self) -> int:
-        """Finish what a killed ingest left: drop chunks of versions that never got committed.
+    def _renew(self, ids: list[str]) -> None:
+        """Keep renewing these journal entries' leases, every quarter lease, until `_stop_renewing`."""
+        with self._lease_lock:
+            self._held.update(ids)
+            if self._renewer is None:
+                self._renewer = threading.Thread(target=self._renew_leases, name="journal-lease", daemon=True)
+                self._renewer.start()
 
-        A journal entry whose writer is still running (in this process, or a live process on this
-        host) is left alone; entries of other hosts are swept, so concurrent ingests into one
-        server must run on one host.
+    def _stop_renewing(self, ids: list[str]) -> None:
+        # Under the lock: a renewal under way finishes first, so it never brings back a deleted entry.
+        with self._lease_lock:
+            self._held.difference_update(ids)
+
+    def _renew_leases(self) -> None:
+        while True:
+            time.sleep(self.lease_seconds / 4)
+            with self._lease_lock:
+                ids = sorted(self._held)
+                if not ids:
+                    self._renewer = None
+                    return
+                lease: Metadata = {"lease_until": time.time() + self.lease_seconds}
+                # `update` merges into the metadata and skips ids that are gone. A failed renewal
+                # (a server restarting) is tried again next time: the lease outlasts three of them.
+                with contextlib.suppress(Exception):
+                    self.meta.update(ids=ids, metadatas=[lease] * len(ids))
+
+    def recover(self) -> int:
+        """Finish what a killed writer left: drop chunks of versions that never got committed.
+
+        An entry is swept when its writer is surely gone: its lease has run out, or it is this
+        process's and no longer being written (an error stopped it), or, embedded, the caller holds
+        the write lock, which every writer holds while it writes. A live writer's entries, on any
+        host, are left alone.
         """
         got = self.meta.get(include=["metadatas"])
+        now = time.time()
+        exclusive = self._embedded and holds_write_lock(self.settings)
+
+        def gone(journal_id: str, meta: Mapping[str, Any]) -> bool:
+            if journal_id in _IN_FLIGHT:
+                return False
+            if exclusive or meta.get("owner") == _PROCESS:
+                return True
+            lease_until = meta.get("lease_until")
+            return not isinstance(lease_until, int | float) or lease_until < now
+
         pending = {
             i: str(m["doc_id"])
             for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
-            if i.startswith(PENDING) and m and not _writer_alive(i, str(m.get("owner", "")))
+            if i.startswith(PENDING) and m and gone(i, m)
         }
         if not pending:
             return 0
@@ -359,6 +512,7 @@ class Store:
                 self.delete_chunks(stale)
             self.end_writes(doc_ids)
         finally:  # after an error the entries stay in the journal, for `recover`
+            self._stop_renewing([PENDING + doc_id for doc_id in doc_ids])
             _IN_FLIGHT.difference_update(PENDING + doc_id for doc_id in doc_ids)
 
     def delete_articles(self, doc_ids: list[str]) -> None:
@@ -371,6 +525,7 @@ class Store:
                 self.delete_chunks_of(part)
                 self.end_writes(part)
             finally:
+                self._stop_renewing([PENDING + doc_id for doc_id in part])
                 _IN_FLIGHT.difference_update(PENDING + doc_id for doc_id in part)
 
     def list_articles(self) -> list[ArticleRecord]:

@@ -1,13 +1,19 @@
-"""Ingest into real Chroma, embedded and on a `chroma run` server: re-ingest, change, prune."""
+"""Ingest into real Chroma, embedded and on a `chroma run` server: re-ingest, change, prune; journal leases."""
 
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.pipeline import Ingestor
 from qa_app.qa import QA
-from tests.conftest import SAMPLE, USER_ARTICLE
+from qa_app.store import PENDING, Store, chunk_id
+from tests.conftest import ROOT, SAMPLE, USER_ARTICLE, reset_server
 
 
 def _chunk_ids(qa: QA) -> list[str]:
@@ -74,3 +80,66 @@ def test_same_text_under_two_names_is_stored_once(store_settings, embedder, tmp_
     summary = Ingestor(store_settings, embedder).run([str(folder)])
     assert summary.added == ["one.txt"]
     assert summary.duplicates == [{"source": str((folder / "two.txt").resolve()), "duplicate_of": "one.txt"}]
+
+
+# Journal leases: writers on one server, on any hosts, never sweep each other's chunks in progress -------
+LEASE = 2.0  # seconds; the live writer below renews its lease every LEASE / 4
+HASH = "b" * 64
+
+
+def _journal(store: Store) -> set[str]:
+    return {i.removeprefix(PENDING) for i in store.meta.get(include=[])["ids"] if i.startswith(PENDING)}
+
+
+def _chunk_docs(store: Store) -> set[str]:
+    return {doc_id for _, doc_id, _ in store.chunk_keys()}
+
+
+def test_recover_sweeps_a_writer_only_once_its_lease_ran_out(chroma_server: str, base_settings, embedder) -> None:
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    reset_server(chroma_server)
+    settings = replace(base_settings, chroma_url=chroma_server)
+    store = Store(settings, embedder)
+    vector = embedder.embed_texts(["A passage being written."])[0].tolist()
+
+    def node(doc_id: str) -> TextNode:
+        meta = {"doc_id": doc_id, "hash": HASH, "n": 0}
+        source = {NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc_id)}  # llama-index's doc_id
+        return TextNode(
+            id_=chunk_id(doc_id, HASH, 0), text="A passage.", embedding=vector, metadata=meta, relationships=source
+        )
+
+    # Writers on other hosts (any owner but this process): one whose lease ran out, one whose lease runs.
+    for doc_id, lease_until in (("expired.txt", time.time() - 1), ("elsewhere.txt", time.time() + 3 * LEASE)):
+        meta = {"doc_id": doc_id, "hash": HASH, "owner": "another-host", "lease_until": lease_until}
+        store.meta.upsert(ids=[PENDING + doc_id], documents=[""], metadatas=[meta])
+        store.add_chunks([node(doc_id)])
+    assert store.recover() == 1
+    assert _journal(store) == {"elsewhere.txt"} and _chunk_docs(store) == {"elsewhere.txt"}
+
+    # A live writer in another process, with a short lease that it keeps renewing.
+    code = (
+        "import time; from dataclasses import replace;"
+        "from llama_index.core.schema import NodeRelationship as R, RelatedNodeInfo, TextNode;"
+        "from qa_app.config import Settings; from qa_app.store import Store, chunk_id;"
+        f"store = Store(replace(Settings(), chroma_url={chroma_server!r}), None, lease_seconds={LEASE});"
+        f"store.begin_writes([('live.txt', {HASH!r})]);"
+        f"store.add_chunks([TextNode(id_=chunk_id('live.txt', {HASH!r}, 0), text='A passage.', embedding={vector!r},"
+        f" metadata={{'doc_id': 'live.txt', 'hash': {HASH!r}, 'n': 0}},"
+        " relationships={R.SOURCE: RelatedNodeInfo(node_id='live.txt')})]);"
+        "print('writing', flush=True); time.sleep(300)"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        time.sleep(3 * LEASE)  # the writer's first lease, and the other host's, have run out by now
+        assert store.recover() == 1
+        assert _journal(store) == {"live.txt"} and _chunk_docs(store) == {"live.txt"}  # renewed: kept
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    deadline = time.monotonic() + 60  # the killed writer's lease runs out within LEASE seconds
+    while store.recover() == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _journal(store) == set() and _chunk_docs(store) == set()

@@ -5,7 +5,8 @@ so the article's doc id is the sanitized file name and nothing can be written ou
 A copy that yields no stored article is removed again (or the file it overwrote put back).
 Re-ingest and delete touch only what the app stored: a regular file directly in the upload
 folder, or the article's URL; never a path derived from a doc id or from a file's contents.
-Writes are serialized by one lock: sessions share the store.
+Writes hold the index's write lock (qa_app/lock.py), shared with every other writer, in this process
+or another; an ingest takes it only once its URLs are fetched.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import re
 import shutil
 import stat
-import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ingest.load import SUPPORTED, is_url, suffix_of
 from qa_app import QA, Settings
-from qa_app.errors import IngestError
+from qa_app.errors import IngestError, LockTimeoutError
 from ui.format import inert
 
 if TYPE_CHECKING:
@@ -121,7 +121,6 @@ class Corpus:
         self.qa = qa
         self.settings = settings
         self._ingestor: Ingestor | None = None
-        self._lock = threading.Lock()
 
     @property
     def ingestor(self) -> Ingestor:
@@ -172,18 +171,19 @@ class Corpus:
         """
         dest.parent.mkdir(parents=True, exist_ok=True)
         backup = dest.with_name(f".{dest.name}.previous")  # hidden: never an upload's own name
-        had_file = regular_file(dest)
-        if had_file:
-            os.replace(dest, backup)
-        yielded = False
-        try:
-            shutil.copyfile(src, dest)
-            summary = self.ingestor.run([str(dest)], replace=replace)
-            yielded = bool(summary.added or summary.updated or summary.unchanged)
-        except OSError as exc:
-            raise IngestError(dest.name, f"cannot store the upload: {exc.strerror or exc}") from None
-        finally:
-            self._settle(dest, backup if had_file else None, yielded)
+        with self.qa.store.writing():  # the copy, its ingest and the clean-up as one write
+            had_file = regular_file(dest)
+            if had_file:
+                os.replace(dest, backup)
+            yielded = False
+            try:
+                shutil.copyfile(src, dest)
+                summary = self.ingestor.run([str(dest)], replace=replace)
+                yielded = bool(summary.added or summary.updated or summary.unchanged)
+            except OSError as exc:
+                raise IngestError(dest.name, f"cannot store the upload: {exc.strerror or exc}") from None
+            finally:
+                self._settle(dest, backup if had_file else None, yielded)
         return summary
 
     def _settle(self, dest: Path, backup: Path | None, yielded: bool) -> None:
@@ -202,8 +202,10 @@ class Corpus:
             backup.unlink(missing_ok=True)
 
     def _run(self, name: str, work: Callable[[], Summary]) -> Outcome:
-        with self._lock:
-            summary = work()
+        try:
+            summary = work()  # an ingest takes the write lock itself, after fetching its URLs
+        except LockTimeoutError as exc:
+            return Outcome(name, False, f"failed: {exc}")
         ok, message = describe(summary, name)
         return Outcome(name, ok, message)
 
@@ -252,8 +254,10 @@ class Corpus:
                 gone = "is no longer in the upload folder" if not upload.is_symlink() else "is not a regular file"
                 return Outcome(record.title, False, f"its uploaded file {upload.name} {gone}; upload it again")
             target, shown = str(upload), upload.name
-        with self._lock:
-            summary = self.ingestor.run([target])
+        try:
+            summary = self.ingestor.run([target])  # takes the write lock itself, after fetching a URL
+        except LockTimeoutError as exc:
+            return Outcome(record.title, False, f"failed: {exc}")
         ok, message = describe(summary, doc_id)
         if doc_id not in summary.added + summary.updated + summary.unchanged and ok:
             ok, message = False, f"{message}; {doc_id} was not found again in {shown}"
@@ -261,7 +265,7 @@ class Corpus:
 
     def delete(self, doc_id: str) -> str:
         """Remove an article (and its uploaded file when no other article came from it); return its title."""
-        with self._lock:
+        with self.qa.store.writing():  # held until the upload is removed: no ingest of it comes in between
             record = self.qa.show(doc_id)
             self.qa.delete(doc_id)
             upload = uploaded_file(record.origin, self.settings.upload_dir)
