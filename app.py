@@ -56,27 +56,14 @@ build_app = create_app  # its former name, which tests/test_app.py calls
 
 
 def chat_tab(ui: Handlers) -> Any:
-    """The Chat tab: filters and the passage panel beside the chat (`/chat`); returns the outlet dropdown."""
+    """The Chat tab: the chat (`/chat`) with the filters and the passage panel beside it; returns the outlet filter."""
     import gradio as gr
-
-    from ui.handlers import ALL_OUTLETS
 
     # The side column comes first in code (ChatInterface needs its filters rendered) and
     # second on screen (CSS `order`).
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=300, elem_classes="qa-side"):
-            with gr.Accordion("Filters: apply to the next question", open=True, elem_id="qa-filters"):
-                source = gr.Dropdown(
-                    choices=[ALL_OUTLETS, *ui.corpus.outlets()],
-                    value=ALL_OUTLETS,
-                    label="Outlet",
-                    allow_custom_value=True,  # API callers may name any outlet
-                )
-                with gr.Row():
-                    date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", max_lines=1, min_width=110)
-                    date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD", max_lines=1, min_width=110)
-                    as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD", max_lines=1, min_width=110)
-                gr.Markdown("*As of* prefers news published shortly before that day.", elem_classes="qa-help")
+            filters = filter_inputs(ui)
             panel = gr.HTML(
                 fmt.EMPTY_PASSAGE,
                 elem_id="qa-passage",
@@ -84,31 +71,60 @@ def chat_tab(ui: Handlers) -> Any:
                 server_functions=[server_function(ui.passage)],
             )
         with gr.Column(scale=3, elem_classes="qa-main"):
-            chatbot = gr.Chatbot(
-                elem_id="qa-chatbot",
-                height=560,
-                sanitize_html=True,
-                allow_tags=False,
-                latex_delimiters=[],
-                buttons=["copy"],
-                feedback_options=None,
-                placeholder="Ask a question about the articles, or try one of these:",
-                show_label=False,
-            )
-            gr.ChatInterface(
-                ui.respond,
-                chatbot=chatbot,
-                textbox=gr.Textbox(placeholder="Ask about the articles…", elem_id="qa-question"),
-                additional_inputs=[source, date_from, date_to, as_of],
-                examples=[[q, None, None, None, None] for q in EXAMPLES],
-                run_examples_on_click=True,
-                cache_examples=False,
-                fill_height=False,
-                api_name="chat",
-                api_description="Answer a question; returns the answer as HTML with [n] markers and sources.",
-            )
+            chatbot = chat(ui, filters)
     chatbot.clear(ui.empty_passage, outputs=panel, api_visibility="private")
-    return source
+    return filters[0]
+
+
+def filter_inputs(ui: Handlers) -> list[Any]:
+    """The filters: outlet, published from, published to, as of (in the order `Handlers.respond` takes them)."""
+    import gradio as gr
+
+    from ui.handlers import ALL_OUTLETS
+
+    with gr.Accordion("Filters: apply to the next question", open=True, elem_id="qa-filters"):
+        source = gr.Dropdown(
+            choices=[ALL_OUTLETS, *ui.corpus.outlets()],
+            value=ALL_OUTLETS,
+            label="Outlet",
+            allow_custom_value=True,  # API callers may name any outlet
+        )
+        with gr.Row():
+            date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", max_lines=1, min_width=110)
+            date_to = gr.Textbox(label="Published to", placeholder="YYYY-MM-DD", max_lines=1, min_width=110)
+            as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD", max_lines=1, min_width=110)
+        gr.Markdown("*As of* prefers news published shortly before that day.", elem_classes="qa-help")
+    return [source, date_from, date_to, as_of]
+
+
+def chat(ui: Handlers, filters: list[Any]) -> Any:
+    """The chatbot and the ChatInterface that answers in it through `Handlers.respond`; returns the chatbot."""
+    import gradio as gr
+
+    chatbot = gr.Chatbot(
+        elem_id="qa-chatbot",
+        height=560,
+        sanitize_html=True,
+        allow_tags=False,
+        latex_delimiters=[],
+        buttons=["copy"],
+        feedback_options=None,
+        placeholder="Ask a question about the articles, or try one of these:",
+        show_label=False,
+    )
+    gr.ChatInterface(
+        ui.respond,
+        chatbot=chatbot,
+        textbox=gr.Textbox(placeholder="Ask about the articles…", elem_id="qa-question"),
+        additional_inputs=filters,
+        examples=[[q, None, None, None, None] for q in EXAMPLES],
+        run_examples_on_click=True,
+        cache_examples=False,
+        fill_height=False,
+        api_name="chat",
+        api_description="Answer a question; returns the answer as HTML with [n] markers and sources.",
+    )
+    return chatbot
 
 
 def server_function(method: Callable[..., Any]) -> Callable[..., Any]:
