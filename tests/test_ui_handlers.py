@@ -1,0 +1,218 @@
+"""ui/handlers.py: each event's handler called directly, without a server, on the real store and embedder."""
+
+from __future__ import annotations
+
+import html
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from qa_app import Filters
+from tests.conftest import USER_ARTICLE
+from ui import format as fmt
+
+
+@pytest.fixture
+def handlers(sample_qa, sample_index: Path, base_settings, tmp_path: Path):
+    """Handlers over the shared sample index: only for handlers that do not write."""
+    from ui.handlers import Handlers
+
+    return Handlers(sample_qa, replace(base_settings, index_dir=sample_index, upload_dir=tmp_path / "up"))
+
+
+@pytest.fixture
+def own_handlers(sample_index: Path, base_settings, embedder, tmp_path: Path):
+    """Handlers over their own copy of the sample index, uploads in tmp_path/up."""
+    from qa_app import QA
+    from ui.handlers import Handlers
+
+    shutil.copytree(sample_index, tmp_path / "index")
+    settings = replace(base_settings, index_dir=tmp_path / "index", upload_dir=tmp_path / "up")
+    return Handlers(QA(settings, embedder), settings)
+
+
+# --- the chat and the API ---------------------------------------------------------------------------------------------
+
+
+def test_a_question_streams_its_cited_answer(handlers, sample_qa) -> None:
+    states = list(handlers.respond("What did Rutte say?", [], "All outlets", "", "", ""))
+    assert states == fmt.stream_answer(sample_qa.ask("What did Rutte say?", []), Filters())
+    assert '<a class="qa-cite" href="#qa-cite:1:' in states[0] and ">[1]</a>" in states[0]
+    assert "Sources" not in states[0] or len(states) == 1
+    assert "sovereign country" in html.unescape(states[-1]) and "Sources" in states[-1]
+
+
+def test_the_filters_reach_the_answer(handlers) -> None:
+    last = list(handlers.respond("What did Rutte say?", [], " RFE/RL ", "", "2025-09-30", ""))[-1]
+    assert "sovereign country" in html.unescape(last)
+    assert "Filtered: outlet RFE/RL, published … to 2025-09-30" in last
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n", None])
+def test_an_empty_question_asks_for_one(handlers, message: str | None) -> None:
+    assert list(handlers.respond(message, [], "All outlets", "", "", "")) == ["Ask a question about the articles."]
+
+
+@pytest.mark.parametrize(
+    ("dates", "label"),
+    [(("last week", "", ""), "Published from"), (("", "2025-13-01", ""), "Published to"), (("", "", "Sept"), "As of")],
+)
+def test_a_bad_date_is_an_error_naming_its_field(handlers, dates: tuple[str, str, str], label: str) -> None:
+    import gradio as gr
+
+    bad = next(d for d in dates if d)
+    message = f"{label} must be a date like 2025-09-05, got '{bad}'"
+    with pytest.raises(gr.Error) as chat:
+        list(handlers.respond("What did Rutte say?", [], "All outlets", *dates))
+    with pytest.raises(gr.Error) as api:
+        handlers.ask("What did Rutte say?", [], "All outlets", *dates)
+    assert chat.value.message == api.value.message == message
+
+
+def test_an_empty_corpus_points_to_the_corpus_tab(base_settings, embedder, tmp_path: Path) -> None:
+    import gradio as gr
+
+    from qa_app import QA
+    from ui.handlers import Handlers
+
+    settings = replace(base_settings, index_dir=tmp_path / "index", upload_dir=tmp_path / "up")
+    empty = Handlers(QA(settings, embedder), settings)
+    with pytest.raises(gr.Error) as error:
+        list(empty.respond("What did Rutte say?", [], "All outlets", "", "", ""))
+    assert error.value.message == "There are no articles yet: add some in the Corpus tab."
+
+
+def test_ask_returns_the_cli_json_and_follows_up_on_history(handlers) -> None:
+    first = handlers.ask("What did Rutte say?")
+    assert not first["refused"] and "sovereign country" in first["answer"]
+    assert first["citations"][0]["n"] == 1 and first["citations"][0]["doc_id"] == USER_ARTICLE
+    history = [{"role": "user", "content": "What did Rutte say?"}, {"role": "assistant", "content": first["answer"]}]
+    assert "Prague" in handlers.ask("Where was he speaking?", history)["answer"]
+
+
+@pytest.mark.parametrize(
+    ("source", "date_from", "date_to", "as_of", "expected"),
+    [
+        ("All outlets", "", "2025-09-30", "", Filters(date_to="2025-09-30")),
+        (" RFE/RL ", " 2025-09-01 ", None, None, Filters(source="RFE/RL", date_from="2025-09-01")),
+        (None, None, None, "2025-09-06", Filters(as_of="2025-09-06")),
+        ("", "", "", "", Filters()),
+    ],
+)
+def test_parse_filters(source, date_from, date_to, as_of, expected: Filters) -> None:
+    from ui.handlers import parse_filters
+
+    assert parse_filters(source, date_from, date_to, as_of) == expected
+
+
+# --- the passage panel ------------------------------------------------------------------------------------------------
+
+
+def test_passage_shows_the_cited_article_with_the_quote_marked(handlers, sample_qa) -> None:
+    citation = sample_qa.ask("What did Rutte say?").citations[0]
+    panel = handlers.passage(fmt.cite_key(citation))
+    assert panel.startswith('<div class="qa-passage">') and '<span class="qa-passage-n">[1]</span>' in panel
+    assert f'<mark class="qa-quote">{fmt.inert(citation.quote)}</mark>' in panel
+
+
+@pytest.mark.parametrize("key", ["", "not a key", "qa-cite:1:9:2:abc:x.txt", "qa-cite:x:1:2:abc:x.txt"])
+def test_passage_for_a_malformed_key_is_the_empty_panel(handlers, key: str) -> None:
+    assert handlers.passage(key) == fmt.EMPTY_PASSAGE
+
+
+def test_passage_for_an_unknown_article_says_it_is_gone(handlers) -> None:
+    panel = handlers.passage("qa-cite:1:0:5:abcdef0123:gone%3Cb%3E.txt")
+    assert panel == fmt.missing_passage_html("gone<b>.txt")
+    assert "gone&#60;b&#62;.txt</code> is no longer in the corpus" in panel
+
+
+def test_clearing_the_chat_empties_the_panel(handlers) -> None:
+    assert handlers.empty_passage() == fmt.EMPTY_PASSAGE
+
+
+# --- the Corpus tab ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("files", "urls"), [(None, ""), ([], " \n\n  "), (None, None)])
+def test_ingest_with_nothing_chosen_says_so(handlers, files, urls) -> None:
+    import gradio as gr
+
+    [(results, table, outlets)] = list(handlers.ingest(files, urls))
+    assert "✗ choose files or paste URLs first" in results and 'class="qa-fail"' in results
+    assert table == gr.skip() and outlets == gr.skip()
+
+
+def test_ingest_reports_each_input_and_refreshes_the_lists(own_handlers, tmp_path: Path) -> None:
+    src = tmp_path / "in" / "crane news.txt"
+    src.parent.mkdir()
+    src.write_text("Quay Crane Arrives\n\nA new quay crane arrived at the port of Lowmouth on Tuesday.\n")
+    steps = list(own_handlers.ingest([str(src)], "ftp://x.example/a\n", replace=False))
+    assert len(steps) == 3  # all pending, then one step per input
+    pending = html.unescape(steps[0][0])
+    assert pending.count("waiting…") == 2 and "<td>crane_news.txt</td>" in pending
+    assert "<td>ftp://x.example/a</td>" in pending
+    results, rows, outlets = steps[-1]
+    results = html.unescape(results)
+    assert "✓ added: crane_news.txt (1 passage)" in results and "✗ failed: not a URL" in results
+    assert "waiting…" not in results
+    assert ["Quay Crane Arrives", "", "", 1, "crane_news.txt"] in rows
+    assert outlets == {"choices": ["All outlets", "RFE/RL"], "__type__": "update"}
+    assert own_handlers.cleared_inputs() == (None, "", False)
+
+
+@pytest.mark.parametrize("doc_id", [None, "", "   "])
+def test_delete_and_reingest_with_no_selection_ask_for_one(handlers, doc_id: str | None) -> None:
+    import gradio as gr
+
+    expected = ("Choose an article first &#40;click its row&#41;.", gr.skip(), gr.skip(), gr.skip())
+    assert handlers.delete(doc_id) == expected
+    assert handlers.reingest(doc_id) == expected
+
+
+def test_delete_of_an_unknown_article_says_so_and_changes_nothing(own_handlers) -> None:
+    import gradio as gr
+
+    rows = own_handlers.corpus.rows()
+    status, *rest = own_handlers.delete("no-such.txt")
+    assert status == fmt.inert("no article with doc id 'no-such.txt'")
+    assert rest == [gr.skip()] * 3 and own_handlers.corpus.rows() == rows
+
+
+def test_delete_removes_the_article_and_clears_the_selection(own_handlers) -> None:
+    title = own_handlers.qa.show(USER_ARTICLE).title
+    status, rows, outlets, selection = own_handlers.delete(f" {USER_ARTICLE} ")
+    assert status == fmt.inert(f"Deleted “{title}”: its passages no longer appear in answers.")
+    assert rows == [] and outlets == {"choices": ["All outlets"], "__type__": "update"} and selection == ""
+
+
+def test_reingest_refuses_an_article_not_added_through_the_app_and_keeps_the_selection(own_handlers) -> None:
+    import gradio as gr
+
+    status, rows, outlets, selection = own_handlers.reingest(USER_ARTICLE)
+    assert f"{USER_ARTICLE} was not added through the app; re-ingest it with python -m ingest" in status
+    assert 'class="qa-fail"' in status
+    assert [row[-1] for row in rows] == [USER_ARTICLE] and outlets["choices"] == ["All outlets", "RFE/RL"]
+    assert selection == gr.skip()
+
+
+def test_a_clicked_row_selects_its_doc_id(handlers) -> None:
+    import gradio as gr
+
+    row = ["Title", "RFE/RL", "2025-09-05", 7, USER_ARTICLE]
+    clicked = gr.SelectData(None, {"index": [0, 1], "value": "RFE/RL", "row_value": row})
+    assert handlers.selected_row(clicked) == {"value": USER_ARTICLE, "__type__": "update"}
+    assert handlers.selected_row(gr.SelectData(None, {"index": [0, 1], "value": "x"})) == gr.skip()
+
+
+def test_outlet_choices_from_rows_or_from_the_store(handlers) -> None:
+    rows = [
+        ["a", "b-outlet", "", 1, "a"],
+        ["b", "", "", 1, "b"],
+        ["c", "A-outlet", "", 1, "c"],
+        ["d", "b-outlet", "", 1],
+    ]
+    assert handlers.outlet_choices(rows)["choices"] == ["All outlets", "A-outlet", "b-outlet"]
+    assert handlers.outlet_choices()["choices"] == ["All outlets", "RFE/RL"]
+    assert handlers.refresh() == (handlers.corpus.rows(), handlers.outlet_choices())

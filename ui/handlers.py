@@ -1,0 +1,160 @@
+"""What each event of the UI does: the chat, the `/ask` API, the passage panel and the Corpus tab.
+
+`Handlers` holds one method per event; `app.create_app` only lays out the components and wires
+their events to these methods. Each method takes the components' values and returns plain values,
+HTML strings or `gr.update`/`gr.skip()` objects, and raises `gr.Error` for what the user must fix,
+so they can be called directly, without a server. This module imports gradio: only the app (and
+the tests) import it, never `qa_app`.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gradio as gr
+
+from qa_app import QA, Filters, QAError, Settings
+from qa_app.errors import EmptyIndexError
+from qa_app.vocab import parse_iso_date
+from ui import format as fmt
+from ui.corpus import Corpus, Outcome, results_html, safe_name
+
+ALL_OUTLETS = "All outlets"
+# Gradio reports progress to a parameter whose default is a Progress (it passes each event its own).
+PROGRESS = gr.Progress()
+
+
+def parse_filters(source: str | None, date_from: str | None, date_to: str | None, as_of: str | None) -> Filters:
+    """The filters as typed beside the chat; raises ValueError for a date that is not YYYY-MM-DD.
+
+    Example: parse_filters("All outlets", "", "2025-09-30", "") -> Filters(date_to="2025-09-30")
+    """
+    source = (source or "").strip()
+    return Filters(
+        source=None if source in ("", ALL_OUTLETS) else source,
+        date_from=parse_iso_date("Published from", date_from),
+        date_to=parse_iso_date("Published to", date_to),
+        as_of=parse_iso_date("As of", as_of),
+    )
+
+
+class Handlers:
+    """The UI's event handlers over one `QA` shared by all sessions (each session keeps its own history)."""
+
+    def __init__(self, qa: QA, settings: Settings, corpus: Corpus | None = None) -> None:
+        self.qa = qa
+        self.settings = settings
+        self.corpus = corpus or Corpus(qa, settings)
+
+    # --- the chat and the API -----------------------------------------------------------------------------------------
+
+    def respond(
+        self, message: str, history: list[dict[str, Any]], source: str, date_from: str, date_to: str, as_of: str
+    ) -> Iterator[str]:
+        """The chat's reply: the answer's HTML growing sentence by sentence, the sources last."""
+        if not (message or "").strip():
+            yield "Ask a question about the articles."
+            return
+        try:
+            filters = parse_filters(source, date_from, date_to, as_of)
+            answer = self.qa.ask(message, history, filters)
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None
+        except EmptyIndexError:
+            raise gr.Error("There are no articles yet: add some in the Corpus tab.") from None
+        except QAError as exc:
+            raise gr.Error(str(exc)) from None
+        yield from fmt.stream_answer(answer, filters)
+
+    def ask(
+        self,
+        message: str,
+        history: list[dict[str, Any]] | None = None,
+        source: str = "",
+        date_from: str = "",
+        date_to: str = "",
+        as_of: str = "",
+    ) -> dict[str, Any]:
+        """Answer a question as JSON, like `python -m qa_app ask --json`; `history` holds earlier turns."""
+        try:
+            return self.qa.ask(message, history or [], parse_filters(source, date_from, date_to, as_of)).to_dict()
+        except (ValueError, QAError) as exc:
+            raise gr.Error(str(exc)) from None
+
+    def passage(self, key: str) -> str:
+        """The panel's HTML for a clicked citation marker (called from the browser)."""
+        cite = fmt.parse_cite_key(str(key))
+        if cite is None:
+            return fmt.EMPTY_PASSAGE
+        try:
+            record = self.qa.show(cite.doc_id)
+        except QAError:
+            return fmt.missing_passage_html(cite.doc_id)
+        return fmt.passage_html(cite, record.title, record.text, record.source, record.published, record.url)
+
+    def empty_passage(self) -> str:
+        """The panel once the chat is cleared."""
+        return fmt.EMPTY_PASSAGE
+
+    # --- the Corpus tab -----------------------------------------------------------------------------------------------
+
+    def outlet_choices(self, rows: list[list[Any]] | None = None) -> Any:
+        """The outlet filter's choices: those of the table's `rows`, or of the store."""
+        outlets = {str(row[1]) for row in rows} if rows is not None else set(self.corpus.outlets())
+        return gr.update(choices=[ALL_OUTLETS, *sorted(outlets - {""}, key=str.lower)])
+
+    def refresh(self) -> tuple[Any, Any]:
+        """The corpus table and the outlet filter's choices, after a change to the store."""
+        rows = self.corpus.rows()
+        return rows, self.outlet_choices(rows)
+
+    def ingest(
+        self, file_paths: list[str] | None, urls: str, replace: bool = False, progress: Any = PROGRESS
+    ) -> Iterator[tuple[Any, ...]]:
+        """Ingest uploads and URLs; with `replace`, their articles may take over doc ids stored from elsewhere."""
+        paths = list(file_paths or [])
+        url_list = [u.strip() for u in (urls or "").splitlines() if u.strip()]
+        names = [safe_name(os.path.basename(p)) for p in paths] + url_list
+        if not names:
+            yield results_html([Outcome("—", False, "choose files or paste URLs first")], []), gr.skip(), gr.skip()
+            return
+        outcomes: list[Outcome] = []
+        progress(0, desc=f"Ingesting {len(names)} item(s)")
+        yield results_html(outcomes, names), gr.skip(), gr.skip()
+        for outcome in self.corpus.ingest(paths, url_list, replace=bool(replace)):
+            outcomes.append(outcome)
+            progress(len(outcomes) / len(names), desc=f"{len(outcomes)} of {len(names)} done")
+            yield results_html(outcomes, names[len(outcomes) :]), *self.refresh()
+
+    def cleared_inputs(self) -> tuple[None, str, bool]:
+        """The upload box, the URLs and the replace box after an ingest: empty, and replace off again."""
+        return None, "", False
+
+    def selected_row(self, evt: gr.SelectData) -> Any:
+        """The doc id of the clicked table row (its last column)."""
+        row = evt.row_value or []
+        return gr.update(value=row[-1]) if row else gr.skip()
+
+    def delete(self, doc_id: str | None) -> tuple[Any, ...]:
+        """Delete the selected article: the status, the refreshed table and outlets, the selection cleared."""
+
+        def action(doc_id: str) -> str:
+            title = self.corpus.delete(doc_id)
+            return fmt.inert(f"Deleted “{title}”: its passages no longer appear in answers.")
+
+        return self._on_selected(doc_id, action, clear=True)
+
+    def reingest(self, doc_id: str | None) -> tuple[Any, ...]:
+        """Read the selected article again from its upload or URL: the result, the refreshed table and outlets."""
+        return self._on_selected(doc_id, lambda doc_id: results_html([self.corpus.reingest(doc_id)], []), clear=False)
+
+    def _on_selected(self, doc_id: str | None, action: Callable[[str], str], *, clear: bool) -> tuple[Any, ...]:
+        """Run `action` on the selected doc id, then refresh the lists (and clear the selection if `clear`)."""
+        doc_id = (doc_id or "").strip()
+        if not doc_id:
+            return fmt.inert("Choose an article first (click its row)."), gr.skip(), gr.skip(), gr.skip()
+        try:
+            message = action(doc_id)
+        except QAError as exc:
+            return fmt.inert(str(exc)), gr.skip(), gr.skip(), gr.skip()
+        return message, *self.refresh(), "" if clear else gr.skip()
