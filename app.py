@@ -12,6 +12,7 @@ from typing import Any
 
 from qa_app import QA, Filters, QAError, Settings
 from qa_app.errors import EmptyIndexError
+from qa_app.qa import recent_history
 from ui import format as fmt
 from ui.corpus import UPLOAD_TYPES, Corpus, Outcome, results_html
 
@@ -68,7 +69,8 @@ def build_app(qa: QA, settings: Settings) -> Any:
             return
         try:
             filters = parse_filters(source, date_from, date_to, as_of)
-            answer = qa.ask(message, history, filters)
+            # A long chat keeps going on its latest turns; /ask callers over the limits are refused.
+            answer = qa.ask(message, recent_history(history, settings), filters)
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
         except EmptyIndexError:

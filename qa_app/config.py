@@ -41,6 +41,9 @@ class Settings:
     max_file_bytes: int = 100_000_000
     url_timeout: float = 15.0
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "qa_app")
+    max_question_chars: int = 2000
+    max_history_messages: int = 40
+    max_history_chars: int = 50_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,4 +69,5 @@ class Settings:
             upload_dir=Path(env.get("QA_UPLOAD_DIR") or cls.upload_dir),
             max_file_bytes=_int(env, "QA_MAX_FILE_BYTES", cls.max_file_bytes),
             cache_dir=Path(env.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa_app"),
+            max_question_chars=_int(env, "QA_MAX_QUESTION_CHARS", cls.max_question_chars),
         )

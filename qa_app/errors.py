@@ -8,6 +8,7 @@ Hierarchy::
     │   ├── EmptyIndexError      the store holds no articles yet
     │   └── IndexMismatchError   the store was built by another embedding model/backend
     ├── NotFoundError            an unknown doc id
+    ├── InputError               a question or history over a limit (the message names it)
     └── IngestError              one input (file, record, URL) could not be ingested
 
 They are translated only at the edges: one stderr line and exit code 1 in the
@@ -39,6 +40,10 @@ class IndexMismatchError(StoreError):
 
 class NotFoundError(QAError):
     """An unknown doc id."""
+
+
+class InputError(QAError):
+    """A question or conversation history over a limit; the message names the limit."""
 
 
 class IngestError(QAError):
