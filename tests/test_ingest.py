@@ -16,7 +16,7 @@ import numpy as np
 
 from ingest.pipeline import Ingestor
 from qa_app.store import Store
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, TEST_CACHE, run_cli
 from tests.test_crash import problems, write_articles
 from tests.test_load import corpus, write
 
@@ -179,7 +179,7 @@ def test_cli_summary_exit_code_and_progress_line(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_articles(folder, 3, paragraphs=2)
     write(folder / "scan.pdf", b"%PDF")
-    env = {"QA_INDEX_DIR": str(tmp_path / "index")}
+    env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_CACHE_DIR": str(TEST_CACHE)}
     piped = run_cli("ingest", str(folder), "--json", env=env)
     assert piped.returncode == 1  # the PDF failed; the rest went in
     summary = json.loads(piped.stdout)  # nothing but the summary on stdout
