@@ -291,6 +291,8 @@ class Ingestor:
                 writes.append((prepared, _article_write(prepared)))
             except Exception as exc:
                 self._fail(summary, _failure(prepared.article, "cannot store", exc))
+        if not writes:
+            return len(ready)
         try:
             self.store.write_articles([w for _, w in writes])
             stored = [p for p, _ in writes]
