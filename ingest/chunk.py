@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from qa_app.sentences import split_sentences
 
@@ -23,21 +24,39 @@ def passage_budget(title_tokens: int) -> int:
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 
+LONG_SENTENCE_CHARS = 20_000  # far beyond any sentence of `CHUNK_TOKENS` tokens
+_WORD = re.compile(r"\S+")
+COUNT_BATCH = 512  # texts per tokenizer call: one call on a whole long article holds every encoding at once
+
+
+def count_batched(count: TokenCounter, texts: Iterable[str]) -> Iterator[int]:
+    """Token counts of `texts`, asking the tokenizer `COUNT_BATCH` texts at a time.
+
+    Example: list(count_batched(lambda s: [len(t) for t in s], ["ab", "c"])) -> [2, 1]
+    """
+    it = iter(texts)
+    while batch := list(itertools.islice(it, COUNT_BATCH)):
+        yield from count(batch)
+
+
 def _split_long(text: str, start: int, end: int, count: TokenCounter, budget: int) -> list[tuple[int, int]]:
-    """Cut one over-long sentence at word boundaries into pieces within the budget."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
-    sizes = count([text[start + a : start + b] for a, b in words])
+    """Cut one over-long sentence at word boundaries into pieces within the budget.
+
+    Words are read lazily: a text without full stops is one "sentence" of the whole article.
+    """
+    words = _WORD.finditer(text, start, end)
     pieces: list[tuple[int, int]] = []
     piece_start: int | None = None
     used, prev_end = 0, start
-    for (a, b), size in zip(words, sizes, strict=True):
-        if piece_start is not None and used + size > budget:
-            pieces.append((piece_start, prev_end))
-            piece_start, used = None, 0
-        if piece_start is None:
-            piece_start = start + a
-        used += size
-        prev_end = start + b
+    while batch := [m.span() for m in itertools.islice(words, COUNT_BATCH)]:
+        for (a, b), size in zip(batch, count([text[a:b] for a, b in batch]), strict=True):
+            if piece_start is not None and used + size > budget:
+                pieces.append((piece_start, prev_end))
+                piece_start, used = None, 0
+            if piece_start is None:
+                piece_start = a
+            used += size
+            prev_end = b
     if piece_start is not None:
         pieces.append((piece_start, prev_end))
     return pieces
@@ -51,15 +70,18 @@ def chunk_spans(text: str, count: TokenCounter, budget: int = CHUNK_TOKENS) -> l
     Example: chunk_spans("A b. C d.", lambda s: [2] * len(s), budget=2) -> [(0, 4), (5, 9)]
     """
     sentences = split_sentences(text)
-    sizes = count([text[a:b] for a, b in sentences])
+    # A "sentence" of many thousand characters (a text without full stops) is cut at words
+    # without tokenizing it whole first: one encoding of megabytes costs gigabytes.
+    sizes = count_batched(count, (text[a:b] if b - a <= LONG_SENTENCE_CHARS else "" for a, b in sentences))
     units: list[tuple[int, int, int]] = []
     for (a, b), size in zip(sentences, sizes, strict=True):
-        if size <= budget:
+        if size <= budget and b - a <= LONG_SENTENCE_CHARS:
             units.append((a, b, size))
         else:
             pieces = _split_long(text, a, b, count, budget)
             units += [
-                (pa, pb, n) for (pa, pb), n in zip(pieces, count([text[pa:pb] for pa, pb in pieces]), strict=True)
+                (pa, pb, n)
+                for (pa, pb), n in zip(pieces, count_batched(count, (text[pa:pb] for pa, pb in pieces)), strict=True)
             ]
     chunks: list[tuple[int, int]] = []
     start, end, used = None, 0, 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +39,22 @@ _UNTYPED = ("", "application/octet-stream")  # no content type worth the name: g
 _MAGIC = {b"%PDF": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
           b"PK\x03\x04": "a ZIP archive (or an Office document)", b"RIFF": "a RIFF (WebP/WAV) file"}  # fmt: skip
 
+# Characters no text file holds (bar a stray few): C0 controls other than white space, DEL,
+# C1 controls (latin-1 reads of binary) and U+FFFD, what undecodable bytes became.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+NOT_TEXT_SHARE = 0.05  # random bytes decode to 12% (cp1252) or 50% (replaced) such characters
+NOT_TEXT_MIN = 4
+
 Loaded = Iterator[Article | Failure]
+
+
+def looks_binary(text: str) -> bool:
+    """Whether decoded bytes are binary rather than text: over 5% of characters (and at least 4) no text holds.
+
+    Example: looks_binary("caf\u00e9\x07 au lait") -> False; looks_binary("\x01\x02\x03\x04") -> True
+    """
+    bad = _NOT_TEXT.subn("", text)[1]
+    return bad >= NOT_TEXT_MIN and bad > NOT_TEXT_SHARE * len(text)
 
 
 def suffix_of(name: str) -> str:
@@ -123,6 +139,9 @@ def load_bytes(data: bytes, *, name: str, doc_id: str, suffix: str, origin: str,
         return
     notes: list[str] = []
     text = decode(data, notes)
+    if looks_binary(text):
+        yield Failure(name, "not a text file: binary content", origin)
+        return
     results: Loaded
     if suffix in JSON_SUFFIXES:
         results = from_json(text, name=name, doc_id=doc_id, origin=origin, lines=suffix != ".json")
@@ -161,11 +180,20 @@ def load_url(url: str, settings: Settings) -> Loaded:
     yield from load_bytes(data, name=url, doc_id=canonical, suffix=suffix, origin=url, url=canonical)
 
 
+def _guarded(results: Loaded, name: str, origin: str) -> Loaded:
+    """`results`, ended by a `Failure` if producing them raised: a bug met on one input stops only that input."""
+    try:
+        yield from results
+    except Exception as exc:
+        reason = " ".join(str(exc).split())
+        yield Failure(name, f"cannot load: {type(exc).__name__}: {reason}"[:500], origin)
+
+
 def load_inputs(inputs: list[str], settings: Settings) -> Iterator[tuple[str, Article | Failure]]:
     """Every article of the named files, folders and URLs, in order, with the input it came from."""
     for item in inputs:
         if is_url(item):
-            for result in load_url(item, settings):
+            for result in _guarded(load_url(item, settings), item, item):
                 yield item, result
             continue
         path = Path(item)
@@ -174,5 +202,5 @@ def load_inputs(inputs: list[str], settings: Settings) -> Iterator[tuple[str, Ar
             continue
         root = path if path.is_dir() else path.parent
         for file in iter_files(path):
-            for result in load_file(file, root, settings):
+            for result in _guarded(load_file(file, root, settings), str(file), str(file.resolve())):
                 yield item, result

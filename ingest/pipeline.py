@@ -23,6 +23,7 @@ from ingest.model import Article, Failure
 from ingest.plan import Decision, Planner, covers, input_roots
 from qa_app.config import Settings
 from qa_app.embed import Embedder, load_embedder
+from qa_app.errors import QAError, StoreError
 from qa_app.quotes import find_quotes
 from qa_app.store import ArticleRecord, ArticleWrite, Store, chunk_id, published_ts
 
@@ -31,6 +32,7 @@ from qa_app.store import ArticleRecord, ArticleWrite, Store, chunk_id, published
 # then larger, as each store write costs a few round trips whatever its size.
 FIRST_BATCH, LARGEST_BATCH = 64, 256
 QUEUE_ITEMS = 256
+STORE_FAILURES_IN_A_ROW = 3  # articles Chroma refused one after another: the store, not the articles
 
 
 @dataclass
@@ -78,7 +80,9 @@ class Batcher:
 
     The encoder thus sees the batches it would see on one long list of the same texts; an
     article is ready once all its vectors are in. `add` and `flush` return the ready articles.
-    The batch size doubles after each batch, from `first` up to `largest`.
+    The batch size doubles after each batch, from `first` up to `largest`. When the encoder
+    fails on a batch, the articles waiting are embedded one by one, and those that fail alone
+    are dropped into `failed` (with their error), so one bad article never costs the others.
     """
 
     def __init__(
@@ -90,6 +94,7 @@ class Batcher:
         self.waiting: list[Prepared] = []
         self.texts: list[str] = []
         self.vectors = np.zeros((0, 0), dtype=np.float32)
+        self.failed: list[tuple[Prepared, Exception]] = []
 
     def add(self, prepared: Prepared) -> list[Prepared]:
         self.waiting.append(prepared)
@@ -103,7 +108,12 @@ class Batcher:
         while len(self.texts) >= self.size or (final and self.texts):
             texts, self.texts = self.texts[: self.size], self.texts[self.size :]
             self.size = min(self.size * 2, self.largest)
-            got = self.embed(texts)
+            try:
+                got = self.embed(texts)
+            except Exception:
+                self.texts = texts + self.texts
+                self._one_by_one()
+                break  # every article left has all its vectors now
             self.vectors = np.concatenate([self.vectors, got]) if len(self.vectors) else got
         ready: list[Prepared] = []
         while self.waiting and len(self.waiting[0].inputs) <= len(self.vectors):
@@ -112,6 +122,27 @@ class Batcher:
             first.vectors, self.vectors = self.vectors[:n], self.vectors[n:]
             ready.append(first)
         return ready
+
+    def _one_by_one(self) -> None:
+        """Embed what each waiting article still lacks on its own; drop the articles that fail."""
+        done, position = len(self.vectors), 0  # vectors come first, then texts, in article order
+        kept: list[Prepared] = []
+        parts: list[np.ndarray] = []
+        for prepared in self.waiting:
+            n = len(prepared.inputs)
+            have = max(0, min(n, done - position))
+            rest = self.texts[position + have - done : position + n - done]
+            position += n
+            try:
+                got = self.embed(rest) if rest else None
+            except Exception as exc:
+                self.failed.append((prepared, exc))
+                continue
+            kept.append(prepared)
+            parts += [self.vectors[position - n : position - n + have]] if have else []
+            parts += [got] if got is not None and len(got) else []
+        self.waiting, self.texts = kept, []
+        self.vectors = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
 Progress = Callable[[int, int], None]  # (articles done, chunks written)
@@ -137,6 +168,7 @@ class Ingestor:
         self.store = store or Store(settings, self.embedder)
         self.show_origin = show_origin
         self._counter: Embedder | None = None
+        self._store_failures = 0  # article writes failed in a row
 
     @property
     def counter(self) -> Embedder:
@@ -178,6 +210,7 @@ class Ingestor:
         replace: bool,
     ) -> Summary:
         store = self.store
+        self._store_failures = 0
         store.check_embedder(claim=not dry_run)
         if not dry_run:
             store.recover()
@@ -199,7 +232,7 @@ class Ingestor:
             article = item.article
             summary.notes += [{"source": article.origin, "note": note} for note in article.notes]
             if isinstance(item, Prepared):
-                done += self._write(batcher.add(item), summary)
+                done += self._write(batcher.add(item), summary) + self._embed_failures(batcher, summary)
             else:
                 done += 1
                 if item.kind == "write":  # a dry run
@@ -212,7 +245,7 @@ class Ingestor:
                         stale.append(article.doc_id)
             if progress:
                 progress(done, summary.chunks)
-        done += self._write(batcher.flush(), summary)
+        done += self._write(batcher.flush(), summary) + self._embed_failures(batcher, summary)
         summary.removed += stale
         if prune:
             kept = planner.seen | planner.refused | set(stale)
@@ -243,10 +276,13 @@ class Ingestor:
         def decide(decision: Decision | Failure | None) -> None:
             if decision is None:
                 return
-            if isinstance(decision, Decision) and chunk and decision.kind == "write":
-                put(self._prepare(decision))
-            else:
+            if not (isinstance(decision, Decision) and chunk and decision.kind == "write"):
                 put(decision)
+                return
+            try:
+                put(self._prepare(decision))
+            except Exception as exc:  # a bug or a pathological text: that article fails, the batch goes on
+                put(_failure(decision.article, "cannot chunk", exc))
 
         def work() -> None:
             try:
@@ -293,14 +329,74 @@ class Ingestor:
         return Prepared(article, spans, inputs, decision.stored, quotes)
 
     def _write(self, ready: list[Prepared], summary: Summary) -> int:
-        """Store embedded articles in one crash-safe batch; the number of articles written."""
-        if not ready:
-            return 0
-        self.store.write_articles([_article_write(p) for p in ready])
+        """Store embedded articles in one crash-safe batch; the number of articles done (written or failed).
+
+        When the batch write fails, each article is written alone, so one that Chroma refuses
+        fails by itself. When `STORE_FAILURES_IN_A_ROW` articles fail so, the store itself is
+        failing (down, full, read-only): that ends the run with a `StoreError`, rather than
+        embedding for minutes what no write will keep. A failed write leaves its journal entries,
+        which the next run's `recover` sweeps.
+        """
+        writes: list[tuple[Prepared, ArticleWrite]] = []
         for prepared in ready:
+            try:
+                writes.append((prepared, _article_write(prepared)))
+            except Exception as exc:
+                self._fail(summary, _failure(prepared.article, "cannot store", exc))
+        if not writes:
+            return len(ready)
+        try:
+            self.store.write_articles([w for _, w in writes])
+            stored = [p for p, _ in writes]
+            self._store_failures = 0
+        except QAError:
+            raise  # a refusal of ours (the store's lock, a mismatch): no article's fault
+        except Exception as exc:
+            if len(writes) > 1:
+                stored = self._write_one_by_one(writes, summary)
+            else:
+                stored = []
+                self._count_failure(exc)
+                self._fail(summary, _failure(writes[0][0].article, "cannot store", exc))
+        for prepared in stored:
             (summary.updated if prepared.stored else summary.added).append(prepared.article.doc_id)
             summary.chunks += len(prepared.spans)
         return len(ready)
+
+    def _write_one_by_one(self, writes: list[tuple[Prepared, ArticleWrite]], summary: Summary) -> list[Prepared]:
+        """Write each article alone after its batch failed; the ones stored."""
+        stored: list[Prepared] = []
+        for prepared, write in writes:
+            try:
+                self.store.write_articles([write])
+            except QAError:
+                raise
+            except Exception as exc:
+                self._count_failure(exc)
+                self._fail(summary, _failure(prepared.article, "cannot store", exc))
+                continue
+            stored.append(prepared)
+            self._store_failures = 0
+        return stored
+
+    def _count_failure(self, exc: Exception) -> None:
+        """Count a failed article write; raise `StoreError` once too many failed in a row."""
+        self._store_failures += 1
+        if self._store_failures >= STORE_FAILURES_IN_A_ROW:
+            raise StoreError(
+                f"the store failed {self._store_failures} article writes in a row, the last with {_reason(exc)}"
+            ) from exc
+
+    def _embed_failures(self, batcher: Batcher, summary: Summary) -> int:
+        """Report the articles the encoder failed on; their number."""
+        failed, batcher.failed = batcher.failed, []
+        for prepared, exc in failed:
+            self._fail(summary, _failure(prepared.article, "cannot embed", exc))
+        return len(failed)
+
+    @staticmethod
+    def _fail(summary: Summary, failure: Failure) -> None:
+        summary.failed.append(failure)
 
     @staticmethod
     def _gone(
@@ -320,6 +416,20 @@ class Ingestor:
             else:
                 gone.append(doc_id)
         return gone
+
+
+def _reason(exc: BaseException) -> str:
+    """One line naming an unexpected error.
+
+    Example: _reason(ValueError("bad\\nvalue")) -> "ValueError: bad value"
+    """
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _failure(article: Article, what: str, exc: BaseException) -> Failure:
+    """The failure of one article after it loaded (named by its doc id)."""
+    return Failure(article.doc_id, f"{what}: {_reason(exc)}"[:500], article.origin)
 
 
 def _article_write(prepared: Prepared) -> ArticleWrite:

@@ -72,8 +72,10 @@ def _filters(spec: dict[str, Any]) -> Any:
     return Filters(source=spec.get("source"), **dates)
 
 
-def _read_batch(path: Path) -> list[tuple[str, list[Any] | None, Any]]:
+def _read_batch(path: Path, settings: Any) -> list[tuple[str, list[Any] | None, Any]]:
     """(question, history, filters) of each line of a JSONL batch file; a bad line names itself."""
+    from qa_app.qa import check_input
+
     if not path.is_file():
         raise QAError(f"batch file not found: {path}")
     try:
@@ -95,6 +97,7 @@ def _read_batch(path: Path) -> list[tuple[str, list[Any] | None, Any]]:
             raise QAError(f"{path}: line {number}: history must be a list of turns")
         try:
             filters = _filters(item)
+            check_input(item["question"], history, settings)
         except QAError as exc:
             raise QAError(f"{path}: line {number}: {exc}") from None
         items.append((item["question"], history, filters))
@@ -121,11 +124,12 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 
 def _ask(args: argparse.Namespace) -> None:
     from qa_app.config import Settings
-    from qa_app.qa import QA
+    from qa_app.qa import QA, check_input
 
+    settings = Settings.from_env()
     if args.batch:
-        items = _read_batch(args.batch)  # all lines checked before the models load
-        qa = QA(Settings.from_env())
+        items = _read_batch(args.batch, settings)  # all lines checked before the models load
+        qa = QA(settings)
         for question, history, filters in items:
             _print_answer(qa.ask(question, history, filters), True)
             sys.stdout.flush()
@@ -136,7 +140,8 @@ def _ask(args: argparse.Namespace) -> None:
     if history is not None and not isinstance(history, list):
         raise QAError(f"history file {args.history} must hold a JSON list of turns")
     filters = _filters(vars(args))
-    qa = QA(Settings.from_env())
+    check_input(args.question, history, settings)
+    qa = QA(settings)
     _print_answer(qa.ask(args.question, history, filters), args.json)
 
 

@@ -57,6 +57,9 @@ class Settings:
     allow_private_urls: bool = False  # let URLs reach loopback/private/link-local addresses (an intranet)
     lock_timeout: float = 30.0  # seconds a second writer waits for the index's write lock
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "qa_app")
+    max_question_chars: int = 2000
+    max_history_messages: int = 40
+    max_history_chars: int = 50_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,4 +87,5 @@ class Settings:
             allow_private_urls=env.get("QA_ALLOW_PRIVATE_URLS", "").strip().lower() in ("1", "true", "yes"),
             lock_timeout=_seconds(env, "QA_LOCK_TIMEOUT", cls.lock_timeout),
             cache_dir=Path(env.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa_app"),
+            max_question_chars=_int(env, "QA_MAX_QUESTION_CHARS", cls.max_question_chars),
         )

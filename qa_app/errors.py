@@ -9,6 +9,7 @@ Hierarchy::
     │   └── IndexMismatchError   the store was built by another embedding model/backend
     ├── LockTimeoutError         another writer held the index's write lock too long
     ├── NotFoundError            an unknown doc id
+    ├── InputError               a question or history over a limit (the message names it)
     └── IngestError              one input (file, record, URL) could not be ingested
 
 They are translated only at the edges: one stderr line and exit code 1 in the
@@ -44,6 +45,10 @@ class LockTimeoutError(QAError):
 
 class NotFoundError(QAError):
     """An unknown doc id."""
+
+
+class InputError(QAError):
+    """A question or conversation history over a limit; the message names the limit."""
 
 
 class IngestError(QAError):

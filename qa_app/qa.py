@@ -9,10 +9,60 @@ from qa_app.cite import Answer, verify
 from qa_app.config import Settings
 from qa_app.conversation import contextualize
 from qa_app.embed import Embedder, load_embedder
+from qa_app.errors import InputError
 from qa_app.retrieve import Filters, Retriever
 from qa_app.store import ArticleRecord, Store
 
 RETRIEVED = 10
+
+
+def turn_chars(turn: object) -> int:
+    """Characters of one history turn's text (Gradio may send its content as a list of parts).
+
+    Example: turn_chars({"role": "user", "content": [{"type": "text", "text": "Hi"}]}) -> 2
+    """
+    content = turn.get("content") if isinstance(turn, dict) else turn
+    if isinstance(content, list):
+        return sum(len(str(p.get("text", ""))) if isinstance(p, dict) else len(str(p)) for p in content)
+    return len(str(content or ""))
+
+
+def check_input(question: str, history: list[Any] | None, settings: Settings) -> None:
+    """Refuse a question or history over the limits of `settings` with an `InputError` naming the limit.
+
+    Example: check_input("x" * 2001, None, Settings()) raises InputError("the question is 2,001 characters ...")
+    """
+    if len(question) > settings.max_question_chars:
+        raise InputError(
+            f"the question is {len(question):,} characters long, over the limit of "
+            f"{settings.max_question_chars:,} characters (QA_MAX_QUESTION_CHARS)"
+        )
+    history = history or []
+    if len(history) > settings.max_history_messages:
+        raise InputError(
+            f"the history holds {len(history):,} messages, over the limit of {settings.max_history_messages} messages"
+        )
+    chars = sum(turn_chars(turn) for turn in history)
+    if chars > settings.max_history_chars:
+        raise InputError(
+            f"the history holds {chars:,} characters, over the limit of {settings.max_history_chars:,} characters"
+        )
+
+
+def recent_history(history: list[Any] | None, settings: Settings) -> list[Any]:
+    """The latest turns of a conversation that fit the history limits (follow-ups read only the latest).
+
+    For a chat that has gone on for long; a caller that sends a history it chose is refused instead.
+    Example: recent_history([{"content": "a"}] * 50, Settings()) -> the last 40 turns
+    """
+    kept: list[Any] = []
+    chars = 0
+    for turn in reversed((history or [])[-settings.max_history_messages :]):
+        chars += turn_chars(turn)
+        if chars > settings.max_history_chars:
+            break
+        kept.append(turn)
+    return kept[::-1]
 
 
 class QA:
@@ -26,7 +76,12 @@ class QA:
         self.retriever = Retriever(self.store, self.embedder)
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:
-        """Answer one question (a follow-up when `history` holds earlier turns)."""
+        """Answer one question (a follow-up when `history` holds earlier turns).
+
+        Raises `InputError` for a question or history over the limits of `Settings`: a
+        megabyte question would cost a minute of CPU.
+        """
+        check_input(question, history, self.settings)
         self.store.require_articles()
         return self.answer(contextualize(question, history), filters)
 

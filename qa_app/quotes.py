@@ -25,6 +25,9 @@ from qa_app.vocab import INVERTED_SPEECH_VERBS, SPEECH_PARTICIPLES, SPEECH_VERBS
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{SPEECH_PARTICIPLES})\b")
 _INVERTED = re.compile(rf"(?:{INVERTED_SPEECH_VERBS})$")
+# Characters either side of a speech verb that attribution reads: far more than any name with
+# its title or apposition ("Mark Rutte, the NATO chief who ..., said").
+ATTRIBUTION_WINDOW = 400
 _WORD = r"(?:[A-Z][\w'’.\-/]*|(?:de|van|von|der|al|bin|da|di|la|le)\b)"
 _NAME_AT_END = re.compile(rf"(?:^|(?<=[\s(\[—–]))(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)$")
 _NAME_AT_START = re.compile(rf"^(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)")
@@ -164,7 +167,10 @@ def attribution(sentence: str, open_before: bool = False) -> tuple[str | None, b
     plain = _outside_quotes(sentence, open_before)
     verbs = list(_VERB.finditer(plain))
     for m in verbs:
-        left = _strip_adverbs(plain[: m.start()])
+        # Only the words near the verb: each search below scans `left` to its end, so the whole
+        # prefix would make a sentence of n words (a text without full stops) cost n squared.
+        before_verb = plain[max(0, m.start() - ATTRIBUTION_WINDOW) : m.start()]
+        left = _strip_adverbs(before_verb)
         if (p := _PRONOUN.search(left)) is not None:
             return p["who"].lower(), True
         if (n := _APPOSITION.search(left)) is None:
@@ -174,8 +180,10 @@ def attribution(sentence: str, open_before: bool = False) -> tuple[str | None, b
             name = person_name(n["who"])
             if name and not (before and before[-1].lower() in _BAD_LEFT):
                 return name, False
-        if _INVERTED.match(m.group()) and re.search(r"[\"”x],?\s*$|,\s*$", plain[: m.start()]):
-            rest = _DESCRIPTION.sub("", plain[m.end() :].lstrip(), count=1)  # "said emergency physician"
+        if _INVERTED.match(m.group()) and re.search(r"[\"”x],?\s*$|,\s*$", before_verb):
+            rest = _DESCRIPTION.sub(
+                "", plain[m.end() : m.end() + ATTRIBUTION_WINDOW].lstrip(), count=1
+            )  # "said emergency physician"
             after = _NAME_AT_START.match(rest)
             if after and (name := person_name(after["who"])):
                 return name, False

@@ -553,29 +553,43 @@ class Store:
         self.put_articles([record], vector[None, :])
 
     def put_articles(self, records: list[ArticleRecord], vectors: np.ndarray) -> None:
-        self.articles.upsert(
-            ids=[r.doc_id for r in records],
-            documents=[r.text for r in records],
-            metadatas=[r.metadata() for r in records],
-            embeddings=vectors,
-        )
+        step = self._max_batch()
+        for start in range(0, len(records), step):
+            part = records[start : start + step]
+            self.articles.upsert(
+                ids=[r.doc_id for r in part],
+                documents=[r.text for r in part],
+                metadatas=[r.metadata() for r in part],
+                embeddings=vectors[start : start + step],
+            )
 
     def delete_article(self, doc_id: str) -> None:
         """Remove an article and every chunk of it."""
         self.delete_articles([doc_id])
 
     # chunks ----------------------------------------------------------------
+    def _max_batch(self) -> int:
+        """Records one Chroma call may write: the client's limit (asked once, then cached by it), at most `PAGE`."""
+        limit = self.client.get_max_batch_size()
+        return min(PAGE, limit) if limit > 0 else PAGE
+
     def add_chunks(self, nodes: list[Any]) -> None:
-        """Add llama-index `TextNode`s that carry their embeddings."""
-        self.vector_store.add(nodes)
+        """Add llama-index `TextNode`s that carry their embeddings, in calls within Chroma's batch limit.
+
+        Several calls are safe: chunks are invisible until their article's record commits them.
+        """
+        step = self._max_batch()
+        for start in range(0, len(nodes), step):
+            self.vector_store.add(nodes[start : start + step])
 
     def delete_chunks_of(self, doc_ids: list[str]) -> None:
         """Delete every chunk of these articles, whatever their version."""
         self.chunks.delete(where={"doc_id": {"$in": doc_ids}})  # type: ignore[dict-item]
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
-        for start in range(0, len(chunk_ids), PAGE):
-            self.chunks.delete(ids=chunk_ids[start : start + PAGE])
+        step = self._max_batch()
+        for start in range(0, len(chunk_ids), step):
+            self.chunks.delete(ids=chunk_ids[start : start + step])
 
     def delete_stale_chunks(self, doc_id: str, keep_hash: str | None) -> None:
         """Delete the chunks of `doc_id` that belong to any version but `keep_hash`."""

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,9 @@ SAMPLE = ROOT / "data" / "articles"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "eval" / "seed_questions.jsonl"
 USER_ARTICLE = "rferl-2025-09-05-putin-warns-foreign-troops.txt"
+# The tests' cache (ONNX export, lexical indexes): outside the repo and the home folder, and the
+# same across runs, since exporting the model takes ~15 s and every CLI subprocess would repeat it.
+TEST_CACHE = Path(tempfile.gettempdir()) / "qa_app-tests" / "cache"
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +40,7 @@ def load_seeds() -> list[dict]:
 def base_settings():
     from qa_app.config import Settings
 
-    return Settings()
+    return Settings(cache_dir=TEST_CACHE)
 
 
 @pytest.fixture(scope="session")
@@ -105,8 +109,9 @@ def sample_qa(sample_index: Path, base_settings, embedder):
 def run_cli(
     module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess:
-    """Run `python -m module args` as a user would, with QA_* taken from `env`."""
+    """Run `python -m module args` as a user would, with QA_* taken from `env` (and the tests' cache)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    full_env["QA_CACHE_DIR"] = str(TEST_CACHE)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", module, *args], capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=timeout

@@ -24,7 +24,7 @@ import pytest
 from ingest.pipeline import Ingestor
 from qa_app.config import Settings
 from qa_app.store import PENDING, Store, chunk_id
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_CACHE
 
 WORDS = ["harbour", "council", "bridge", "mayor", "river", "festival", "budget", "school", "station", "market"]
 WORDS += ["library", "museum", "railway", "airport", "hospital", "ferry", "tunnel", "stadium", "garden", "theatre"]
@@ -172,7 +172,8 @@ def _count(index: Path, collection: str) -> int:
 
 
 def _ingest(folder: Path, index: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")} | {"QA_INDEX_DIR": str(index)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env |= {"QA_INDEX_DIR": str(index), "QA_CACHE_DIR": str(TEST_CACHE)}
     cmd = [sys.executable, "-m", "ingest", str(folder), "--prune", "--json"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from benchmarks.load import run_load
 from harness.servers import app_process, cli_env
-from tests.conftest import ROOT, SAMPLE, reset_server
+from tests.conftest import ROOT, SAMPLE, TEST_CACHE, reset_server
 
 
 def _ask(url: str, question: str) -> dict:
@@ -27,7 +27,7 @@ def _ingest(env: dict[str, str], *paths: str) -> None:
 def test_two_replicas_share_one_chroma_server(chroma_server: str, tmp_path: Path) -> None:
     """Ingest runs as its own process; both app replicas answer alike, before and after it."""
     reset_server(chroma_server)
-    env = {"QA_CHROMA_URL": chroma_server}
+    env = {"QA_CHROMA_URL": chroma_server, "QA_CACHE_DIR": str(TEST_CACHE)}
     _ingest(env, str(SAMPLE))
     with app_process(env, tmp_path / "a.log") as a, app_process(env, tmp_path / "b.log") as b:
         first_a, first_b = _ask(a, "What did Rutte say?"), _ask(b, "What did Rutte say?")

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from ingest.pipeline import Ingestor
 from qa_app.store import Store
-from tests.conftest import ROOT, run_cli
-from tests.test_crash import problems, write_articles
+from tests.conftest import ROOT, TEST_CACHE, run_cli
+from tests.test_crash import problems, vectors_missing, write_articles
 from tests.test_load import corpus, write
 
 
@@ -179,7 +180,7 @@ def test_cli_summary_exit_code_and_progress_line(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_articles(folder, 3, paragraphs=2)
     write(folder / "scan.pdf", b"%PDF")
-    env = {"QA_INDEX_DIR": str(tmp_path / "index")}
+    env = {"QA_INDEX_DIR": str(tmp_path / "index"), "QA_CACHE_DIR": str(TEST_CACHE)}
     piped = run_cli("ingest", str(folder), "--json", env=env)
     assert piped.returncode == 1  # the PDF failed; the rest went in
     summary = json.loads(piped.stdout)  # nothing but the summary on stdout
@@ -209,3 +210,168 @@ def test_cli_summary_exit_code_and_progress_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "articles (" in screen and "chunks (" in screen and "/s)" in screen
     assert "added: 2" in screen and "unchanged: 3" in screen
+
+
+# --- long articles and failures that stay with their article ------------------------------------
+
+
+def _article_write(doc_id: str, n: int, seed: int = 0):
+    """An article of `n` one-word chunks with made-up unit vectors, ready for `Store.write_articles`."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    from qa_app.store import ArticleRecord, ArticleWrite, chunk_id
+
+    text = " ".join(f"w{i}" for i in range(n))
+    content_hash = f"{seed:064x}"
+    vectors = np.random.default_rng(seed).normal(size=(n, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    nodes, start = [], 0
+    for i in range(n):
+        end = start + len(f"w{i}")
+        meta = {"doc_id": doc_id, "hash": content_hash, "title": doc_id, "source": "", "published": ""}
+        meta |= {"published_ts": -1, "n": i, "start": start, "end": end}
+        source = {NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc_id)}  # what llama-index stores as doc_id
+        node = TextNode(
+            id_=chunk_id(doc_id, content_hash, i), text=text[start:end], metadata=meta, relationships=source
+        )
+        node.embedding = vectors[i].tolist()
+        nodes.append(node)
+        start = end + 1
+    record = ArticleRecord(doc_id, doc_id, None, None, None, [], content_hash, n, doc_id, text=text)
+    return ArticleWrite(record, nodes, vectors[0])
+
+
+def test_an_article_of_more_chunks_than_chroma_takes_in_one_call(store_settings, embedder) -> None:
+    store = Store(store_settings, embedder)
+    n = store.client.get_max_batch_size() + 10
+    store.write_articles([_article_write("huge", n)])
+    assert store.chunks.count() == n
+    assert problems(store) == []
+    assert store.get_article("huge").chunks == n
+
+
+def _no_full_stops(n_bytes: int) -> str:
+    """One line of speech verbs and lower-case words: one "sentence" with a verb every few words."""
+    import random
+
+    rng = random.Random(7)
+    words = ["the", "mayor", "said", "council", "harbor", "bridge", "told", "residents", "repairs", "cost", "added"]
+    return "A Story Without Full Stops\n\n" + " ".join(rng.choice(words) for _ in range(n_bytes // 6))
+
+
+def test_a_long_single_line_article_and_the_next_file_ingest(tmp_path: Path) -> None:
+    """250 KB without a full stop: quote-finding was quadratic in a sentence's length (minutes here)."""
+    folder = tmp_path / "in"
+    long_text = _no_full_stops(250_000)
+    write(folder / "long.txt", long_text)
+    write(folder / "next.txt", "The Next Story\n\nThe council met on Monday.")
+    env = {"QA_INDEX_DIR": str(tmp_path / "index")}
+    result = run_cli("ingest", str(folder / "long.txt"), str(folder / "next.txt"), "--json", env=env, timeout=150)
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["added"] == ["long.txt", "next.txt"] and summary["failed"] == []
+    assert summary["chunks"] > 100
+    from qa_app.config import Settings
+
+    settings = replace(Settings(), index_dir=tmp_path / "index")
+    store = Store(settings, None)  # type: ignore[arg-type]
+    assert problems(store) == []
+    stored = store.get_article("long.txt")
+    assert stored.text == long_text.split("\n\n", 1)[1] and stored.chunks == summary["chunks"] - 1
+    _, metas, docs = next(store.chunks_of(["long.txt"]))
+    assert all(stored.text[m["start"] : m["end"]] == d for m, d in zip(metas, docs, strict=True))
+
+
+class FailingIngestor(Ingestor):
+    """Raises while chunking one article, as a bug met on one odd text would."""
+
+    def _prepare(self, decision):
+        if decision.article.doc_id == "b.txt":
+            raise RuntimeError("boom\nat line 2")
+        return super()._prepare(decision)
+
+
+def test_an_article_that_raises_in_processing_fails_alone_and_the_cli_prints_the_summary(
+    tmp_path: Path, base_settings, embedder, monkeypatch, capsys
+) -> None:
+    import ingest.pipeline
+    from ingest.cli import main
+
+    folder = tmp_path / "in"
+    for name in "abc":
+        write(folder / f"{name}.txt", f"Story {name.upper()} Is Here\n\nThe {name} council voted on Monday.")
+    monkeypatch.setattr(ingest.pipeline, "Ingestor", FailingIngestor)
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("QA_CACHE_DIR", str(base_settings.cache_dir))
+    code = main([str(folder / f"{name}.txt") for name in "abc"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "added: 2" in out and "failed: 1" in out
+    assert "  b.txt: cannot chunk: RuntimeError: boom at line 2" in out
+    store = Store(replace(base_settings, index_dir=tmp_path / "index"), embedder)
+    assert sorted(r.doc_id for r in store.list_articles()) == ["a.txt", "c.txt"]
+    assert problems(store) == []
+
+
+class PoisonedEmbedder(CountingEmbedder):
+    """The real embedder, failing on any batch that holds the word POISON (as on a text it chokes on)."""
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        if any("POISON" in t for t in texts):
+            raise ValueError("cannot encode this text")
+        return super().embed_texts(texts)
+
+
+def test_an_article_the_encoder_fails_on_fails_alone(base_settings, embedder, tmp_path: Path) -> None:
+    settings = replace(base_settings, index_dir=tmp_path / "index")
+    folder = tmp_path / "in"
+    names = write_articles(folder, 6, paragraphs=8)  # several per encoder batch
+    bad = names[2]
+    (folder / bad).write_text("A Bad Report\n\n" + " ".join(f"The POISON plan {i} was approved." for i in range(30)))
+    summary = Ingestor(settings, PoisonedEmbedder(embedder)).run([str(folder)])  # type: ignore[arg-type]
+    assert sorted(summary.added) == sorted(set(names) - {bad})
+    assert [(f.source, f.error) for f in summary.failed] == [(bad, "cannot embed: ValueError: cannot encode this text")]
+    store = Store(settings, embedder)
+    assert problems(store) == [] and vectors_missing(store) == []
+    # Each article's vectors are its own: its first passage finds it.
+    for name in summary.added:
+        first = next(store.chunks_of([name]))[2][0]
+        assert store.chunks.query(query_embeddings=[embedder.embed_query(first)], n_results=1)["ids"][0][0].startswith(
+            name + ":"
+        )
+
+
+class RefusingStore(Store):
+    """A real store whose writes fail for some articles (a record Chroma refuses) or for all (a store gone)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.refuse: set[str] | None = set()  # None: every write fails
+
+    def write_articles(self, writes):
+        if self.refuse is None or any(w.record.doc_id in self.refuse for w in writes):
+            raise ValueError("refused by the store")
+        super().write_articles(writes)
+
+
+def test_a_store_write_failure_fails_its_article_and_a_failing_store_ends_the_run(
+    base_settings, embedder, tmp_path: Path
+) -> None:
+    from qa_app.errors import StoreError
+
+    settings = replace(base_settings, index_dir=tmp_path / "index")
+    names = write_articles(tmp_path / "in", 5, paragraphs=2)  # all five in one store write
+    store = RefusingStore(settings, embedder)
+    store.refuse = {names[1]}
+    summary = Ingestor(settings, embedder, store).run([str(tmp_path / "in")])
+    assert sorted(summary.added) == sorted(set(names) - {names[1]})
+    assert [(f.source, f.error) for f in summary.failed] == [
+        (names[1], "cannot store: ValueError: refused by the store")
+    ]
+    assert problems(Store(settings, embedder), committed_only=True) == []
+
+    more = write_articles(tmp_path / "more", 5, paragraphs=2, start=10)
+    store.refuse = None
+    with pytest.raises(StoreError, match="failed 3 article writes in a row, the last with ValueError: refused"):
+        Ingestor(settings, embedder, store).run([str(tmp_path / "more")])
+    assert not {r.doc_id for r in Store(settings, embedder).list_articles()} & set(more)

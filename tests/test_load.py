@@ -212,6 +212,35 @@ def test_invalid_utf8_is_decoded_and_said(tmp_path: Path) -> None:
     assert a.notes == ["invalid UTF-8 at byte 3, decoded as cp1252"]
 
 
+def _random_bytes(n: int) -> bytes:
+    """Random bytes without a NUL (which the old check caught) nor a known magic number."""
+    import random
+
+    rng = random.Random(n)
+    return b"x" + bytes(rng.randrange(1, 256) for _ in range(n))
+
+
+@pytest.mark.parametrize(
+    ("data", "refused"),
+    [
+        (_random_bytes(200_000), True),
+        (bytes(b for b in _random_bytes(200_000) if b not in b"\x81\x8d\x8f\x90\x9d"), True),  # all cp1252
+        (_random_bytes(100), True),
+        ("Caf\xe9 Owners \u201cProtest\u201d Rents\n\nThe caf\xe9\x07 closed\x0c at 5\x1b.".encode("cp1252"), False),
+        (b"Word", False),
+        ("Emoji Day \U0001f389\n\nThe party \U0001f973 went on all night \U0001f30d.".encode(), False),
+        (("A Long Story Today\n\n" + "The council met again and voted.\x07 " * 3000).encode(), False),  # 100 KB
+    ],
+    ids=["random-200KB", "random-cp1252-only", "random-100B", "cp1252-with-controls", "one-word", "emoji", "100KB"],
+)
+def test_binary_content_is_refused_and_text_is_not(tmp_path: Path, data: bytes, refused: bool) -> None:
+    (result,) = load([write(tmp_path / "file.txt", data)])
+    if refused:
+        assert isinstance(result, Failure) and result.error == "not a text file: binary content"
+    else:
+        assert isinstance(result, Article), result
+
+
 def test_a_malformed_json_line_fails_alone(tmp_path: Path) -> None:
     feed = '{"id": "a", "body": "First."}\n{"id": "b", "body": \n\n{"id": "c", "body": "Third."}\n[]\n'
     results = load([write(tmp_path / "feed.jsonl", feed)])

@@ -32,9 +32,19 @@ def onnx_embedder(tmp_path_factory: pytest.TempPathFactory, base_settings):
     return load_embedder(replace(base_settings, embed_backend="onnx", cache_dir=cache))
 
 
-def test_vectors_match_torch_backend(onnx_embedder, embedder) -> None:
+@pytest.fixture(scope="session")
+def torch_embedder(base_settings):
+    """The reference: the same model through sentence-transformers (torch), whatever the default backend."""
+    from qa_app.embed import load_embedder
+
+    reference = load_embedder(replace(base_settings, embed_backend="torch"))
+    assert type(reference.li_model).__name__ == "HuggingFaceEmbedding"  # not the ONNX session again
+    return reference
+
+
+def test_vectors_match_torch_backend(onnx_embedder, torch_embedder) -> None:
     fast = onnx_embedder.embed_texts(SENTENCES)
-    ref = embedder.embed_texts(SENTENCES)
+    ref = torch_embedder.embed_texts(SENTENCES)
     assert fast.shape == (len(SENTENCES), 384)
     assert fast.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-4)
@@ -42,9 +52,9 @@ def test_vectors_match_torch_backend(onnx_embedder, embedder) -> None:
     assert cosines.min() >= 0.98, dict(zip(SENTENCES, cosines.round(4), strict=True))
 
 
-def test_query_vector_matches_torch_backend(onnx_embedder, embedder) -> None:
+def test_query_vector_matches_torch_backend(onnx_embedder, torch_embedder) -> None:
     question = "When will the bridge reopen?"
-    assert float(onnx_embedder.embed_query(question) @ embedder.embed_query(question)) >= 0.98
+    assert float(onnx_embedder.embed_query(question) @ torch_embedder.embed_query(question)) >= 0.98
 
 
 def test_order_is_kept_when_lengths_differ(onnx_embedder) -> None:

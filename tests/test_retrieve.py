@@ -97,7 +97,7 @@ def narrow(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> N
 def test_source_filter(retriever: Retriever, narrow: None) -> None:
     ids = _ids(retriever, "harbor bridge", Filters(source="Valley Courier"))
     assert ids == ["orchard-2024-05"]  # dense still finds it; nothing of the other outlet
-    assert set(_ids(retriever, "harbor bridge", Filters(source="daily planet"))) <= {"harbor-2024-03", "harbor-2024-09"}
+    assert set(_ids(retriever, "harbor bridge", Filters(source="daily planet"))) == {"harbor-2024-03", "harbor-2024-09"}
     assert _ids(retriever, "harbor bridge", Filters(source="No Such Outlet")) == []
 
 
@@ -114,8 +114,7 @@ def test_date_range_filter(
     retriever: Retriever, narrow: None, date_from: str | None, date_to: str | None, allowed: set
 ) -> None:
     ids = _ids(retriever, "harbor bridge orchard Rutte", Filters(date_from=date_from, date_to=date_to))
-    assert set(ids) <= allowed
-    assert bool(ids) == bool(allowed)
+    assert set(ids) == allowed  # every article in the range, and nothing outside it
 
 
 def test_as_of_prefers_the_article_published_shortly_before(retriever: Retriever) -> None:
@@ -156,7 +155,8 @@ def test_lexical_index_follows_the_store_generation(
     assert retriever.full_builds == 1 and again.full_builds == 0
     retriever.store.delete_article(USER_ARTICLE)
     retriever.store.bump()
-    assert USER_ARTICLE not in _ids(retriever, "Rutte sovereign country")
+    left = _ids(retriever, "Rutte sovereign country harbor bridge")
+    assert left and USER_ARTICLE not in left
     # The store deleted and built again at the same place is a new store: its cache is not the old one's.
     from chromadb.api.shared_system_client import SharedSystemClient
 
@@ -164,7 +164,8 @@ def test_lexical_index_follows_the_store_generation(
     SharedSystemClient.clear_system_cache()  # as a new process would find it
     _ingest(settings, embedder, [str(corpus)])
     rebuilt = Retriever(Store(settings, embedder), embedder)
-    assert USER_ARTICLE not in _ids(rebuilt, "Rutte sovereign country", mode="bm25")
+    found = _ids(rebuilt, "Rutte sovereign country harbor bridge", mode="bm25")
+    assert found and USER_ARTICLE not in found
     assert rebuilt.full_builds == 1
 
 
@@ -246,19 +247,22 @@ def test_store_changes_update_the_lexical_index_without_a_full_build(
     Store(settings, embedder).delete_article("orchard-2024-05")
     Store(settings, embedder).bump()
     for mode in ("bm25", "hybrid", "dense"):
-        assert "orchard-2024-05" not in _ids(retriever, "Which orchard won a prize for its cider?", mode=mode)
+        found = _ids(retriever, "Which orchard won a prize for its cider? Hill Creek harbor", mode=mode)
+        assert found and "orchard-2024-05" not in found
     lexical = retriever.lexical
-    assert "orchard-2024-05" not in lexical.doc_index
+    assert "harbor-2024-03" in lexical.doc_index and "orchard-2024-05" not in lexical.doc_index
+    assert any(cid.startswith("harbor-2024-03:") for cid in lexical.position)
     assert not any(cid.startswith("orchard-2024-05:") for cid in lexical.position)
 
     changed = {
         **RECORDS[0],
         "body": RECORDS[0]["body"].replace('"Traffic will flow again," Ortiz said.', "A lighthouse was restored."),
     }
+    assert _ids(retriever, "traffic flow", mode="bm25") == ["harbor-2024-03"]  # the old version's words
     # Another file now holds this record: a doc id stored from another origin is taken over only on request.
     _ingest(settings, embedder, [_write(tmp_path, "changed.jsonl", [changed])], replace=True)
     assert _ids(retriever, "lighthouse restored", mode="bm25") == ["harbor-2024-03"]
-    assert "harbor-2024-03" not in _ids(retriever, "traffic flow", mode="bm25")
+    assert _ids(retriever, "traffic flow", mode="bm25") == []  # gone with the old version
     found = retriever.retrieve("harbor bridge lighthouse traffic")
     version = retriever.store.get_article("harbor-2024-03").hash
     assert {p.chunk.hash for p in found.passages if p.doc_id == "harbor-2024-03"} == {version}

@@ -15,6 +15,7 @@ import gradio as gr
 
 from qa_app import QA, Filters, QAError, Settings
 from qa_app.errors import EmptyIndexError
+from qa_app.qa import recent_history
 from qa_app.vocab import parse_iso_date
 from ui import format as fmt
 from ui.corpus import Corpus, Outcome, results_html, safe_name
@@ -57,7 +58,8 @@ class Handlers:
             return
         try:
             filters = parse_filters(source, date_from, date_to, as_of)
-            answer = self.qa.ask(message, history, filters)
+            # A long chat goes on with its latest turns that fit; /ask callers over the limits are refused.
+            answer = self.qa.ask(message, recent_history(history, self.settings), filters)
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
         except EmptyIndexError:
