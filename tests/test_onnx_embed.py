@@ -38,7 +38,7 @@ def torch_embedder(base_settings):
     from qa_app.embed import load_embedder
 
     reference = load_embedder(replace(base_settings, embed_backend="torch"))
-    assert type(reference.li_model).__name__ == "HuggingFaceEmbedding"  # not the ONNX session again
+    assert type(reference.model).__name__ == "HuggingFaceEmbedding"  # not the ONNX session again
     return reference
 
 
