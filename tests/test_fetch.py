@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from harness.servers import QuietHandler
 from ingest.fetch import Fetched, fetch
 from ingest.guard import is_public_address
 from ingest.model import Failure
@@ -32,13 +33,13 @@ class Site:
         self.paths: list[str] = []
         site = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 site.paths.append(self.path)
                 route = urlsplit(self.path)
                 query = parse_qs(route.query)
                 if route.path == "/page":
-                    self._send(200, b"Harbour bridge opens.\n\nThe council said so.", "text/plain")
+                    self.send(200, b"Harbour bridge opens.\n\nThe council said so.", "text/plain")
                 elif route.path == "/to":  # /to?url=U redirects to U
                     self.send_response(302)
                     self.send_header("Location", query["url"][0])
@@ -51,7 +52,7 @@ class Site:
                         self.send_header("Location", f"/nap/{hops - 1}")
                         self.end_headers()
                     else:
-                        self._send(200, b"finally", "text/plain")
+                        self.send(200, b"finally", "text/plain")
                 elif route.path == "/trickle":  # 40 bytes, one every 0.5 s: each read is quick, the whole is not
                     self.send_response(200)
                     self.send_header("Content-Type", "text/plain")
@@ -62,17 +63,7 @@ class Site:
                         self.wfile.flush()
                         time.sleep(0.5)
                 else:
-                    self._send(404, b"not here", "text/plain")
-
-            def _send(self, status: int, body: bytes, kind: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
+                    self.send(404, b"not here", "text/plain")
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -4,9 +4,7 @@ fetched from a real HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
-import http.server
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.servers import QuietHandler, web_server
 from ingest.load import SUPPORTED, load_bytes, load_inputs
 from ingest.model import Article, Failure
 from qa_app.config import Settings
@@ -297,11 +296,11 @@ def test_every_jsonl_line_gives_one_result(records: list[object]) -> None:
 LOCAL = Settings(allow_private_urls=True)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
         if path == "/story":
-            self._send(200, HTML.encode(), "text/html; charset=utf-8")
+            self.send(200, HTML.encode(), "text/html; charset=utf-8")
         elif path == "/moved":
             self.send_response(301)
             self.send_header("Location", "/story?utm_source=x")
@@ -311,39 +310,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", "/loop")
             self.end_headers()
         elif path == "/feed.jsonl.gz":
-            self._send(200, gzip.compress(b'{"id": "web-1", "body": "From a gzipped feed."}'), "application/gzip")
+            self.send(200, gzip.compress(b'{"id": "web-1", "body": "From a gzipped feed."}'), "application/gzip")
         elif path == "/notes.txt":
-            self._send(200, b"Plain Notes From The Web\n\nServed as text.", "text/plain")
+            self.send(200, b"Plain Notes From The Web\n\nServed as text.", "text/plain")
         elif path == "/paper.pdf":
-            self._send(200, b"%PDF-1.7", "application/pdf")
+            self.send(200, b"%PDF-1.7", "application/pdf")
         elif path == "/big":
-            self._send(200, b"x" * 5000, "text/plain")
+            self.send(200, b"x" * 5000, "text/plain")
         elif path == "/slow":
             time.sleep(3)
-            self._send(200, b"late", "text/plain")
+            self.send(200, b"late", "text/plain")
         else:
-            self._send(404, b"not here", "text/plain")
-
-    def _send(self, status: int, body: bytes, kind: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+            self.send(404, b"not here", "text/plain")
 
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with web_server(Handler) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def test_url_page_is_fetched_and_extracted(web: str) -> None:

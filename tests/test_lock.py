@@ -10,11 +10,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from harness.servers import QuietHandler
 from ingest.pipeline import Ingestor
 from qa_app.config import Settings
 from qa_app.errors import LockTimeoutError
@@ -22,7 +23,7 @@ from qa_app.lock import write_lock
 from qa_app.qa import QA
 from qa_app.retrieve import Filters
 from qa_app.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_CACHE
 from tests.test_crash import problems, vectors_missing, write_articles
 
 
@@ -68,7 +69,9 @@ def test_two_concurrent_ingests_write_one_after_the_other(tmp_path: Path, cache_
     index = tmp_path / "index"
     # Chroma saves a collection's vector index every `sync_threshold` writes (1,000 by default); at
     # 20, two hundred small articles show what two ingests of 300 long ones do.
-    Store(replace(Settings(), index_dir=index), embedder).chunks.modify(configuration={"hnsw": {"sync_threshold": 20}})
+    Store(replace(Settings(cache_dir=TEST_CACHE), index_dir=index), embedder).chunks.modify(
+        configuration={"hnsw": {"sync_threshold": 20}}
+    )
     first = write_articles(tmp_path / "a", 100, paragraphs=12, seed=1)
     second = write_articles(tmp_path / "b", 100, paragraphs=12, seed=2, start=100)
     procs = [_ingest(index, cache_dir, tmp_path / name, QA_LOCK_TIMEOUT="600") for name in ("a", "b")]
@@ -76,7 +79,7 @@ def test_two_concurrent_ingests_write_one_after_the_other(tmp_path: Path, cache_
     for proc, (_, err) in zip(procs, outs, strict=True):
         assert proc.returncode == 0, err[-2000:]
     assert _reader_process(index) == []
-    store = Store(replace(Settings(), index_dir=index), embedder)
+    store = Store(replace(Settings(cache_dir=TEST_CACHE), index_dir=index), embedder)
     assert {r.doc_id for r in store.list_articles()} == set(first) | set(second)
     assert sum(r.chunks for r in store.list_articles()) >= 300  # several store writes from each
     assert problems(store) == [] and vectors_missing(store) == []
@@ -85,7 +88,7 @@ def test_two_concurrent_ingests_write_one_after_the_other(tmp_path: Path, cache_
 def test_a_second_writer_waits_then_exits_1_naming_the_holder(tmp_path: Path, cache_dir: Path) -> None:
     index = tmp_path / "index"
     write_articles(tmp_path / "a", 1, paragraphs=2)
-    settings = replace(Settings(), index_dir=index)
+    settings = replace(Settings(cache_dir=TEST_CACHE), index_dir=index)
     with write_lock(settings):  # this process is the first writer
         proc = _ingest(index, cache_dir, tmp_path / "a", QA_LOCK_TIMEOUT="1")
         out, err = proc.communicate(timeout=300)
@@ -102,7 +105,7 @@ def test_a_second_writer_waits_then_exits_1_naming_the_holder(tmp_path: Path, ca
 def test_a_delete_waits_for_a_writer_in_another_process_then_gives_up(tmp_path: Path, embedder) -> None:
     index = tmp_path / "index"
     write_articles(tmp_path / "a", 2, paragraphs=2)
-    settings = replace(Settings(), index_dir=index, lock_timeout=0.5)
+    settings = replace(Settings(cache_dir=TEST_CACHE), index_dir=index, lock_timeout=0.5)
     Ingestor(settings, embedder).run([str(tmp_path / "a")])
     qa = QA(settings, embedder)
     code = (
@@ -126,7 +129,7 @@ def test_a_delete_waits_for_a_writer_in_another_process_then_gives_up(tmp_path: 
 
 
 def test_threads_of_one_process_write_one_at_a_time(tmp_path: Path) -> None:
-    settings = replace(Settings(), index_dir=tmp_path / "index", lock_timeout=0.3)
+    settings = replace(Settings(cache_dir=TEST_CACHE), index_dir=tmp_path / "index", lock_timeout=0.3)
     holding, done = threading.Event(), threading.Event()
     got: list[BaseException] = []
 
@@ -159,7 +162,7 @@ def test_a_reader_answers_about_what_another_process_ingested(
     mode: str, tmp_path: Path, cache_dir: Path, embedder, request: pytest.FixtureRequest
 ) -> None:
     index = tmp_path / "index"
-    settings = replace(Settings(), index_dir=index)
+    settings = replace(Settings(cache_dir=TEST_CACHE), index_dir=index)
     extra: dict[str, str] = {}
     if mode == "server":
         from tests.conftest import reset_server
@@ -204,7 +207,7 @@ def test_a_filtered_search_begun_before_another_process_wrote_does_not_fail(
     tmp_path: Path, cache_dir: Path, embedder
 ) -> None:
     index, folder = tmp_path / "index", tmp_path / "news"
-    settings = replace(Settings(), index_dir=index)
+    settings = replace(Settings(cache_dir=TEST_CACHE), index_dir=index)
     _feed(folder, "The river festival of Eastmere opened on Friday with a parade of boats.")
     Ingestor(settings, embedder).run([str(folder)])
     qa = QA(settings, embedder)
@@ -228,36 +231,28 @@ class _SlowServer(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _SlowHandler)
 
 
-class _SlowHandler(http.server.BaseHTTPRequestHandler):
+class _SlowHandler(QuietHandler):
     server: _SlowServer
 
     def do_GET(self) -> None:
         self.server.requested.set()
         self.server.release.wait(timeout=30)
-        body = b"Slow Harbour News\n\nThe slow harbour of Eastmere reopened on Monday after repairs.\n"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _allowing_loopback(settings: Settings) -> Settings:
-    """Settings whose fetches may reach 127.0.0.1 (helper A's `allow_private_urls`, where it exists)."""
-    if "allow_private_urls" in {f.name for f in fields(Settings)}:
-        return replace(settings, allow_private_urls=True)  # type: ignore[call-arg]
-    return settings
+        self.send(
+            200, b"Slow Harbour News\n\nThe slow harbour of Eastmere reopened on Monday after repairs.\n", "text/plain"
+        )
 
 
 def test_a_delete_does_not_wait_for_a_url_fetch(tmp_path: Path, embedder) -> None:
     from ui.corpus import Corpus
 
     write_articles(tmp_path / "a", 2, paragraphs=2)
-    settings = replace(Settings(), index_dir=tmp_path / "index", upload_dir=tmp_path / "up", lock_timeout=5)
-    settings = _allowing_loopback(settings)
+    settings = replace(
+        Settings(cache_dir=TEST_CACHE),
+        index_dir=tmp_path / "index",
+        upload_dir=tmp_path / "up",
+        lock_timeout=5,
+        allow_private_urls=True,
+    )
     Ingestor(settings, embedder).run([str(tmp_path / "a")])
     corpus = Corpus(QA(settings, embedder), settings)
     server = _SlowServer()
