@@ -26,7 +26,7 @@ ingest-sample: install
 run: ingest-sample
 	$(PY) app.py
 
-test: install-dev
+test: lint
 	$(PY) -m pytest
 
 bench: install-dev
