@@ -1,13 +1,16 @@
 """Hybrid retrieval: BM25 and dense signals fused per article, with a soft time prior.
 
 Five signals rank the articles: BM25 of their best passage, of their first passage (the lede)
-and of the whole article; the dense similarity of their best passage (Chroma through llama-index)
-and of the article's mean passage vector (Chroma's `articles` collection). Each is scaled by its
+and of the whole article; the dense cosine similarity of their best passage and of the article's
+mean passage vector (both from `Store.nearest`, on one scale: `1 - cosine distance`). Each is scaled by its
 best score and the weighted sum (or reciprocal-rank fusion) is multiplied by the time prior,
 `exp(-days/half-life)` past a few flat days, which prefers articles published shortly before the
 "as of" date. Passages for the answer are those of the top articles, each article's best first.
 Only passages of an article's committed version are used. The weights were tuned on the dev
-split of RealTime QA (`benchmarks/quality.py`).
+split of RealTime QA (`benchmarks/quality.py`) when unfiltered dense search still scored
+`exp(-distance)` (llama-index's scale) and filtered search `1 - distance`; since one scale is used,
+`dense_passage`, `dense_article` and `dense_floor` (and the answer's MIN_AGREEMENT, which reads the
+fused scores) may want retuning.
 """
 
 from __future__ import annotations
@@ -23,33 +26,39 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from qa_app.lexical import ChunkInfo, LexicalIndex, top_k
-from qa_app.store import Store, published_ts
+from qa_app.store import Store, chunk_where, published_ts
 from qa_app.text import bm25_tokenizer
 
 if TYPE_CHECKING:
     from qa_app.embed import Embedder
 
 Mode = Literal["hybrid", "bm25", "dense"]
-NARROW_FILTER = 0.05  # a filter allowing less than this share of passages is left to Chroma's `where`
-MAX_NEAREST = 3000
+# A filter allowing less than this share of passages is left to Chroma's `where` (hand-set in ac4f15e, not tuned).
+NARROW_FILTER = 0.05
+MAX_NEAREST = 3000  # cap on the nearest ids asked of Chroma in one query (hand-set in ac4f15e, not tuned)
 
 
 @dataclass(frozen=True)
 class Tuning:
-    """The knobs of fusion and the time prior (defaults tuned on RealTime QA dev)."""
+    """The knobs of fusion and the time prior.
 
-    fusion: Literal["score", "rrf"] = "score"
-    rrf_k: float = 60.0
-    bm25_passage: float = 0.5
-    bm25_article: float = 1.0
-    bm25_lead: float = 1.0  # BM25 of the article's first passage: a news lede states the story
-    dense_passage: float = 0.5
-    dense_article: float = 1.0
-    dense_floor: float = 0.0  # cosine similarity below which dense evidence counts for nothing
-    half_life_days: float = 30.0
-    flat_days: float = 3.0  # no decay within this many days before "as of"
-    after_as_of: float = 0.1  # weight of articles published after the "as of" date
-    candidates: int = 100  # nearest passages and articles asked of Chroma (and per signal for RRF)
+    The weights, `flat_days` and the fusion kind were chosen on RealTime QA dev (`benchmarks/quality.py`)
+    in 0831163 and d6e20f5, when the unfiltered dense similarities were `exp(-distance)`; the
+    others were set in 59d77be/0831163 and not tuned.
+    """
+
+    fusion: Literal["score", "rrf"] = "score"  # the default since 0831163, chosen on dev with the weights
+    rrf_k: float = 60.0  # the usual RRF constant (Cormack et al. 2009), not tuned here
+    bm25_passage: float = 0.5  # tuned in d6e20f5
+    bm25_article: float = 1.0  # tuned in d6e20f5
+    bm25_lead: float = 1.0  # tuned in d6e20f5; BM25 of the article's first passage: a news lede states the story
+    dense_passage: float = 0.5  # tuned in d6e20f5, on the old mixed dense scale
+    dense_article: float = 1.0  # tuned in d6e20f5, on the old mixed dense scale
+    dense_floor: float = 0.0  # cosine below which dense evidence counts for nothing (0831163, hand-set, not tuned)
+    half_life_days: float = 30.0  # hand-set in 59d77be, not tuned
+    flat_days: float = 3.0  # no decay within this many days before "as of" (tuned in d6e20f5)
+    after_as_of: float = 0.1  # weight of articles published after the "as of" date (hand-set in 59d77be, not tuned)
+    candidates: int = 100  # nearest passages and articles asked of Chroma, and per signal for RRF (59d77be, not tuned)
 
 
 @dataclass(frozen=True)
@@ -197,60 +206,30 @@ class Retriever:
             mask &= (lexical.published >= 0) & (lexical.published <= published_ts(filters.date_to))
         return mask
 
-    def _where(self, filters: Filters) -> list:
-        from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter
-
-        conditions = []
-        if filters.source:
-            conditions.append(MetadataFilter(key="source", value=filters.source))
-        if filters.date_from:
-            value = published_ts(filters.date_from)
-            conditions.append(MetadataFilter(key="published_ts", value=value, operator=FilterOperator.GTE))
-        if filters.date_to:
-            conditions.append(
-                MetadataFilter(key="published_ts", value=published_ts(filters.date_to), operator=FilterOperator.LTE)
-            )
-        return conditions
-
     # signals -----------------------------------------------------------------
     def dense(self, vector: np.ndarray, filters: Filters, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the nearest passages, from Chroma through llama-index."""
-        from llama_index.core.vector_stores.types import MetadataFilters, VectorStoreQuery
-
-        conditions = self._where(filters)
-        query = VectorStoreQuery(
-            query_embedding=vector.tolist(),
-            similarity_top_k=k,
-            filters=MetadataFilters(filters=conditions) if conditions else None,
+        """(chunk id, cosine similarity) of the `k` nearest passages that pass `filters` (Chroma's `where`)."""
+        where = chunk_where(
+            filters.source,
+            published_ts(filters.date_from) if filters.date_from else None,
+            published_ts(filters.date_to) if filters.date_to else None,
         )
-        try:
-            result = self.store.vector_store.query(query)
-        except Exception:
-            # Embedded, a `where` query from a view older than what another process has just written
-            # fails ("Error finding id": SQLite holds chunks the view's vector index lacks): once more
-            # on a view reopened now.
-            if not conditions or not self.store.reopen():
-                raise
-            result = self.store.vector_store.query(query)
-        ids = result.ids or []
-        sims = result.similarities or [0.0] * len(ids)
-        return list(zip(ids, sims, strict=True))
+        return self.store.nearest(vector, k, where=where)
 
     def _nearest(self, vector: np.ndarray, filters: Filters, k: int, share: float) -> list[tuple[str, float]]:
-        """The nearest passages for a question whose filters allow `share` of the passages.
+        """(chunk id, cosine similarity) of the nearest passages for a question whose filters allow
+        `share` of the passages; the caller's mask keeps the allowed ones.
 
-        Unfiltered: llama-index's query. Filtered: Chroma answers a `where` query by scanning
-        (~80-300 ms at 48k passages), so unless the filter is very narrow, ask for enough nearest
-        ids to hold ~k allowed ones (ids only: llama-index would ship every passage's text) and let
-        the caller's mask keep the allowed ones.
+        Chroma answers a `where` query by scanning (~80-300 ms at 48k passages), so unless the
+        filter is very narrow, ask for enough nearest ids to hold ~k allowed ones instead. Both
+        ways return the same similarity for the same passage (`Store.nearest`).
         """
-        if not (filters.source or filters.date_from or filters.date_to):
+        if not (filters.source or filters.date_from or filters.date_to) or share < NARROW_FILTER:
             return self.dense(vector, filters, k)
-        if share < NARROW_FILTER:
-            return self.dense(vector, filters, k)
+        # x1.5: a margin over the expected k allowed ids, as the allowed share is uneven along the
+        # ranking (hand-set in ac4f15e, not tuned).
         wanted = min(int(k / share * 1.5), MAX_NEAREST)
-        got = self.store.chunks.query(query_embeddings=[vector], n_results=wanted, include=["distances"])
-        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True)]
+        return self.store.nearest(vector, wanted)
 
     def dense_articles(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(doc_id, cosine similarity) of the articles whose mean passage vector is nearest.
@@ -258,9 +237,7 @@ class Retriever:
         Filters are applied by the caller: the collection is small, so asking for more is cheaper
         than a `where` query.
         """
-        got = self.store.articles.query(query_embeddings=[vector], n_results=max(1, k), include=["distances"])
-        distances = (got["distances"] or [[]])[0]
-        return [(doc_id, 1.0 - float(d)) for doc_id, d in zip(got["ids"][0], distances, strict=True)]
+        return self.store.nearest(vector, k, articles=True)
 
     # search ------------------------------------------------------------------
     def retrieve(
@@ -308,6 +285,7 @@ class Retriever:
             for cid, sim in hits:
                 pos = lexical.position.get(cid)
                 if pos is not None and mask[pos]:  # not a stale version, and allowed
+                    # 1e-6: found by the dense search counts, however weakly (hand-set, not tuned)
                     p_dense[pos] = max(p_dense[pos], sim - t.dense_floor, 1e-6)
             signals.append((t.dense_passage, lexical.per_article_max(p_dense)))
             a_dense = np.zeros(n_docs, dtype=np.float32)

@@ -139,6 +139,24 @@ def chunk_id(doc_id: str, content_hash: str, n: int) -> str:
     return f"{doc_id}:{content_hash[:12]}:{n}"
 
 
+def chunk_where(source: str | None = None, first_day: int | None = None, last_day: int | None = None) -> Where | None:
+    """A Chroma `where` over chunk metadata: this source (as stored), published within these days
+    (`published_ts`, inclusive); None when nothing is restricted.
+
+    Example: chunk_where("Reuters") -> {"source": "Reuters"}
+    """
+    conditions: list[dict[str, Any]] = []
+    if source:
+        conditions.append({"source": source})
+    if first_day is not None:
+        conditions.append({"published_ts": {"$gte": first_day}})
+    if last_day is not None:
+        conditions.append({"published_ts": {"$lte": last_day}})
+    if not conditions:
+        return None
+    return cast("Where", conditions[0] if len(conditions) == 1 else {"$and": conditions})
+
+
 def _client(settings: Settings) -> tuple[ClientAPI, Any]:
     """A Chroma client and, embedded, the chromadb system it alone uses (see `_own_system`)."""
     import chromadb
@@ -387,6 +405,32 @@ class Store:
         self.meta.upsert(ids=[STATE_ID], documents=[""], metadatas=[meta])
         self._mark()
         return generation
+
+    # dense search ------------------------------------------------------------
+    def nearest(
+        self, vector: np.ndarray, k: int, *, articles: bool = False, where: Where | None = None
+    ) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the `k` nearest passages (or, with `articles`, article mean vectors).
+
+        The one dense search of the app. The collections use Chroma's cosine space, whose distance
+        is `1 - cos`, so the similarity returned is `1 - distance`: 1.0 for the same direction, 0.0
+        for unrelated, down to -1.0. `where` (see `chunk_where`) restricts passages by metadata;
+        Chroma answers it by scanning the allowed records. Embedded, a `where` query from a view
+        older than what another process has just written fails ("Error finding id": SQLite holds
+        chunks the view's vector index lacks): it is tried once more on a view reopened now.
+        """
+        collection = self.articles if articles else self.chunks
+        query: dict[str, Any] = {"query_embeddings": [vector], "n_results": max(1, k), "include": ["distances"]}
+        if where:
+            query["where"] = where
+        try:
+            got = collection.query(**query)
+        except Exception:
+            if not where or not self.reopen():
+                raise
+            got = self.chunks.query(**query)
+        distances = (got["distances"] or [[]])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], distances, strict=True)]
 
     # articles --------------------------------------------------------------
     def count_articles(self) -> int:

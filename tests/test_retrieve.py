@@ -101,6 +101,28 @@ def test_source_filter(retriever: Retriever, narrow: None) -> None:
     assert _ids(retriever, "harbor bridge", Filters(source="No Such Outlet")) == []
 
 
+def test_dense_scores_are_cosine_similarities_with_or_without_a_filter(
+    retriever: Retriever, embedder, narrow: None
+) -> None:
+    """Filtered or not, a passage's dense score is the same: `1 - cosine distance`."""
+    import numpy as np
+
+    question = "How much did the harbor bridge repairs cost?"
+    wide = Filters(date_from="2000-01-01")  # allows every dated passage: the same search, filtered
+    unfiltered = {p.chunk.chunk_id: p.score for p in retriever.retrieve(question, mode="dense").passages}
+    filtered = {p.chunk.chunk_id: p.score for p in retriever.retrieve(question, wide, mode="dense").passages}
+    both = sorted(set(unfiltered) & set(filtered))
+    assert both
+    for cid in both:
+        assert filtered[cid] == pytest.approx(unfiltered[cid], abs=1e-5)
+    # The scale is the cosine similarity of the question and the stored passage vector.
+    stored = retriever.store.chunks.get(ids=[both[0]], include=["embeddings"])  # inspects Chroma on purpose
+    vector = np.asarray(stored["embeddings"][0])
+    query = embedder.embed_query(question)
+    cosine = float(vector @ query / (np.linalg.norm(vector) * np.linalg.norm(query)))
+    assert unfiltered[both[0]] == pytest.approx(cosine, abs=1e-4)
+
+
 @pytest.mark.parametrize(
     ("date_from", "date_to", "allowed"),
     [
