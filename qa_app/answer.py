@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from qa_app.cite import Answer, Citation, refusal
 from qa_app.quotes import attribution, person_name, quote_open_after, speaker_matches
+from qa_app.records import ArticleRecord
 from qa_app.retrieve import Passage
 from qa_app.sentences import split_sentences
-from qa_app.store import ArticleRecord
 from qa_app.text import QUESTION_WORDS, STOPWORDS, terms, words
 from qa_app.vocab import ASKED_SPEECH_VERBS, CAPITALISED_RUN, CAPITALISED_WORD, SPEAKER_QUESTION
 

@@ -21,12 +21,13 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from qa_app.lexical import ChunkInfo, LexicalIndex, top_k
-from qa_app.store import Store, chunk_where, published_ts
+from qa_app.lexical import LexicalIndex, top_k
+from qa_app.records import ChunkRecord, published_ts
+from qa_app.store import Store, chunk_where
 from qa_app.text import bm25_tokenizer
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Filters:
 class Passage:
     """A retrieved passage with its score."""
 
-    chunk: ChunkInfo
+    chunk: ChunkRecord
     score: float
 
     @property
@@ -128,7 +129,7 @@ class Retriever:
         the old one (whose chunks may have been cut differently) is never taken for it.
         """
         where = self.store.settings.chroma_url or str(self.store.settings.index_dir.resolve())
-        name = hashlib.sha256(f"{where}|{self.store.chunks.id}".encode()).hexdigest()[:16]
+        name = hashlib.sha256(f"{where}|{self.store.collection_id()}".encode()).hexdigest()[:16]
         return self.store.settings.cache_dir / "lexical" / f"{name}.pkl"
 
     def refresh(self, force: bool = False) -> None:
@@ -151,7 +152,7 @@ class Retriever:
             hashes = {r.doc_id: r.hash for r in self.store.list_articles()}
             lexical = None if force else self._lexical or self._load()
             if lexical is None:
-                lexical = LexicalIndex.from_texts(*_committed(self.store.all_chunks(), hashes))
+                lexical = LexicalIndex.from_chunks(*_committed(self.store.all_chunks(), hashes))
                 self.full_builds += 1
             else:
                 held = lexical.article_hashes()
@@ -329,19 +330,17 @@ class Retriever:
 
 
 def _committed(
-    pages: Iterable[tuple[list[str], list[dict[str, Any]], list[str]]], hashes: dict[str, str]
-) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """(ids, texts, metadatas) of the chunks of the committed versions (`hashes`) among `pages`."""
-    ids: list[str] = []
+    pages: Iterable[tuple[list[ChunkRecord], list[str]]], hashes: dict[str, str]
+) -> tuple[list[ChunkRecord], list[str]]:
+    """(chunks, texts) of the committed versions (`hashes`) among `pages`."""
+    chunks: list[ChunkRecord] = []
     texts: list[str] = []
-    metas: list[dict[str, Any]] = []
-    for page_ids, page_metas, page_docs in pages:
-        for cid, meta, text in zip(page_ids, page_metas, page_docs, strict=True):
-            if hashes.get(str(meta["doc_id"])) == meta["hash"]:
-                ids.append(cid)
+    for page_chunks, page_texts in pages:
+        for chunk, text in zip(page_chunks, page_texts, strict=True):
+            if hashes.get(chunk.doc_id) == chunk.hash:
+                chunks.append(chunk)
                 texts.append(text)
-                metas.append(meta)
-    return ids, texts, metas
+    return chunks, texts
 
 
 def time_priors(published: np.ndarray, as_of: int | None, half_life: float, after: float, flat: float) -> np.ndarray:

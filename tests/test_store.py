@@ -11,8 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from ingest.pipeline import Ingestor
+from qa_app.journal import PENDING
 from qa_app.qa import QA
-from qa_app.store import PENDING, Store, chunk_id
+from qa_app.records import chunk_id
+from qa_app.store import Store
 from tests.conftest import ROOT, SAMPLE, USER_ARTICLE, reset_server
 
 
@@ -122,7 +124,7 @@ def test_recover_sweeps_a_writer_only_once_its_lease_ran_out(chroma_server: str,
     code = (
         "import time; from dataclasses import replace;"
         "from llama_index.core.schema import NodeRelationship as R, RelatedNodeInfo, TextNode;"
-        "from qa_app.config import Settings; from qa_app.store import Store, chunk_id;"
+        "from qa_app.config import Settings; from qa_app.store import Store; from qa_app.records import chunk_id;"
         f"store = Store(replace(Settings(), chroma_url={chroma_server!r}), None, lease_seconds={LEASE});"
         f"store.begin_writes([('live.txt', {HASH!r})]);"
         f"store.add_chunks([TextNode(id_=chunk_id('live.txt', {HASH!r}, 0), text='A passage.', embedding={vector!r},"
