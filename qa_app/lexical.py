@@ -162,6 +162,8 @@ class LexicalIndex:
         self.doc_of = doc_of
         self.doc_start = np.flatnonzero(np.diff(self.doc_of, prepend=-1))
         self.sources = np.array([c.source.lower() for c in chunks], dtype=object)
+        # Each outlet's stored spelling by its lower case: a filter matches in any case, Chroma's `where` exactly.
+        self.source_names = {c.source.lower(): c.source for c in chunks}
         self.published = np.array([c.published_ts for c in chunks], dtype=np.int64)
         self.doc_published = np.full(len(self.doc_ids), -1, dtype=np.int64)
         self.doc_published[self.doc_of] = self.published

@@ -15,17 +15,13 @@ fused scores) may want retuning.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from qa_app.lexical import LexicalIndex, top_k
+from qa_app.lexical_sync import LexicalSync
 from qa_app.records import ChunkRecord, published_ts
 from qa_app.store import Store, chunk_where
 from qa_app.text import bm25_tokenizer
@@ -84,6 +80,15 @@ class Passage:
         return self.chunk.doc_id
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What one question may see, over the lexical index it started with."""
+
+    lexical: LexicalIndex
+    passages: np.ndarray  # mask over passage slots
+    articles: np.ndarray  # mask over article slots: those with an allowed passage
+
+
 @dataclass
 class Retrieval:
     """What a search found: articles best first (doc_id, score), and their best passages."""
@@ -107,89 +112,29 @@ def time_prior(
 
 
 class Retriever:
-    """Searches the store; keeps the derived lexical index in step with the store's generation."""
+    """Ranks articles and passages for a question; `sync` keeps its lexical index in step with the store."""
 
     def __init__(self, store: Store, embedder: Embedder, tuning: Tuning | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.tuning = tuning or Tuning()
-        self.full_builds = 0  # lexical indexes built from every chunk (not loaded or updated)
-        self._generation: str | None = None
-        self._lexical: LexicalIndex | None = None
-        self._lock = threading.Lock()
-        self._saved: LexicalIndex | None = None  # the index last written to (or read from) the cache
-        self._save_lock = threading.Lock()
-        self._saver: threading.Thread | None = None
+        self.sync = LexicalSync(store)
 
-    # derived state -----------------------------------------------------------
-    def _cache_path(self) -> Path:
-        """One cache file per store: its place (embedded folder or server URL) and its collection's id.
-
-        A store deleted and ingested again at the same place has a new collection, so the index of
-        the old one (whose chunks may have been cut differently) is never taken for it.
-        """
-        where = self.store.settings.chroma_url or str(self.store.settings.index_dir.resolve())
-        name = hashlib.sha256(f"{where}|{self.store.collection_id()}".encode()).hexdigest()[:16]
-        return self.store.settings.cache_dir / "lexical" / f"{name}.pkl"
-
-    def refresh(self, force: bool = False) -> None:
-        """Bring the lexical index in step with the store when another process (or this one) changed it.
-
-        The articles whose version changed or that are gone are removed from the index and the new
-        versions added, fetching and tokenizing only their chunks. Every chunk is read only when
-        there is no index yet, in memory or in the cache (or when `force`d). The updated index is
-        swapped in whole, so a question under way keeps the one it started with, and saved to the
-        cache by a background thread. An embedded store another process wrote to is reopened first
-        (`Store.sync`), so that its vector index holds what that process wrote.
-        """
-        self.store.sync()
-        generation = self.store.generation()
-        if not force and generation == self._generation and self._lexical is not None:
-            return
-        with self._lock:
-            if not force and generation == self._generation and self._lexical is not None:
-                return
-            hashes = {r.doc_id: r.hash for r in self.store.list_articles()}
-            lexical = None if force else self._lexical or self._load()
-            if lexical is None:
-                lexical = LexicalIndex.from_chunks(*_committed(self.store.all_chunks(), hashes))
-                self.full_builds += 1
-            else:
-                held = lexical.article_hashes()
-                gone = [d for d, h in held.items() if hashes.get(d) != h]
-                new = [d for d, h in hashes.items() if held.get(d) != h]
-                if gone or new:
-                    lexical = lexical.updated(gone, *_committed(self.store.chunks_of(new), hashes))
-            self._lexical = lexical
-            self._generation = generation
-            if lexical is not self._saved:
-                self._saver = threading.Thread(target=self._save, name="lexical-cache")
-                self._saver.start()
-
-    def _load(self) -> LexicalIndex | None:
-        self._saved = LexicalIndex.load(self._cache_path())
-        return self._saved
-
-    def _save(self) -> None:
-        """Write the current index to the cache unless it is there already (the latest one wins)."""
-        with self._save_lock:
-            lexical = self._lexical
-            if lexical is None or lexical is self._saved:
-                return
-            with contextlib.suppress(OSError):  # a read-only cache only costs the next process a build
-                lexical.save(self._cache_path())
-            self._saved = lexical
-
-    def wait_saved(self) -> None:
-        """Wait for the cache write under way, if any."""
-        if self._saver is not None:
-            self._saver.join()
-
+    # the lexical index (qa_app/lexical_sync.py) ------------------------------------------------
     @property
     def lexical(self) -> LexicalIndex:
-        self.refresh()
-        assert self._lexical is not None
-        return self._lexical
+        """The lexical index, brought in step with the store first."""
+        return self.sync.lexical
+
+    @property
+    def full_builds(self) -> int:
+        return self.sync.full_builds
+
+    def refresh(self, force: bool = False) -> None:
+        self.sync.refresh(force)
+
+    def wait_saved(self) -> None:
+        self.sync.wait_saved()
 
     def article_count(self) -> int:
         return len(self.lexical.doc_index)
@@ -257,62 +202,114 @@ class Retriever:
         t = self.tuning
         lexical = self.lexical
         if filters.source:  # outlets match in any case; Chroma needs the stored spelling
-            stored = {c.source.lower(): c.source for c in lexical.chunks}
-            filters = replace(filters, source=stored.get(filters.source.lower(), filters.source))
-        mask = self.allowed(filters, lexical)
-        if exclude:
-            hidden = [j for j, d in enumerate(lexical.doc_ids) if d in exclude]
-            mask &= ~np.isin(lexical.doc_of, hidden)
-        if not mask.any() or (mode == "bm25" and not bm25_tokenizer(query)):
+            filters = replace(filters, source=lexical.source_names.get(filters.source.lower(), filters.source))
+        scope = self._scope(filters, lexical, exclude)
+        if not scope.passages.any() or (mode == "bm25" and not bm25_tokenizer(query)):
             return Retrieval()
-        doc_allowed = np.zeros(len(lexical.doc_ids), dtype=bool)
-        doc_allowed[lexical.doc_of[mask]] = True
-        as_of = published_ts(filters.as_of) if filters.as_of else None
-        n_docs = len(lexical.doc_ids)
         signals: list[tuple[float, np.ndarray]] = []  # (weight, a score per article; 0 = no evidence)
-        p_bm25 = np.zeros(len(lexical.chunks), dtype=np.float32)
-        p_dense = np.zeros(len(lexical.chunks), dtype=np.float32)
-
+        p_bm25 = p_dense = np.zeros(len(lexical.chunks), dtype=np.float32)
         if mode in ("hybrid", "bm25"):
-            p_bm25 = np.where(mask, lexical.passage_scores(query), 0.0).astype(np.float32)
+            p_bm25 = self._bm25_passages(query, scope)
             signals.append((t.bm25_passage, lexical.per_article_max(p_bm25)))
-            signals.append((t.bm25_lead, p_bm25[lexical.doc_start]))
-            signals.append((t.bm25_article, np.where(doc_allowed, lexical.article_scores(query), 0.0)))
+            signals.append((t.bm25_lead, self._bm25_lede(p_bm25, scope)))
+            signals.append((t.bm25_article, self._bm25_articles(query, scope)))
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(query)
-            # One nearest-neighbour query: a second one kept to the weeks before "as of" found
-            # nothing more on RealTime QA dev and costs ~90 ms (Chroma filters by brute force).
-            hits = self._nearest(vector, filters, t.candidates, float(mask.mean()))
-            for cid, sim in hits:
-                pos = lexical.position.get(cid)
-                if pos is not None and mask[pos]:  # not a stale version, and allowed
-                    # 1e-6: found by the dense search counts, however weakly (hand-set, not tuned)
-                    p_dense[pos] = max(p_dense[pos], sim - t.dense_floor, 1e-6)
+            p_dense = self._dense_passages(vector, filters, scope)
             signals.append((t.dense_passage, lexical.per_article_max(p_dense)))
-            a_dense = np.zeros(n_docs, dtype=np.float32)
-            share = float(doc_allowed.mean())
-            for doc_id, sim in self.dense_articles(vector, min(int(t.candidates / share), MAX_NEAREST, n_docs)):
-                j = lexical.doc_index.get(doc_id)
-                if j is not None and doc_allowed[j]:
-                    a_dense[j] = max(sim - t.dense_floor, 1e-6)
-            signals.append((t.dense_article, a_dense))
+            signals.append((t.dense_article, self._dense_articles(vector, scope)))
+        return self._rank(signals, p_bm25, p_dense, scope, filters, limit)
 
-        agreement = self._fuse(signals, n_docs)
+    def _scope(self, filters: Filters, lexical: LexicalIndex, exclude: frozenset[str]) -> _Scope:
+        """The passages and articles a question may see: live, passing `filters`, not in `exclude`."""
+        mask = self.allowed(filters, lexical)
+        if exclude:
+            hidden = [lexical.doc_index[d] for d in exclude if d in lexical.doc_index]
+            mask &= ~np.isin(lexical.doc_of, hidden)
+        articles = np.zeros(len(lexical.doc_ids), dtype=bool)
+        articles[lexical.doc_of[mask]] = True
+        return _Scope(lexical, mask, articles)
+
+    # one method a signal: a score per passage (`_passages`) or per article slot, 0 = no evidence ---
+    def _bm25_passages(self, query: str, scope: _Scope) -> np.ndarray:
+        """BM25 of each allowed passage (title + passage)."""
+        return np.where(scope.passages, scope.lexical.passage_scores(query), 0.0).astype(np.float32)
+
+    def _bm25_lede(self, p_bm25: np.ndarray, scope: _Scope) -> np.ndarray:
+        """BM25 of each article's first passage: a news lede states the story."""
+        return p_bm25[scope.lexical.doc_start]
+
+    def _bm25_articles(self, query: str, scope: _Scope) -> np.ndarray:
+        """BM25 of each allowed article's whole text."""
+        return np.where(scope.articles, scope.lexical.article_scores(query), 0.0)
+
+    def _dense_passages(self, vector: np.ndarray, filters: Filters, scope: _Scope) -> np.ndarray:
+        """Cosine similarity (less `dense_floor`) of the nearest allowed passages.
+
+        One nearest-neighbour query: a second one kept to the weeks before "as of" found nothing
+        more on RealTime QA dev and costs ~90 ms (Chroma filters by brute force).
+        """
+        t, lexical = self.tuning, scope.lexical
+        p_dense = np.zeros(len(lexical.chunks), dtype=np.float32)
+        for cid, sim in self._nearest(vector, filters, t.candidates, float(scope.passages.mean())):
+            pos = lexical.position.get(cid)
+            if pos is not None and scope.passages[pos]:  # not a stale version, and allowed
+                # 1e-6: found by the dense search counts, however weakly (hand-set, not tuned)
+                p_dense[pos] = max(p_dense[pos], sim - t.dense_floor, 1e-6)
+        return p_dense
+
+    def _dense_articles(self, vector: np.ndarray, scope: _Scope) -> np.ndarray:
+        """Cosine similarity (less `dense_floor`) of the allowed articles' mean vectors nearest to the question."""
+        t, lexical = self.tuning, scope.lexical
+        a_dense = np.zeros(len(lexical.doc_ids), dtype=np.float32)
+        # Enough nearest articles to hold ~`candidates` allowed ones.
+        k = min(int(t.candidates / float(scope.articles.mean())), MAX_NEAREST, len(lexical.doc_ids))
+        for doc_id, sim in self.dense_articles(vector, k):
+            j = lexical.doc_index.get(doc_id)
+            if j is not None and scope.articles[j]:
+                a_dense[j] = max(sim - t.dense_floor, 1e-6)
+        return a_dense
+
+    # fusion, prior, passages -----------------------------------------------------------------
+    def _rank(
+        self,
+        signals: list[tuple[float, np.ndarray]],
+        p_bm25: np.ndarray,
+        p_dense: np.ndarray,
+        scope: _Scope,
+        filters: Filters,
+        limit: int,
+    ) -> Retrieval:
+        """Fuse the signals, weigh by the time prior, and take the top articles with their passages."""
+        t, lexical = self.tuning, scope.lexical
+        agreement = self._fuse(signals, len(lexical.doc_ids))
+        as_of = published_ts(filters.as_of) if filters.as_of else None
         prior = time_priors(lexical.doc_published, as_of, t.half_life_days, t.after_as_of, t.flat_days)
-        fused = np.where(doc_allowed, agreement * prior, 0.0)
-        ranked = top_k(fused, limit)
-        articles = [(lexical.doc_ids[j], score) for j, score in ranked]
+        ranked = top_k(np.where(scope.articles, agreement * prior, 0.0), limit)
         total = sum(w for w, scores in signals if scores.any()) or 1.0  # of the signals that found anything
-        agreements = [float(agreement[j]) / total for j, _ in ranked]
-        # The answer reads the passages of the top articles, each article's best first.
+        return Retrieval(
+            articles=[(lexical.doc_ids[j], score) for j, score in ranked],
+            passages=self._passages([j for j, _ in ranked], p_bm25, p_dense, scope),
+            agreement=[float(agreement[j]) / total for j, _ in ranked],
+            priors=[float(prior[j]) for j, _ in ranked],
+        )
+
+    @staticmethod
+    def _passages(ranked: list[int], p_bm25: np.ndarray, p_dense: np.ndarray, scope: _Scope) -> list[Passage]:
+        """The allowed passages of the `ranked` article slots, each article's best first.
+
+        A passage scores its BM25 over the best passage's plus its dense score (1e-9: no division
+        by zero when BM25 found nothing).
+        """
+        lexical = scope.lexical
         p_score = p_bm25 / max(float(p_bm25.max()), 1e-9) + p_dense
         passages = []
-        for j, _ in ranked:
+        for j in ranked:
             first = int(lexical.doc_start[j])
-            last = int(lexical.doc_start[j + 1]) if j + 1 < n_docs else len(lexical.chunks)
+            last = int(lexical.doc_start[j + 1]) if j + 1 < len(lexical.doc_ids) else len(lexical.chunks)
             own = sorted(range(first, last), key=lambda pos: -p_score[pos])
-            passages += [Passage(lexical.chunks[pos], float(p_score[pos])) for pos in own if mask[pos]]
-        return Retrieval(articles, passages, agreements, [float(prior[j]) for j, _ in ranked])
+            passages += [Passage(lexical.chunks[pos], float(p_score[pos])) for pos in own if scope.passages[pos]]
+        return passages
 
     def _fuse(self, signals: list[tuple[float, np.ndarray]], n_docs: int) -> np.ndarray:
         """Weighted sum of each signal's scores over its best (score fusion), or of 1/(k + rank) (RRF)."""
@@ -327,20 +324,6 @@ class Retriever:
             else:
                 fused += weight * scores / float(scores.max())
         return fused
-
-
-def _committed(
-    pages: Iterable[tuple[list[ChunkRecord], list[str]]], hashes: dict[str, str]
-) -> tuple[list[ChunkRecord], list[str]]:
-    """(chunks, texts) of the committed versions (`hashes`) among `pages`."""
-    chunks: list[ChunkRecord] = []
-    texts: list[str] = []
-    for page_chunks, page_texts in pages:
-        for chunk, text in zip(page_chunks, page_texts, strict=True):
-            if hashes.get(chunk.doc_id) == chunk.hash:
-                chunks.append(chunk)
-                texts.append(text)
-    return chunks, texts
 
 
 def time_priors(published: np.ndarray, as_of: int | None, half_life: float, after: float, flat: float) -> np.ndarray:
