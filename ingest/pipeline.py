@@ -236,14 +236,7 @@ class Ingestor:
                 done += self._write(batcher.add(item), summary) + self._embed_failures(batcher, summary)
             else:
                 done += 1
-                if item.kind == "write":  # a dry run
-                    (summary.updated if item.stored else summary.added).append(article.doc_id)
-                elif item.kind == "unchanged":
-                    summary.unchanged.append(article.doc_id)
-                else:
-                    summary.duplicates.append({"source": article.origin, "duplicate_of": item.duplicate_of or ""})
-                    if item.stale:
-                        stale.append(article.doc_id)
+                _note_decision(item, summary, stale)
             if progress:
                 progress(done, summary.chunks)
         done += self._write(batcher.flush(), summary) + self._embed_failures(batcher, summary)
@@ -259,7 +252,7 @@ class Ingestor:
             store.bump()
         return summary
 
-    def _produce(
+    def _produce(  # long: the producer thread and its queue hand-over read best in one place
         self, inputs: list[str], fetched: Fetched, planner: Planner, *, chunk: bool
     ) -> Iterator[Failure | Decision | Prepared]:
         """Load, plan and (with `chunk`) chunk in a producer thread; yield its results in order."""
@@ -417,6 +410,20 @@ class Ingestor:
             else:
                 gone.append(doc_id)
         return gone
+
+
+def _note_decision(decision: Decision, summary: Summary, stale: list[str]) -> None:
+    """Report an article that needs no write: a dry run's write, unchanged, or a duplicate (added
+    to `stale` when its stored version is to be deleted)."""
+    article = decision.article
+    if decision.kind == "write":  # a dry run
+        (summary.updated if decision.stored else summary.added).append(article.doc_id)
+    elif decision.kind == "unchanged":
+        summary.unchanged.append(article.doc_id)
+    else:
+        summary.duplicates.append({"source": article.origin, "duplicate_of": decision.duplicate_of or ""})
+        if decision.stale:
+            stale.append(article.doc_id)
 
 
 def _reason(exc: BaseException) -> str:

@@ -144,7 +144,7 @@ def _close_system(system: Any) -> None:
     system._instances.clear()
 
 
-def _embedding_functions() -> tuple[type, type]:
+def _embedding_functions() -> tuple[type, type]:  # long: two small classes, defined after the lazy chromadb import
     """Chroma embedding functions, defined lazily so chromadb is imported only when needed."""
     from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
     from chromadb.utils.embedding_functions import register_embedding_function
