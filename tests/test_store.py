@@ -145,3 +145,23 @@ def test_recover_sweeps_a_writer_only_once_its_lease_ran_out(chroma_server: str,
     while store.recover() == 0 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _journal(store) == set() and _chunk_docs(store) == set()
+
+
+def test_a_snapshot_restores_articles_as_they_were(store_settings, embedder, tmp_path: Path) -> None:
+    """What the latency benchmark copies between stores: records and chunks, vectors included."""
+    from qa_app.audit import audit
+
+    folder = tmp_path / "news"
+    shutil.copytree(SAMPLE, folder)
+    Ingestor(store_settings, embedder).run([str(folder)])
+    store = Store(store_settings, embedder)
+    before = store.get_article(USER_ARTICLE)
+    chunks = sorted(cid for cid, doc_id, _ in store.chunk_keys() if doc_id == USER_ARTICLE)
+    copy = store.snapshot([USER_ARTICLE])
+    store.delete_article(USER_ARTICLE)
+    assert USER_ARTICLE not in {r.doc_id for r in store.list_articles()}
+    store.restore(copy)
+    assert store.get_article(USER_ARTICLE) == before and audit(store) == []
+    assert sorted(cid for cid, doc_id, _ in store.chunk_keys() if doc_id == USER_ARTICLE) == chunks
+    nearest = store.nearest(embedder.embed_query(before.title), 1, articles=True)
+    assert nearest[0][0] == USER_ARTICLE
