@@ -36,7 +36,7 @@ from benchmarks.common import QUESTIONS, machine, report
 from benchmarks.quality import find_index
 from qa_app.config import Settings
 from qa_app.retrieve import Filters, Retriever
-from qa_app.store import PAGE, Store
+from qa_app.store import Store
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -52,9 +52,8 @@ def percentile(values: list[float], p: float) -> float:
 def copy_slice(source: Store, target: Store, chunks: int, first: list[str]) -> int:
     """Copy whole articles (those in `first` first) until about `chunks` passages; return the count."""
     per_doc: dict[str, list[str]] = {}
-    for ids, metas, _ in source._pages(source.chunks, include=["metadatas"]):
-        for cid, meta in zip(ids, metas, strict=True):
-            per_doc.setdefault(str(meta["doc_id"]), []).append(cid)
+    for cid, doc_id, _ in source.chunk_keys():
+        per_doc.setdefault(doc_id, []).append(cid)
     order = [d for d in first if d in per_doc] + sorted(d for d in per_doc if d not in set(first))
     chosen: list[str] = []
     total = 0
@@ -63,18 +62,7 @@ def copy_slice(source: Store, target: Store, chunks: int, first: list[str]) -> i
             break
         chosen.append(doc_id)
         total += len(per_doc[doc_id])
-    for i in range(0, len(chosen), 200):
-        docs = chosen[i : i + 200]
-        got: Any = source.articles.get(ids=docs, include=["metadatas", "documents", "embeddings"])
-        target.articles.add(
-            ids=got["ids"], metadatas=got["metadatas"], documents=got["documents"], embeddings=got["embeddings"]
-        )
-        ids = [cid for d in docs for cid in per_doc[d]]
-        for j in range(0, len(ids), PAGE):
-            part: Any = source.chunks.get(ids=ids[j : j + PAGE], include=["metadatas", "documents", "embeddings"])
-            target.chunks.add(
-                ids=part["ids"], metadatas=part["metadatas"], documents=part["documents"], embeddings=part["embeddings"]
-            )
+    target.restore(source.snapshot(chosen))
     target.bump()
     return total
 
@@ -104,9 +92,7 @@ def updates(store: Store, retriever: Retriever) -> tuple[float, float]:
     sizes = np.diff(np.r_[lexical.doc_start, len(lexical.chunks)])
     by_size = sorted(lexical.doc_index, key=lambda d: sizes[lexical.doc_index[d]])
     doc_id = by_size[len(by_size) // 2]
-    include: Any = ["metadatas", "documents", "embeddings"]
-    record: Any = store.articles.get(ids=[doc_id], include=include)
-    chunks: Any = store.chunks.get(where={"doc_id": doc_id}, include=include)
+    copy = store.snapshot([doc_id])
     builds = retriever.full_builds
     store.delete_article(doc_id)
     store.bump()
@@ -114,12 +100,7 @@ def updates(store: Store, retriever: Retriever) -> tuple[float, float]:
     retriever.refresh()
     deleted = time.perf_counter() - started
     retriever.wait_saved()  # the cache write runs in the background; keep it out of the next figure
-    store.chunks.add(
-        ids=chunks["ids"], metadatas=chunks["metadatas"], documents=chunks["documents"], embeddings=chunks["embeddings"]
-    )
-    store.articles.add(
-        ids=record["ids"], metadatas=record["metadatas"], documents=record["documents"], embeddings=record["embeddings"]
-    )
+    store.restore(copy)
     store.bump()
     started = time.perf_counter()
     retriever.refresh()

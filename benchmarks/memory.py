@@ -43,7 +43,7 @@ def main() -> None:
     from qa_app.store import Store
 
     settings = find_index(args.index)
-    chunks = Store(settings, load_embedder(settings)).chunks.count()
+    chunks = Store(settings, load_embedder(settings)).count_chunks()
     questions = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()][: args.questions]
     with tempfile.TemporaryDirectory(prefix="qa-memory-") as tmp:
         copy = Path(tmp) / "index"

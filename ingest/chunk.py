@@ -99,6 +99,9 @@ def chunk_spans(text: str, count: TokenCounter, budget: int = CHUNK_TOKENS) -> l
     return chunks
 
 
-def embed_input(title: str, passage: str, title_prefix: str) -> str:
-    """What the embedder sees: the (shortened) title, then the passage."""
+def embed_input(passage: str, title_prefix: str) -> str:
+    """What the embedder sees: the (shortened) title, then the passage.
+
+    Example: embed_input("Rain fell.", "Storm") -> "Storm\nRain fell."
+    """
     return f"{title_prefix}\n{passage}" if title_prefix else passage

@@ -21,11 +21,12 @@ from ingest.chunk import TITLE_TOKENS, chunk_spans, embed_input, passage_budget
 from ingest.load import is_url, load_inputs, load_url
 from ingest.model import Article, Failure
 from ingest.plan import Decision, Planner, covers, input_roots
-from qa_app.config import Settings
+from qa_app.config import EMBED_DIM, Settings
 from qa_app.embed import Embedder, load_embedder
 from qa_app.errors import QAError, StoreError
 from qa_app.quotes import find_quotes
-from qa_app.store import ArticleRecord, ArticleWrite, Store, chunk_id, published_ts
+from qa_app.records import ArticleRecord, ArticleWrite, ChunkRecord, chunk_id
+from qa_app.store import Store, chunk_nodes
 
 # Texts a call to the encoder, and one store write each: multiples of the encoders' own batches
 # (32 for torch, 64 for onnx). Small at first, so the first articles are searchable at once;
@@ -235,14 +236,7 @@ class Ingestor:
                 done += self._write(batcher.add(item), summary) + self._embed_failures(batcher, summary)
             else:
                 done += 1
-                if item.kind == "write":  # a dry run
-                    (summary.updated if item.stored else summary.added).append(article.doc_id)
-                elif item.kind == "unchanged":
-                    summary.unchanged.append(article.doc_id)
-                else:
-                    summary.duplicates.append({"source": article.origin, "duplicate_of": item.duplicate_of or ""})
-                    if item.stale:
-                        stale.append(article.doc_id)
+                _note_decision(item, summary, stale)
             if progress:
                 progress(done, summary.chunks)
         done += self._write(batcher.flush(), summary) + self._embed_failures(batcher, summary)
@@ -258,7 +252,7 @@ class Ingestor:
             store.bump()
         return summary
 
-    def _produce(
+    def _produce(  # long: the producer thread and its queue hand-over read best in one place
         self, inputs: list[str], fetched: Fetched, planner: Planner, *, chunk: bool
     ) -> Iterator[Failure | Decision | Prepared]:
         """Load, plan and (with `chunk`) chunk in a producer thread; yield its results in order."""
@@ -324,7 +318,7 @@ class Ingestor:
         title = self.counter.shorten(article.title, TITLE_TOKENS) if article.title != article.doc_id else ""
         budget = passage_budget(self.counter.count_tokens([title])[0] if title else 0)
         spans = chunk_spans(article.text, self.counter.count_tokens, budget)
-        inputs = [embed_input(article.title, article.text[a:b], title) for a, b in spans]
+        inputs = [embed_input(article.text[a:b], title) for a, b in spans]
         quotes = [q.to_dict() for q in find_quotes(article.text)]
         return Prepared(article, spans, inputs, decision.stored, quotes)
 
@@ -418,6 +412,20 @@ class Ingestor:
         return gone
 
 
+def _note_decision(decision: Decision, summary: Summary, stale: list[str]) -> None:
+    """Report an article that needs no write: a dry run's write, unchanged, or a duplicate (added
+    to `stale` when its stored version is to be deleted)."""
+    article = decision.article
+    if decision.kind == "write":  # a dry run
+        (summary.updated if decision.stored else summary.added).append(article.doc_id)
+    elif decision.kind == "unchanged":
+        summary.unchanged.append(article.doc_id)
+    else:
+        summary.duplicates.append({"source": article.origin, "duplicate_of": decision.duplicate_of or ""})
+        if decision.stale:
+            stale.append(article.doc_id)
+
+
 def _reason(exc: BaseException) -> str:
     """One line naming an unexpected error.
 
@@ -434,29 +442,22 @@ def _failure(article: Article, what: str, exc: BaseException) -> Failure:
 
 def _article_write(prepared: Prepared) -> ArticleWrite:
     """The record and chunk nodes of an embedded article, and the chunk ids it replaces."""
-    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
     article, vectors = prepared.article, prepared.vectors
     assert vectors is not None
     content_hash = article.content_hash
-    base = {
-        "doc_id": article.doc_id,
-        "hash": content_hash,
-        "title": article.title,
-        "source": article.source or "",
-        "published": article.published or "",
-        "published_ts": published_ts(article.published),
-    }
-    nodes = [
-        TextNode(
-            id_=chunk_id(article.doc_id, content_hash, n),
-            text=article.text[a:b],
-            embedding=vectors[n].tolist(),
-            metadata={**base, "n": n, "start": a, "end": b},
-            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.doc_id)},
+    chunks = [
+        ChunkRecord.new(
+            article.doc_id,
+            content_hash,
+            n,
+            span,
+            title=article.title,
+            source=article.source or "",
+            published=article.published or "",
         )
-        for n, (a, b) in enumerate(prepared.spans)
+        for n, span in enumerate(prepared.spans)
     ]
+    nodes = chunk_nodes(chunks, [article.text[a:b] for a, b in prepared.spans], vectors)
     record = ArticleRecord(
         doc_id=article.doc_id,
         title=article.title,
@@ -471,7 +472,8 @@ def _article_write(prepared: Prepared) -> ArticleWrite:
         text=article.text,
         quotes=prepared.quotes,
     )
-    mean = vectors.mean(axis=0) if len(vectors) else np.ones(vectors.shape[1] or 384, dtype=np.float32)
+    # An article without a passage (empty text) still needs a vector of the model's length.
+    mean = vectors.mean(axis=0) if len(vectors) else np.ones(vectors.shape[1] or EMBED_DIM, dtype=np.float32)
     old = prepared.stored
     replaces = [chunk_id(old.doc_id, old.hash, n) for n in range(old.chunks)] if old else []
     return ArticleWrite(record, nodes, mean / (np.linalg.norm(mean) or 1.0), replaces)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ingest.fetch import canonical_url, is_url
 from ingest.model import Article, Failure
-from qa_app.store import ArticleRecord
+from qa_app.records import ArticleRecord
 
 
 @dataclass

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from qa_app.cite import Answer, Citation, refusal
 from qa_app.quotes import attribution, person_name, quote_open_after, speaker_matches
+from qa_app.records import ArticleRecord
 from qa_app.retrieve import Passage
 from qa_app.sentences import split_sentences
-from qa_app.store import ArticleRecord
 from qa_app.text import QUESTION_WORDS, STOPWORDS, terms, words
 from qa_app.vocab import ASKED_SPEECH_VERBS, CAPITALISED_RUN, CAPITALISED_WORD, SPEAKER_QUESTION
 
@@ -259,7 +259,7 @@ def _answerable(sentence: str) -> bool:
     return len(sentence.split()) >= 4 and not sentence.rstrip("”\"' ").endswith("?")
 
 
-def answer_terms(
+def answer_terms(  # long: one pass over the passages, with the per-article sentence caches it fills
     question: str, passages: list[Passage], articles: dict[str, ArticleRecord], idf: Idf
 ) -> tuple[list[list[tuple[str, int, int]]], float]:
     """The sentences of the top passages that best cover the question, best first, and the support.
@@ -308,15 +308,36 @@ def answer_terms(
             sentence = article.text[start:end]
             s_cover = coverage(q_terms, set(terms(sentence)), idf)
             info = new_information(sentence, q_words)
-            score = s_cover + W_CONTEXT * c_cover + W_RANK / (1 + rank) + _type_bonus(question, sentence)
-            # Up to 3 new names or numbers count; the lede is the first two answerable sentences (both hand-set
-            # in 0e34891 with W_INFO and W_LEAD; not tuned).
-            score += W_INFO * min(info, 3) / 3 + (W_LEAD if lead <= 2 else 0.0)
-            if names and _is_subject(sentence, names):
-                score += W_SUBJECT
+            base = s_cover + W_CONTEXT * c_cover + W_RANK / (1 + rank)
+            score = _sentence_score(base, question, sentence, names, info, lead)
             candidates[(passage.doc_id, i)] = _Candidate(passage.doc_id, i, score, s_cover, info)
     if not candidates:
         return [], best_cover
+    groups = _chosen(candidates, sentences, articles, question, q_words)
+    return [[(doc_id, *sentences[doc_id][i]) for i in group] for doc_id, group in groups], best_cover
+
+
+def _sentence_score(base: float, question: str, sentence: str, names: list[str], info: int, lead: int) -> float:
+    """A candidate sentence's score: `base` (its coverage, its passage's, its article's rank) plus
+    what its type, new names or numbers, place in the lede and subject add."""
+    score = base + _type_bonus(question, sentence)
+    # Up to 3 new names or numbers count; the lede is the first two answerable sentences (both hand-set
+    # in 0e34891 with W_INFO and W_LEAD; not tuned).
+    score += W_INFO * min(info, 3) / 3 + (W_LEAD if lead <= 2 else 0.0)
+    if names and _is_subject(sentence, names):
+        score += W_SUBJECT
+    return score
+
+
+def _chosen(
+    candidates: dict[tuple[str, int], _Candidate],
+    sentences: dict[str, list[tuple[int, int]]],
+    articles: dict[str, ArticleRecord],
+    question: str,
+    q_words: set[str],
+) -> list[tuple[str, list[int]]]:
+    """The answer's sentences by article: the best (with a neighbour if it only restates the
+    question), then others scoring at least `SECOND_SENTENCE` of it, up to `MAX_SENTENCES`."""
     ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)
     best = ranked[0]
     first = _with_neighbour(best, sentences[best.doc_id], articles[best.doc_id].text, question, q_words)
@@ -328,7 +349,7 @@ def answer_terms(
         if (c.doc_id, c.index) not in used:
             groups.append((c.doc_id, [c.index]))
             used.add((c.doc_id, c.index))
-    return [[(doc_id, *sentences[doc_id][i]) for i in group] for doc_id, group in groups], best_cover
+    return groups
 
 
 def _with_neighbour(

@@ -11,6 +11,7 @@ from qa_app.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # the model truncates its input here (shared by both embedding backends)
+EMBED_DIM = 384  # length of a vector of DEFAULT_MODEL; `Embedder.dimension` asks the loaded model
 BACKENDS = ("torch", "onnx")
 
 

@@ -18,45 +18,19 @@ import math
 import os
 import pickle
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from qa_app.records import ChunkRecord
 from qa_app.text import bm25_tokenizer
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: passages are `ChunkRecord`s
 CACHE_MIN_PASSAGES = 2000  # below this a rebuild takes well under a second
 CACHE_KEEP = 4  # saved indexes kept, most recent first
 K1, B = 1.5, 0.75  # bm25s's defaults
 COMPACT_SHARE = 0.2  # removed or appended rows past this share of all are folded into the main matrix
-
-
-@dataclass(frozen=True)
-class ChunkInfo:
-    """What retrieval needs to know of a passage without asking the store."""
-
-    chunk_id: str
-    doc_id: str
-    hash: str
-    start: int
-    end: int
-    published_ts: int
-    source: str
-
-
-def chunk_info(chunk_id: str, meta: dict[str, Any]) -> ChunkInfo:
-    return ChunkInfo(
-        chunk_id=chunk_id,
-        doc_id=str(meta["doc_id"]),
-        hash=str(meta["hash"]),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        published_ts=int(meta.get("published_ts", -1)),
-        source=str(meta.get("source", "")),
-    )
 
 
 class Bm25:
@@ -145,7 +119,7 @@ class LexicalIndex:
     returns a new index, so a question under way keeps a consistent one.
     """
 
-    def __init__(self, chunks: list[ChunkInfo], titles: list[str], tokens: list[list[str]]) -> None:
+    def __init__(self, chunks: list[ChunkRecord], titles: list[str], tokens: list[list[str]]) -> None:
         """`tokens[i]` are passage i's tokens without its title; `titles[i]` its article's title."""
         chunks, passages, articles = _documents(chunks, titles, tokens)
         self.vocab: dict[str, int] = {}
@@ -154,18 +128,17 @@ class LexicalIndex:
         self._lay_out(chunks, *_grouping(chunks))
 
     @classmethod
-    def from_texts(cls, chunk_ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> LexicalIndex:
-        return cls(*_parse(chunk_ids, texts, metas))
+    def from_chunks(cls, chunks: list[ChunkRecord], texts: list[str]) -> LexicalIndex:
+        """The index of these passages (`texts[i]` is `chunks[i]`'s text)."""
+        return cls(*_parse(chunks, texts))
 
-    def updated(
-        self, remove: Collection[str], chunk_ids: list[str], texts: list[str], metas: list[dict[str, Any]]
-    ) -> LexicalIndex:
+    def updated(self, remove: Collection[str], chunks: list[ChunkRecord], texts: list[str]) -> LexicalIndex:
         """A copy without the articles `remove` and with the articles of the given chunks added.
 
         Only the added chunks are tokenized. An article added must not be held: to replace one,
         remove it in the same call.
         """
-        chunks, passages, articles = _documents(*_parse(chunk_ids, texts, metas))
+        chunks, passages, articles = _documents(*_parse(chunks, texts))
         gone = np.array(sorted(self.doc_index[d] for d in remove if d in self.doc_index), dtype=np.int64)
         index = copy.copy(self)
         index.vocab = dict(self.vocab)  # this index may still be read or pickled: never change it
@@ -182,13 +155,15 @@ class LexicalIndex:
             index._lay_out(self.chunks + chunks, self.doc_ids + doc_ids, np.r_[self.doc_of, doc_of + len(self.doc_ids)])
         return index
 
-    def _lay_out(self, chunks: list[ChunkInfo], doc_ids: list[str], doc_of: np.ndarray) -> None:
+    def _lay_out(self, chunks: list[ChunkRecord], doc_ids: list[str], doc_of: np.ndarray) -> None:
         """Set the passage slots `chunks`, grouped by article slot `doc_of`, and what derives from them."""
         self.chunks = chunks
         self.doc_ids = doc_ids
         self.doc_of = doc_of
         self.doc_start = np.flatnonzero(np.diff(self.doc_of, prepend=-1))
         self.sources = np.array([c.source.lower() for c in chunks], dtype=object)
+        # Each outlet's stored spelling by its lower case: a filter matches in any case, Chroma's `where` exactly.
+        self.source_names = {c.source.lower(): c.source for c in chunks}
         self.published = np.array([c.published_ts for c in chunks], dtype=np.int64)
         self.doc_published = np.full(len(self.doc_ids), -1, dtype=np.int64)
         self.doc_published[self.doc_of] = self.published
@@ -278,16 +253,13 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     return [(int(i), float(scores[i])) for i in best]
 
 
-def _parse(
-    chunk_ids: list[str], texts: list[str], metas: list[dict[str, Any]]
-) -> tuple[list[ChunkInfo], list[str], list[list[str]]]:
-    chunks = [chunk_info(cid, m) for cid, m in zip(chunk_ids, metas, strict=True)]
-    return chunks, [str(m.get("title", "")) for m in metas], [bm25_tokenizer(t) for t in texts]
+def _parse(chunks: list[ChunkRecord], texts: list[str]) -> tuple[list[ChunkRecord], list[str], list[list[str]]]:
+    return chunks, [c.title for c in chunks], [bm25_tokenizer(t) for t in texts]
 
 
 def _documents(
-    chunks: list[ChunkInfo], titles: list[str], tokens: list[list[str]]
-) -> tuple[list[ChunkInfo], list[list[str]], list[list[str]]]:
+    chunks: list[ChunkRecord], titles: list[str], tokens: list[list[str]]
+) -> tuple[list[ChunkRecord], list[list[str]], list[list[str]]]:
     """Passages grouped by article (first seen first, by offset within one), the tokens of each
     (title + own) and of each article (title once + every passage's own).
 
@@ -305,7 +277,7 @@ def _documents(
     return [chunks[i] for i in order], passages, list(articles.values())
 
 
-def _grouping(chunks: list[ChunkInfo]) -> tuple[list[str], np.ndarray]:
+def _grouping(chunks: list[ChunkRecord]) -> tuple[list[str], np.ndarray]:
     """The articles of passages grouped by article, and the article of each passage.
 
     Example: passages of articles ["b", "b", "a"] -> ["b", "a"], [0, 0, 1]

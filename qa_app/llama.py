@@ -25,8 +25,9 @@ from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle
 from pydantic import PrivateAttr
 
 from qa_app.embed import Embedder
+from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters, Passage, Retriever
-from qa_app.store import ArticleRecord, Store
+from qa_app.store import Store
 
 if TYPE_CHECKING:
     from qa_app.qa import QA

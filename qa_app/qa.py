@@ -10,8 +10,9 @@ from qa_app.config import Settings
 from qa_app.conversation import contextualize
 from qa_app.embed import Embedder, load_embedder
 from qa_app.errors import InputError
+from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters, Retriever
-from qa_app.store import ArticleRecord, Store
+from qa_app.store import Store
 
 RETRIEVED = 10
 
@@ -87,13 +88,12 @@ class QA:
 
     def answer(self, question: str, filters: Filters | None = None, *, exclude: frozenset[str] = frozenset()) -> Answer:
         """Answer a self-contained question; `exclude` hides articles (for evaluation)."""
-        standalone = question
-        found = self.retriever.retrieve(standalone, filters, limit=RETRIEVED, exclude=exclude)
+        found = self.retriever.retrieve(question, filters, limit=RETRIEVED, exclude=exclude)
         articles = self.store.get_articles([doc_id for doc_id, _ in found.articles[:TOP_ARTICLES]])
         # A passage of a version replaced since the lexical index was built would point into the wrong text.
         passages = [p for p in found.passages if p.doc_id in articles and articles[p.doc_id].hash == p.chunk.hash]
         agreement, prior = (found.agreement[0], found.priors[0]) if found.agreement else (0.0, 1.0)
-        answer = compose(standalone, passages, articles, found.articles, self.retriever.lexical.idf, agreement, prior)
+        answer = compose(question, passages, articles, found.articles, self.retriever.lexical.idf, agreement, prior)
         verify(answer, {doc_id: a.text for doc_id, a in articles.items()})
         return answer
 

@@ -1,35 +1,34 @@
-"""The Chroma store: chunk vectors, article records and a small state record.
+"""The Chroma store: the only module that talks to Chroma (client, collections, queries).
 
 Three collections, embedded (`PersistentClient`) or on a `chroma run` server (`HttpClient`):
 
-- `chunks`: one record a passage, id `"{doc_id}:{hash12}:{n}"`, its text a verbatim slice
-  `text[start:end]` of the article's cleaned text; written through llama-index's ChromaVectorStore.
-- `articles`: one record an article, id = doc_id, the cleaned text as document, its metadata
-  (title, source, published, url, authors, hash, chunks, origin, quotes). Written after all of an
-  article's chunks, so a record here is the commit point: chunks whose (doc_id, hash) has no record
-  are never shown and are swept away by the next ingest.
+- `chunks`: one record a passage (`ChunkRecord`, qa_app/records.py), id `"{doc_id}:{hash12}:{n}"`,
+  its text a verbatim slice `text[start:end]` of the article's cleaned text; written through
+  llama-index's ChromaVectorStore.
+- `articles`: one record an article (`ArticleRecord`), id = doc_id, the cleaned text as document.
+  Written after all of an article's chunks, so a record here is the commit point: chunks whose
+  (doc_id, hash) has no record are never shown and are swept away by the next ingest.
 - `qa_meta`: the record `state` holds the embedder identity and a generation that changes with
   every write, so readers (app replicas) know when to refresh their lexical index; records
-  `pending:{doc_id}` journal the articles being written or deleted (`write_articles`), so that
-  `recover` can sweep what a killed ingest left.
+  `pending:{doc_id}` are the write journal (qa_app/journal.py), so that `recover` can sweep what a
+  killed ingest left.
 
-Writers hold `Store.writing()` (the index's write lock, qa_app/lock.py). A journal entry carries a
-lease (`lease_until`, epoch seconds) that its writer renews from a background thread while it
-writes; `recover` sweeps an entry only when its writer is known to be gone: its lease ran out, it is
-this process's own and no longer being written, or (embedded) the sweeper holds the write lock,
-which no live writer can then hold. So writers on one Chroma server, on any hosts, never sweep each
-other's chunks in progress, and a killed writer's are swept once its lease runs out.
+Crash safety: `write_articles` writes journal -> new chunks (their ids carry the hash) -> article
+records (the commit point) -> the replaced versions' chunks -> journal cleared, so a `kill -9`
+at any moment leaves the old version or the new one visible, never both or neither; writers hold
+`Store.writing()` (the index's write lock, qa_app/lock.py), and the journal's leases keep writers
+on one server from sweeping each other's work in progress.
+
+Dense search is `Store.nearest`: cosine similarity, `1 - distance` in the collections' cosine space.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlparse
@@ -38,7 +37,9 @@ import numpy as np
 
 from qa_app.config import Settings
 from qa_app.errors import EmptyIndexError, IndexMismatchError, NotFoundError, StoreError
+from qa_app.journal import LEASE_SECONDS, Journal
 from qa_app.lock import holds_write_lock, last_written, mark_written, write_lock
+from qa_app.records import ArticleRecord, ArticleWrite, ChunkRecord
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -50,93 +51,41 @@ if TYPE_CHECKING:
 
 CHUNKS, ARTICLES, META = "chunks", "articles", "qa_meta"
 STATE_ID = "state"
-PENDING = "pending:"  # journal entries in META: "pending:{doc_id}"
-PAGE = 2000
-LEASE_SECONDS = 60.0  # a journal entry's lease; its writer renews it every quarter of that
-_PROCESS = uuid.uuid4().hex  # owner of this process's journal entries: unique across hosts and restarts
-_IN_FLIGHT: set[str] = set()  # journal ids this process is writing now
+PAGE = 2000  # records per Chroma read or write (hand-set; within the client's batch limit, see `_max_batch`)
 
 
-@dataclass
-class ArticleRecord:
-    """An article as stored: metadata plus the cleaned text that citations index into."""
+def chunk_nodes(chunks: list[ChunkRecord], texts: list[str], vectors: np.ndarray) -> list[Any]:
+    """An article version's chunks as llama-index `TextNode`s carrying their embeddings, for `add_chunks`."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    doc_id: str
-    title: str
-    source: str | None
-    published: str | None
-    url: str | None
-    authors: list[str]
-    hash: str
-    chunks: int
-    origin: str
-    text_hash: str = ""
-    text: str = ""
-    quotes: list[dict[str, Any]] = field(default_factory=list)
-
-    def metadata(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {
-            "title": self.title,
-            "source": self.source or "",
-            "published": self.published or "",
-            "published_ts": published_ts(self.published),
-            "url": self.url or "",
-            "authors": json.dumps(self.authors),
-            "hash": self.hash,
-            "text_hash": self.text_hash,
-            "chunks": self.chunks,
-            "origin": self.origin,
-            "quotes": json.dumps(self.quotes),
-        }
-        return meta
-
-    @classmethod
-    def from_record(cls, doc_id: str, meta: Mapping[str, Any], text: str | None) -> ArticleRecord:
-        return cls(
-            doc_id=doc_id,
-            title=meta.get("title") or doc_id,
-            source=meta.get("source") or None,
-            published=meta.get("published") or None,
-            url=meta.get("url") or None,
-            authors=json.loads(meta.get("authors") or "[]"),
-            hash=meta["hash"],
-            chunks=int(meta.get("chunks", 0)),
-            origin=meta.get("origin", ""),
-            text_hash=meta.get("text_hash", ""),
-            text=text or "",
-            quotes=json.loads(meta.get("quotes") or "[]"),
+    return [
+        TextNode(
+            id_=chunk.chunk_id,
+            text=text,
+            embedding=vector.tolist(),
+            metadata=chunk.to_metadata(),
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)},
         )
+        for chunk, text, vector in zip(chunks, texts, vectors, strict=True)
+    ]
 
 
-@dataclass
-class ArticleWrite:
-    """A new version of an article: its record, its chunks (llama-index `TextNode`s with their
-    embeddings), its unit mean vector, and the chunk ids of the version it replaces."""
+def chunk_where(source: str | None = None, first_day: int | None = None, last_day: int | None = None) -> Where | None:
+    """A Chroma `where` over chunk metadata: this source (as stored), published within these days
+    (`published_ts`, inclusive); None when nothing is restricted.
 
-    record: ArticleRecord
-    nodes: list[Any]
-    vector: np.ndarray
-    replaces: list[str] = field(default_factory=list)
-
-
-def published_ts(published: str | None) -> int:
-    """Days since 1970-01-01 of an ISO date, or -1 when unknown (Chroma filters need numbers).
-
-    Example: published_ts("1970-01-02") -> 1
+    Example: chunk_where("Reuters") -> {"source": "Reuters"}
     """
-    if not published:
-        return -1
-    import datetime as dt
-
-    try:
-        day = dt.date.fromisoformat(published[:10])
-    except ValueError:
-        return -1
-    return (day - dt.date(1970, 1, 1)).days
-
-
-def chunk_id(doc_id: str, content_hash: str, n: int) -> str:
-    return f"{doc_id}:{content_hash[:12]}:{n}"
+    conditions: list[dict[str, Any]] = []
+    if source:
+        conditions.append({"source": source})
+    if first_day is not None:
+        conditions.append({"published_ts": {"$gte": first_day}})
+    if last_day is not None:
+        conditions.append({"published_ts": {"$lte": last_day}})
+    if not conditions:
+        return None
+    return cast("Where", conditions[0] if len(conditions) == 1 else {"$and": conditions})
 
 
 def _client(settings: Settings) -> tuple[ClientAPI, Any]:
@@ -195,7 +144,7 @@ def _close_system(system: Any) -> None:
     system._instances.clear()
 
 
-def _embedding_functions() -> tuple[type, type]:
+def _embedding_functions() -> tuple[type, type]:  # long: two small classes, defined after the lazy chromadb import
     """Chroma embedding functions, defined lazily so chromadb is imported only when needed."""
     from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
     from chromadb.utils.embedding_functions import register_embedding_function
@@ -266,15 +215,12 @@ class Store:
     def __init__(self, settings: Settings, embedder: Embedder, *, lease_seconds: float = LEASE_SECONDS) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.lease_seconds = lease_seconds
         self._embedded = not settings.chroma_url
         # The write marker as before opening, and the one this store last wrote (see `sync`, `writing`).
         self._seen = last_written(settings.index_dir) if self._embedded else ""
         self._own: str | None = "" if not self._seen else None  # no marker: no writer since it opened
         self._sync_lock = threading.Lock()
-        self._held: set[str] = set()  # journal entries whose leases this store renews
-        self._lease_lock = threading.Lock()
-        self._renewer: threading.Thread | None = None
+        self.journal = Journal(self, lease_seconds)
         self._system: Any = None
         self._open()
 
@@ -388,6 +334,32 @@ class Store:
         self._mark()
         return generation
 
+    # dense search ------------------------------------------------------------
+    def nearest(
+        self, vector: np.ndarray, k: int, *, articles: bool = False, where: Where | None = None
+    ) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the `k` nearest passages (or, with `articles`, article mean vectors).
+
+        The one dense search of the app. The collections use Chroma's cosine space, whose distance
+        is `1 - cos`, so the similarity returned is `1 - distance`: 1.0 for the same direction, 0.0
+        for unrelated, down to -1.0. `where` (see `chunk_where`) restricts passages by metadata;
+        Chroma answers it by scanning the allowed records. Embedded, a `where` query from a view
+        older than what another process has just written fails ("Error finding id": SQLite holds
+        chunks the view's vector index lacks): it is tried once more on a view reopened now.
+        """
+        collection = self.articles if articles else self.chunks
+        query: dict[str, Any] = {"query_embeddings": [vector], "n_results": max(1, k), "include": ["distances"]}
+        if where:
+            query["where"] = where
+        try:
+            got = collection.query(**query)
+        except Exception:
+            if not where or not self.reopen():
+                raise
+            got = self.chunks.query(**query)
+        distances = (got["distances"] or [[]])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], distances, strict=True)]
+
     # articles --------------------------------------------------------------
     def count_articles(self) -> int:
         return self.articles.count()
@@ -397,97 +369,46 @@ class Store:
             where = self.settings.chroma_url or self.settings.index_dir
             raise EmptyIndexError(f"the index at {where} is empty: ingest articles first (python -m ingest PATH)")
 
+    # the small records of `qa_meta`, for the journal ------------------------------------------
+    def put_meta(self, ids: list[str], metas: list[dict[str, Any]]) -> None:
+        self.meta.upsert(ids=ids, documents=[""] * len(ids), metadatas=metas)  # type: ignore[arg-type]
+
+    def merge_meta(self, ids: list[str], meta: dict[str, Any]) -> None:
+        """Merge `meta` into these records' metadata; ids that are gone are skipped."""
+        self.meta.update(ids=ids, metadatas=[meta] * len(ids))  # type: ignore[list-item]
+
+    def meta_records(self) -> list[tuple[str, Mapping[str, Any]]]:
+        got = self.meta.get(include=["metadatas"])
+        return [(i, m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True) if m]
+
+    def delete_meta(self, ids: list[str]) -> None:
+        self.meta.delete(ids=ids)
+
     # journal: articles being written or deleted, so a crash mid-write can be swept up ------
     def begin_writes(self, entries: list[tuple[str, str]]) -> None:
-        """Journal (doc_id, new hash) pairs, one round trip; "" as hash journals a deletion.
-
-        The entries' leases are renewed by a background thread until `end_writes` (or an error).
-        """
-        if not entries:
-            return
-        ids = [PENDING + doc_id for doc_id, _ in entries]
-        _IN_FLIGHT.update(ids)
-        lease = time.time() + self.lease_seconds
-        metas = [
-            {"doc_id": doc_id, "hash": content_hash, "owner": _PROCESS, "lease_until": lease}
-            for doc_id, content_hash in entries
-        ]
-        self.meta.upsert(ids=ids, documents=[""] * len(ids), metadatas=metas)  # type: ignore[arg-type]
-        self._renew(ids)
+        """Journal (doc_id, new hash) pairs; "" as hash journals a deletion (see `Journal.begin`)."""
+        self.journal.begin(entries)
 
     def end_writes(self, doc_ids: list[str]) -> None:
-        ids = [PENDING + doc_id for doc_id in doc_ids]
-        self._stop_renewing(ids)
-        if ids:
-            self.meta.delete(ids=ids)
-        _IN_FLIGHT.difference_update(ids)
+        """Clear these articles' journal entries and tell readers of the writes."""
+        self.journal.end(doc_ids)
         self._mark()
-
-    def begin_write(self, doc_id: str, content_hash: str) -> None:
-        self.begin_writes([(doc_id, content_hash)])
-
-    def end_write(self, doc_id: str) -> None:
-        self.end_writes([doc_id])
-
-    def _renew(self, ids: list[str]) -> None:
-        """Keep renewing these journal entries' leases, every quarter lease, until `_stop_renewing`."""
-        with self._lease_lock:
-            self._held.update(ids)
-            if self._renewer is None:
-                self._renewer = threading.Thread(target=self._renew_leases, name="journal-lease", daemon=True)
-                self._renewer.start()
-
-    def _stop_renewing(self, ids: list[str]) -> None:
-        # Under the lock: a renewal under way finishes first, so it never brings back a deleted entry.
-        with self._lease_lock:
-            self._held.difference_update(ids)
-
-    def _renew_leases(self) -> None:
-        while True:
-            time.sleep(self.lease_seconds / 4)
-            with self._lease_lock:
-                ids = sorted(self._held)
-                if not ids:
-                    self._renewer = None
-                    return
-                lease: Metadata = {"lease_until": time.time() + self.lease_seconds}
-                # `update` merges into the metadata and skips ids that are gone. A failed renewal
-                # (a server restarting) is tried again next time: the lease outlasts three of them.
-                with contextlib.suppress(Exception):
-                    self.meta.update(ids=ids, metadatas=[lease] * len(ids))
 
     def recover(self) -> int:
         """Finish what a killed writer left: drop chunks of versions that never got committed.
 
-        An entry is swept when its writer is surely gone: its lease has run out, or it is this
-        process's and no longer being written (an error stopped it), or, embedded, the caller holds
-        the write lock, which every writer holds while it writes. A live writer's entries, on any
+        Only entries whose writers are surely gone are swept (`Journal.abandoned`); embedded, a
+        caller holding the write lock is the only writer alive. A live writer's entries, on any
         host, are left alone.
         """
-        got = self.meta.get(include=["metadatas"])
-        now = time.time()
-        exclusive = self._embedded and holds_write_lock(self.settings)
-
-        def gone(journal_id: str, meta: Mapping[str, Any]) -> bool:
-            if journal_id in _IN_FLIGHT:
-                return False
-            if exclusive or meta.get("owner") == _PROCESS:
-                return True
-            lease_until = meta.get("lease_until")
-            return not isinstance(lease_until, int | float) or lease_until < now
-
-        pending = {
-            i: str(m["doc_id"])
-            for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
-            if i.startswith(PENDING) and m and gone(i, m)
-        }
+        pending = self.journal.abandoned(exclusive=self._embedded and holds_write_lock(self.settings))
         if not pending:
             return 0
         committed = self.articles.get(ids=list(pending.values()), include=["metadatas"])
         kept = {i: str(m["hash"]) for i, m in zip(committed["ids"], committed["metadatas"] or [], strict=True) if m}
         for doc_id in pending.values():
             self.delete_stale_chunks(doc_id, kept.get(doc_id))
-        self.meta.delete(ids=list(pending))
+        self.delete_meta(list(pending))
         return len(pending)
 
     def write_articles(self, writes: list[ArticleWrite]) -> None:
@@ -512,8 +433,7 @@ class Store:
                 self.delete_chunks(stale)
             self.end_writes(doc_ids)
         finally:  # after an error the entries stay in the journal, for `recover`
-            self._stop_renewing([PENDING + doc_id for doc_id in doc_ids])
-            _IN_FLIGHT.difference_update(PENDING + doc_id for doc_id in doc_ids)
+            self.journal.release(doc_ids)
 
     def delete_articles(self, doc_ids: list[str]) -> None:
         """Remove articles and every chunk of them (records first, so readers stop at once)."""
@@ -525,32 +445,28 @@ class Store:
                 self.delete_chunks_of(part)
                 self.end_writes(part)
             finally:
-                self._stop_renewing([PENDING + doc_id for doc_id in part])
-                _IN_FLIGHT.difference_update(PENDING + doc_id for doc_id in part)
+                self.journal.release(part)
 
     def list_articles(self) -> list[ArticleRecord]:
         records = []
         for ids, metas, _ in self._pages(self.articles, include=["metadatas"]):
-            records += [ArticleRecord.from_record(i, m, None) for i, m in zip(ids, metas, strict=True)]
+            records += [ArticleRecord.from_metadata(i, m, None) for i, m in zip(ids, metas, strict=True)]
         return records
 
     def get_article(self, doc_id: str) -> ArticleRecord:
         got = self.articles.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"] or not got["metadatas"] or not got["documents"]:
             raise NotFoundError(f"no article with doc id {doc_id!r}")
-        return ArticleRecord.from_record(doc_id, got["metadatas"][0], got["documents"][0])
+        return ArticleRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0])
 
     def get_articles(self, doc_ids: list[str]) -> dict[str, ArticleRecord]:
         if not doc_ids:
             return {}
         got = self.articles.get(ids=list(doc_ids), include=["metadatas", "documents"])
         return {
-            i: ArticleRecord.from_record(i, m, d)
+            i: ArticleRecord.from_metadata(i, m, d)
             for i, m, d in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
         }
-
-    def put_article(self, record: ArticleRecord, vector: np.ndarray) -> None:
-        self.put_articles([record], vector[None, :])
 
     def put_articles(self, records: list[ArticleRecord], vectors: np.ndarray) -> None:
         step = self._max_batch()
@@ -559,7 +475,7 @@ class Store:
             self.articles.upsert(
                 ids=[r.doc_id for r in part],
                 documents=[r.text for r in part],
-                metadatas=[r.metadata() for r in part],
+                metadatas=[r.to_metadata() for r in part],
                 embeddings=vectors[start : start + step],
             )
 
@@ -601,20 +517,61 @@ class Store:
 
     def chunk_keys(self) -> Iterator[tuple[str, str, str]]:
         """(chunk id, doc_id, hash) of every stored chunk."""
-        for ids, metas, _ in self._pages(self.chunks, include=["metadatas"]):
-            for cid, meta in zip(ids, metas, strict=True):
-                yield cid, str(meta["doc_id"]), str(meta["hash"])
+        for chunks, _ in self.all_chunks(texts=False):
+            yield from ((c.chunk_id, c.doc_id, c.hash) for c in chunks)
 
-    def all_chunks(self) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str]]]:
-        """Pages of (ids, metadatas, documents) over every chunk, for the lexical index."""
-        yield from self._pages(self.chunks, include=["metadatas", "documents"])
+    def all_chunks(self, *, texts: bool = True) -> Iterator[tuple[list[ChunkRecord], list[str]]]:
+        """Pages of (chunk records, texts) over every chunk, whatever its version ("" texts unless `texts`)."""
+        include = ["metadatas", "documents"] if texts else ["metadatas"]
+        for ids, metas, docs in self._pages(self.chunks, include=include):
+            yield [ChunkRecord.from_metadata(i, m) for i, m in zip(ids, metas, strict=True)], docs
 
-    def chunks_of(self, doc_ids: list[str]) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str]]]:
-        """Batches of (ids, metadatas, documents) of every chunk of these articles, whatever their version."""
+    def chunks_of(self, doc_ids: list[str]) -> Iterator[tuple[list[ChunkRecord], list[str]]]:
+        """Batches of (chunk records, texts) of every chunk of these articles, whatever their version."""
         for start in range(0, len(doc_ids), PAGE // 10):
             part = doc_ids[start : start + PAGE // 10]
             got = self.chunks.get(where=cast("Where", {"doc_id": {"$in": part}}), include=["metadatas", "documents"])
-            yield got["ids"], [dict(m or {}) for m in got["metadatas"] or []], list(got["documents"] or [])
+            metas = [m or {} for m in got["metadatas"] or []]
+            yield (
+                [ChunkRecord.from_metadata(i, m) for i, m in zip(got["ids"], metas, strict=True)],
+                list(got["documents"] or []),
+            )
+
+    def count_chunks(self) -> int:
+        return self.chunks.count()
+
+    # copies, for benchmarks ------------------------------------------------------------------
+    def snapshot(self, doc_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        """These articles' records and every chunk of them as stored (with vectors), for `restore`.
+
+        Pairs of (collection name, a Chroma `get` result), in pages of `PAGE // 10` articles.
+        """
+        include: Any = ["metadatas", "documents", "embeddings"]
+        parts: list[tuple[str, dict[str, Any]]] = []
+        for start in range(0, len(doc_ids), PAGE // 10):
+            part = doc_ids[start : start + PAGE // 10]
+            parts.append((ARTICLES, dict(self.articles.get(ids=part, include=include))))
+            where = cast("Where", {"doc_id": {"$in": part}})
+            parts.append((CHUNKS, dict(self.chunks.get(where=where, include=include))))
+        return parts
+
+    def restore(self, parts: list[tuple[str, dict[str, Any]]]) -> None:
+        """Add what `snapshot` (of this store or another) read, as it was; chunks before records."""
+        for name, got in sorted(parts, key=lambda part: part[0] != CHUNKS):
+            collection = self.chunks if name == CHUNKS else self.articles
+            step = self._max_batch()
+            for start in range(0, len(got["ids"]), step):
+                cut = slice(start, start + step)
+                collection.add(
+                    ids=got["ids"][cut],
+                    metadatas=got["metadatas"][cut],
+                    documents=got["documents"][cut],
+                    embeddings=got["embeddings"][cut],
+                )
+
+    def collection_id(self) -> str:
+        """The chunks collection's id: a store deleted and made again at the same place has a new one."""
+        return str(self.chunks.id)
 
     def _pages(
         self, collection: Collection, include: list[str]

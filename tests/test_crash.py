@@ -15,15 +15,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import Ingestor
+from qa_app.audit import audit
 from qa_app.config import Settings
-from qa_app.store import PENDING, Store, chunk_id
+from qa_app.store import Store
 from tests.conftest import ROOT, TEST_CACHE
 
 WORDS = ["harbour", "council", "bridge", "mayor", "river", "festival", "budget", "school", "station", "market"]
@@ -44,31 +44,6 @@ def write_articles(folder: Path, n: int, *, paragraphs: int = 6, seed: int = 0, 
         (folder / name).write_text(f"Town Report Number {i} Is Out\n\n" + "\n\n".join(body) + "\n")
         names.append(name)
     return names
-
-
-def problems(store: Store, *, committed_only: bool = False) -> list[str]:
-    """What is inconsistent in the store; empty when consistent.
-
-    With `committed_only`, only what a reader would see: each record with all its chunks (stale
-    or uncommitted chunks, which readers filter out, are allowed, as right after a crash).
-    """
-    records = {r.doc_id: r for r in store.list_articles()}
-    found: dict[str, Counter[str]] = {doc_id: Counter() for doc_id in records}
-    issues = []
-    for cid, doc_id, content_hash in store.chunk_keys():
-        record = records.get(doc_id)
-        if record is not None and record.hash == content_hash:
-            found[doc_id][cid] += 1
-        elif not committed_only:
-            issues.append(f"chunk {cid} has no committed record")
-    for doc_id, record in records.items():
-        expected = Counter(chunk_id(doc_id, record.hash, n) for n in range(record.chunks))
-        if found[doc_id] != expected:
-            issues.append(f"{doc_id}: {sum(found[doc_id].values())} chunks, expected {record.chunks}")
-    if not committed_only:
-        pending = [i for i in store.meta.get(include=[])["ids"] if i.startswith(PENDING)]
-        issues += [f"journal entry left: {i}" for i in pending]
-    return issues
 
 
 def vectors_missing(store: Store) -> list[str]:
@@ -145,11 +120,11 @@ def test_a_crash_at_any_step_is_recovered(store_settings, embedder, tmp_path: Pa
     store = crashing_store(step, when)(store_settings, embedder)
     with pytest.raises(Crash):
         Ingestor(store_settings, embedder, store).run([str(folder)], prune=True)
-    assert problems(Store(store_settings, embedder), committed_only=True) == []  # readers see whole articles
+    assert audit(Store(store_settings, embedder), committed_only=True) == []  # readers see whole articles
 
     summary = Ingestor(store_settings, embedder).run([str(folder)], prune=True)
     after = Store(store_settings, embedder)
-    assert problems(after) == []
+    assert audit(after) == []
     records = {r.doc_id: r for r in after.list_articles()}
     assert set(records) == {"report-000.txt", "report-002.txt", "report-003.txt", "report-004.txt"}
     assert after.get_article("report-000.txt").text == "The plan was withdrawn on Friday."
@@ -198,12 +173,12 @@ def _kill_when(proc: subprocess.Popen[str], index: Path, chunks_over: int, extra
 
 
 def _check(index: Path, *, committed_only: bool) -> list[str]:
-    """`problems` in a fresh process, as embedded Chroma caches state per process."""
+    """`audit` in a fresh process, as embedded Chroma caches state per process."""
     code = (
         "import json, sys; from dataclasses import replace; from qa_app.config import Settings;"
-        "from qa_app.store import Store; from tests.test_crash import problems;"
+        "from qa_app.store import Store; from qa_app.audit import audit;"
         f"s = replace(Settings(), index_dir=__import__('pathlib').Path({str(index)!r}));"
-        f"print(json.dumps(problems(Store(s, None), committed_only={committed_only})))"
+        f"print(json.dumps(audit(Store(s, None), committed_only={committed_only})))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -235,7 +210,7 @@ def test_kill_9_at_any_moment_then_rerun_leaves_a_consistent_index(tmp_path: Pat
     assert final.returncode == 0, err[-2000:]
     assert json.loads(out)["failed"] == []
     store = Store(replace(Settings(), index_dir=index), embedder)
-    assert problems(store) == []
+    assert audit(store) == []
     assert {r.doc_id for r in store.list_articles()} == set(names[:-2])
     assert store.get_article(names[0]).text == f"The {names[0]} plan was withdrawn."
     assert vectors_missing(store) == []

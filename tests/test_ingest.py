@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 
 from ingest.pipeline import Ingestor
+from qa_app.audit import audit
 from qa_app.store import Store
 from tests.conftest import ROOT, TEST_CACHE, run_cli
-from tests.test_crash import problems, vectors_missing, write_articles
+from tests.test_crash import vectors_missing, write_articles
 from tests.test_load import corpus, write
 
 
@@ -73,7 +74,7 @@ def test_every_format_in_one_batch_and_bad_inputs_fail_alone(base_settings, embe
     assert failed["scan.pdf"].startswith("unsupported file type (.pdf)")
     assert [n["note"] for n in first.notes] == ["invalid UTF-8 at byte 3, decoded as cp1252"]
     store = Store(settings, embedder)
-    assert problems(store) == []
+    assert audit(store) == []
     assert counting.texts == first.chunks == sum(r.chunks for r in store.list_articles())
 
     before, embedded = chunk_ids(settings, embedder), counting.texts
@@ -98,7 +99,7 @@ def test_jsonl_records_changed_and_removed(store_settings, embedder, tmp_path: P
     summary = ingestor.run([str(feed)], prune=True)
     assert (summary.unchanged, summary.updated, summary.removed) == (["a", "b"], [], ["c"])
     store = Store(store_settings, embedder)
-    assert problems(store) == []
+    assert audit(store) == []
     assert {d for _, d, _ in store.chunk_keys()} == {"a", "b"}
     new = chunk_ids(store_settings, embedder)
     assert [c for c in new if c.startswith("a:")] == [c for c in old if c.startswith("a:")]
@@ -117,7 +118,7 @@ def test_records_without_ids_follow_the_file(store_settings, embedder, tmp_path:
     summary = ingestor.run([str(feed)], prune=True)
     assert summary.duplicates == [] and summary.removed == ["feed.jsonl#3"]
     assert texts(store_settings, embedder) == {"feed.jsonl#1": bodies[1], "feed.jsonl#2": bodies[2]}
-    assert problems(Store(store_settings, embedder)) == []
+    assert audit(Store(store_settings, embedder)) == []
 
 
 def test_same_text_is_stored_once_across_copies_renames_and_edits(store_settings, embedder, tmp_path: Path) -> None:
@@ -142,7 +143,7 @@ def test_same_text_is_stored_once_across_copies_renames_and_edits(store_settings
     assert summary.added == ["c.txt"] and sorted(summary.removed) == ["b.txt", "x.txt"]
     assert summary.duplicates == [{"source": str((folder / "x.txt").resolve()), "duplicate_of": "c.txt"}]
     assert texts(store_settings, embedder) == {"c.txt": "The harbour festival drew ten thousand visitors."}
-    assert problems(Store(store_settings, embedder)) == []
+    assert audit(Store(store_settings, embedder)) == []
 
 
 def test_dry_run_reports_and_writes_nothing(store_settings, embedder, tmp_path: Path) -> None:
@@ -219,7 +220,7 @@ def _article_write(doc_id: str, n: int, seed: int = 0):
     """An article of `n` one-word chunks with made-up unit vectors, ready for `Store.write_articles`."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    from qa_app.store import ArticleRecord, ArticleWrite, chunk_id
+    from qa_app.records import ArticleRecord, ArticleWrite, chunk_id
 
     text = " ".join(f"w{i}" for i in range(n))
     content_hash = f"{seed:064x}"
@@ -246,7 +247,7 @@ def test_an_article_of_more_chunks_than_chroma_takes_in_one_call(store_settings,
     n = store.client.get_max_batch_size() + 10
     store.write_articles([_article_write("huge", n)])
     assert store.chunks.count() == n
-    assert problems(store) == []
+    assert audit(store) == []
     assert store.get_article("huge").chunks == n
 
 
@@ -275,11 +276,11 @@ def test_a_long_single_line_article_and_the_next_file_ingest(tmp_path: Path) -> 
 
     settings = replace(Settings(), index_dir=tmp_path / "index")
     store = Store(settings, None)  # type: ignore[arg-type]
-    assert problems(store) == []
+    assert audit(store) == []
     stored = store.get_article("long.txt")
     assert stored.text == long_text.split("\n\n", 1)[1] and stored.chunks == summary["chunks"] - 1
-    _, metas, docs = next(store.chunks_of(["long.txt"]))
-    assert all(stored.text[m["start"] : m["end"]] == d for m, d in zip(metas, docs, strict=True))
+    chunks, docs = next(store.chunks_of(["long.txt"]))
+    assert all(stored.text[c.start : c.end] == d for c, d in zip(chunks, docs, strict=True))
 
 
 class FailingIngestor(Ingestor):
@@ -310,7 +311,7 @@ def test_an_article_that_raises_in_processing_fails_alone_and_the_cli_prints_the
     assert "  b.txt: cannot chunk: RuntimeError: boom at line 2" in out
     store = Store(replace(base_settings, index_dir=tmp_path / "index"), embedder)
     assert sorted(r.doc_id for r in store.list_articles()) == ["a.txt", "c.txt"]
-    assert problems(store) == []
+    assert audit(store) == []
 
 
 class PoisonedEmbedder(CountingEmbedder):
@@ -332,10 +333,10 @@ def test_an_article_the_encoder_fails_on_fails_alone(base_settings, embedder, tm
     assert sorted(summary.added) == sorted(set(names) - {bad})
     assert [(f.source, f.error) for f in summary.failed] == [(bad, "cannot embed: ValueError: cannot encode this text")]
     store = Store(settings, embedder)
-    assert problems(store) == [] and vectors_missing(store) == []
+    assert audit(store) == [] and vectors_missing(store) == []
     # Each article's vectors are its own: its first passage finds it.
     for name in summary.added:
-        first = next(store.chunks_of([name]))[2][0]
+        first = next(store.chunks_of([name]))[1][0]
         assert store.chunks.query(query_embeddings=[embedder.embed_query(first)], n_results=1)["ids"][0][0].startswith(
             name + ":"
         )
@@ -368,7 +369,7 @@ def test_a_store_write_failure_fails_its_article_and_a_failing_store_ends_the_ru
     assert [(f.source, f.error) for f in summary.failed] == [
         (names[1], "cannot store: ValueError: refused by the store")
     ]
-    assert problems(Store(settings, embedder), committed_only=True) == []
+    assert audit(Store(settings, embedder), committed_only=True) == []
 
     more = write_articles(tmp_path / "more", 5, paragraphs=2, start=10)
     store.refuse = None

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa_app.lexical import Bm25, LexicalIndex
+from qa_app.records import ChunkRecord
 
 WORDS = ["flood", "river", "bridge", "harbor", "apple", "cider", "troop", "mayor"]
 word_lists = st.lists(st.sampled_from(WORDS), max_size=12)
@@ -58,23 +59,23 @@ def test_bm25_with_rows_removed_and_added_scores_like_bm25s(
     np.testing.assert_array_equal(bm25.compacted().scores(terms), scores[bm25.live])
 
 
-def article(doc_id: str, version: str, paragraphs: list[str]) -> tuple[list[str], list[str], list[dict]]:
-    """(chunk ids, texts, metadatas) of an article's passages, as the store holds them."""
+def article(doc_id: str, version: str, paragraphs: list[str]) -> tuple[list[ChunkRecord], list[str]]:
+    """(chunks, texts) of an article's passages, as the store holds them."""
     title = f"{doc_id} news"
-    metas = [
-        {"doc_id": doc_id, "hash": version, "start": 100 * n, "end": 100 * n + 50, "title": title, "source": "Outlet"}
+    chunks = [
+        ChunkRecord(f"{doc_id}:{version}:{n}", doc_id, version, n, 100 * n, 100 * n + 50, title, "Outlet")
         for n in range(len(paragraphs))
     ]
-    return [f"{doc_id}:{version}:{n}" for n in range(len(paragraphs))], paragraphs, metas
+    return chunks, paragraphs
 
 
-def merged(*articles: tuple[list[str], list[str], list[dict]]) -> tuple[list[str], list[str], list[dict]]:
-    ids, texts, metas = [], [], []
+def merged(*articles: tuple[list[ChunkRecord], list[str]]) -> tuple[list[ChunkRecord], list[str]]:
+    chunks: list[ChunkRecord] = []
+    texts: list[str] = []
     for a in articles:
-        ids += a[0]
+        chunks += a[0]
         texts += a[1]
-        metas += a[2]
-    return ids, texts, metas
+    return chunks, texts
 
 
 def by_chunk(index: LexicalIndex, query: str) -> dict[str, float]:
@@ -111,11 +112,11 @@ def test_an_updated_index_scores_like_one_built_fresh(
     # An article added is a new version (its last paragraph dropped), replacing any held one.
     new = {d: article(d, "v2", STORIES[d][:-1] or ["Corrected."]) for d in added}
     final = [article(d, "v1", STORIES[d]) for d in first if d not in removed and d not in added]
-    fresh = LexicalIndex.from_texts(*merged(*final, *new.values()))
+    fresh = LexicalIndex.from_chunks(*merged(*final, *new.values()))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(qa_app.lexical, "COMPACT_SHARE", 0.0 if compact else 1.0)
-        index = LexicalIndex.from_texts(*merged(*(article(d, "v1", STORIES[d]) for d in first)))
-        updated = index.updated(removed, [], [], []).updated(added, *merged(*new.values()))  # two store changes
+        index = LexicalIndex.from_chunks(*merged(*(article(d, "v1", STORIES[d]) for d in first)))
+        updated = index.updated(removed, [], []).updated(added, *merged(*new.values()))  # two store changes
     assert updated.article_hashes() == fresh.article_hashes()
     assert updated.n == fresh.n and set(updated.position) == set(fresh.position)
     for query in QUERIES:
@@ -130,9 +131,9 @@ def test_an_updated_index_scores_like_one_built_fresh(
 def test_removed_passages_are_dead_slots_until_a_compaction(monkeypatch) -> None:
     import qa_app.lexical
 
-    index = LexicalIndex.from_texts(*merged(*(article(d, "v1", STORIES[d]) for d in STORIES)))
+    index = LexicalIndex.from_chunks(*merged(*(article(d, "v1", STORIES[d]) for d in STORIES)))
     monkeypatch.setattr(qa_app.lexical, "COMPACT_SHARE", 1.0)
-    kept = index.updated(["a"], [], [], [])
+    kept = index.updated(["a"], [], [])
     assert len(kept.chunks) == len(index.chunks) and kept.n == index.n - 2
     assert not kept.live[:2].any() and "a" not in kept.doc_index and "a:v1:0" not in kept.position
     assert not kept.passage_scores("river flood")[:2].any() and not kept.article_scores("flood")[0]
@@ -140,12 +141,12 @@ def test_removed_passages_are_dead_slots_until_a_compaction(monkeypatch) -> None
     assert again.doc_ids == ["a", "b", "c", "d", "a"] and again.doc_index["a"] == 4
     assert again.article_scores("flood").argmax() == 4 and again.passage_scores("flood").argmax() == 9
     # A version removed, then the next one added by a later change: its slots follow the dead ones.
-    twice = again.updated(["a"], [], [], []).updated([], *article("a", "v3", ["Flood again."]))
+    twice = again.updated(["a"], [], []).updated([], *article("a", "v3", ["Flood again."]))
     assert twice.doc_ids[-2:] == ["a", "a"] and twice.doc_start[-1] == len(twice.chunks) - 1
     assert twice.per_article_max(twice.passage_scores("flood"))[-2:].tolist()[0] == 0
     assert twice.doc_index["a"] == 5 and twice.article_hashes()["a"] == "v3"
     monkeypatch.setattr(qa_app.lexical, "COMPACT_SHARE", 0.0)
-    compacted = twice.updated(["b"], [], [], [])
+    compacted = twice.updated(["b"], [], [])
     assert len(compacted.chunks) == compacted.n == 6 and compacted.live.all()
     assert compacted.doc_ids == ["c", "d", "a"] and compacted.article_hashes() == {"c": "v1", "d": "v1", "a": "v3"}
     assert index.n == 9 and index.live.all()  # the original is untouched

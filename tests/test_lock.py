@@ -17,6 +17,7 @@ import pytest
 
 from harness.servers import QuietHandler
 from ingest.pipeline import Ingestor
+from qa_app.audit import audit
 from qa_app.config import Settings
 from qa_app.errors import LockTimeoutError
 from qa_app.lock import write_lock
@@ -24,7 +25,7 @@ from qa_app.qa import QA
 from qa_app.retrieve import Filters
 from qa_app.store import Store
 from tests.conftest import ROOT, TEST_CACHE
-from tests.test_crash import problems, vectors_missing, write_articles
+from tests.test_crash import vectors_missing, write_articles
 
 
 @pytest.fixture
@@ -51,12 +52,12 @@ def _ingest(index: Path, cache: Path, *inputs: Path, **extra: str) -> subprocess
 
 
 def _reader_process(index: Path) -> list[str]:
-    """`problems` and `vectors_missing` of the index, read by a fresh process (no cached view)."""
+    """`audit` and `vectors_missing` of the index, read by a fresh process (no cached view)."""
     code = (
         "import json; from pathlib import Path; from dataclasses import replace; from qa_app.config import Settings;"
-        "from qa_app.store import Store; from tests.test_crash import problems, vectors_missing;"
+        "from qa_app.store import Store; from qa_app.audit import audit; from tests.test_crash import vectors_missing;"
         f"store = Store(replace(Settings(), index_dir=Path({str(index)!r})), None);"
-        "print(json.dumps(problems(store) + [f'no vector: {c}' for c in vectors_missing(store)]))"
+        "print(json.dumps(audit(store) + [f'no vector: {c}' for c in vectors_missing(store)]))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -82,7 +83,7 @@ def test_two_concurrent_ingests_write_one_after_the_other(tmp_path: Path, cache_
     store = Store(replace(Settings(cache_dir=TEST_CACHE), index_dir=index), embedder)
     assert {r.doc_id for r in store.list_articles()} == set(first) | set(second)
     assert sum(r.chunks for r in store.list_articles()) >= 300  # several store writes from each
-    assert problems(store) == [] and vectors_missing(store) == []
+    assert audit(store) == [] and vectors_missing(store) == []
 
 
 def test_a_second_writer_waits_then_exits_1_naming_the_holder(tmp_path: Path, cache_dir: Path) -> None:

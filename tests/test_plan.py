@@ -11,9 +11,9 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from ingest.plan import same_origin
+from qa_app.audit import audit
 from qa_app.store import Store
 from tests.conftest import run_cli
-from tests.test_crash import problems
 from tests.test_load import write
 
 
@@ -59,7 +59,7 @@ def test_a_doc_id_from_another_origin_fails_alone_unless_replace(base_settings, 
     replaced = ingestor.run([str(second)], replace=True)
     assert replaced.updated == ["a.txt"] and replaced.unchanged == ["b.txt"] and replaced.failed == []
     assert store.get_article("a.txt").origin == origin_2 and "school board" in store.get_article("a.txt").text
-    assert problems(store) == []
+    assert audit(store) == []
 
 
 def test_prune_keeps_an_article_whose_doc_id_was_refused(base_settings, embedder, tmp_path: Path) -> None:

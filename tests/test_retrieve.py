@@ -101,6 +101,28 @@ def test_source_filter(retriever: Retriever, narrow: None) -> None:
     assert _ids(retriever, "harbor bridge", Filters(source="No Such Outlet")) == []
 
 
+def test_dense_scores_are_cosine_similarities_with_or_without_a_filter(
+    retriever: Retriever, embedder, narrow: None
+) -> None:
+    """Filtered or not, a passage's dense score is the same: `1 - cosine distance`."""
+    import numpy as np
+
+    question = "How much did the harbor bridge repairs cost?"
+    wide = Filters(date_from="2000-01-01")  # allows every dated passage: the same search, filtered
+    unfiltered = {p.chunk.chunk_id: p.score for p in retriever.retrieve(question, mode="dense").passages}
+    filtered = {p.chunk.chunk_id: p.score for p in retriever.retrieve(question, wide, mode="dense").passages}
+    both = sorted(set(unfiltered) & set(filtered))
+    assert both
+    for cid in both:
+        assert filtered[cid] == pytest.approx(unfiltered[cid], abs=1e-5)
+    # The scale is the cosine similarity of the question and the stored passage vector.
+    stored = retriever.store.chunks.get(ids=[both[0]], include=["embeddings"])  # inspects Chroma on purpose
+    vector = np.asarray(stored["embeddings"][0])
+    query = embedder.embed_query(question)
+    cosine = float(vector @ query / (np.linalg.norm(vector) * np.linalg.norm(query)))
+    assert unfiltered[both[0]] == pytest.approx(cosine, abs=1e-4)
+
+
 @pytest.mark.parametrize(
     ("date_from", "date_to", "allowed"),
     [
@@ -179,15 +201,16 @@ def test_works_against_a_chroma_server(store_settings, corpus: Path, embedder, t
 
 
 def test_lexical_index_scores_articles_and_their_best_passage() -> None:
-    from qa_app.lexical import ChunkInfo, LexicalIndex, top_k
+    from qa_app.lexical import LexicalIndex, top_k
+    from qa_app.records import ChunkRecord
 
-    def chunk(doc: str, n: int) -> ChunkInfo:
-        return ChunkInfo(f"{doc}:{n}", doc, "h", n * 100, n * 100 + 50, 10, "Outlet")
+    def chunk(doc: str, n: int) -> ChunkRecord:
+        return ChunkRecord(f"{doc}:{n}", doc, "h", n, n * 100, n * 100 + 50, source="Outlet", published_ts=10)
 
     # Passages arrive interleaved; the index groups them by article.
     chunks = [chunk("a", 0), chunk("b", 0), chunk("a", 1)]
     texts = ["river flood warning", "apple harvest festival", "flood flood barrier built"]
-    index = LexicalIndex.from_texts([c.chunk_id for c in chunks], texts, [{**c.__dict__, "title": ""} for c in chunks])
+    index = LexicalIndex.from_chunks(chunks, texts)
     assert index.doc_ids == ["a", "b"]
     scores = index.passage_scores("flood")
     best = index.per_article_max(scores)
@@ -200,9 +223,9 @@ def test_lexical_index_scores_articles_and_their_best_passage() -> None:
 def test_lexical_cache_keeps_a_few_large_indexes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import qa_app.lexical
     from qa_app.lexical import LexicalIndex
+    from qa_app.records import ChunkRecord
 
-    metas = [{"doc_id": "a", "hash": "h", "start": 0, "end": 5, "title": ""}]
-    index = LexicalIndex.from_texts(["a:0"], ["flood"], metas)
+    index = LexicalIndex.from_chunks([ChunkRecord("a:0", "a", "h", 0, 0, 5)], ["flood"])
     index.save(tmp_path / "small.pkl")
     assert not (tmp_path / "small.pkl").exists()  # a tiny index rebuilds faster than it loads
     monkeypatch.setattr(qa_app.lexical, "CACHE_MIN_PASSAGES", 0)

@@ -11,8 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from ingest.pipeline import Ingestor
+from qa_app.journal import PENDING
 from qa_app.qa import QA
-from qa_app.store import PENDING, Store, chunk_id
+from qa_app.records import chunk_id
+from qa_app.store import Store
 from tests.conftest import ROOT, SAMPLE, USER_ARTICLE, reset_server
 
 
@@ -122,7 +124,7 @@ def test_recover_sweeps_a_writer_only_once_its_lease_ran_out(chroma_server: str,
     code = (
         "import time; from dataclasses import replace;"
         "from llama_index.core.schema import NodeRelationship as R, RelatedNodeInfo, TextNode;"
-        "from qa_app.config import Settings; from qa_app.store import Store, chunk_id;"
+        "from qa_app.config import Settings; from qa_app.store import Store; from qa_app.records import chunk_id;"
         f"store = Store(replace(Settings(), chroma_url={chroma_server!r}), None, lease_seconds={LEASE});"
         f"store.begin_writes([('live.txt', {HASH!r})]);"
         f"store.add_chunks([TextNode(id_=chunk_id('live.txt', {HASH!r}, 0), text='A passage.', embedding={vector!r},"
@@ -143,3 +145,23 @@ def test_recover_sweeps_a_writer_only_once_its_lease_ran_out(chroma_server: str,
     while store.recover() == 0 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _journal(store) == set() and _chunk_docs(store) == set()
+
+
+def test_a_snapshot_restores_articles_as_they_were(store_settings, embedder, tmp_path: Path) -> None:
+    """What the latency benchmark copies between stores: records and chunks, vectors included."""
+    from qa_app.audit import audit
+
+    folder = tmp_path / "news"
+    shutil.copytree(SAMPLE, folder)
+    Ingestor(store_settings, embedder).run([str(folder)])
+    store = Store(store_settings, embedder)
+    before = store.get_article(USER_ARTICLE)
+    chunks = sorted(cid for cid, doc_id, _ in store.chunk_keys() if doc_id == USER_ARTICLE)
+    copy = store.snapshot([USER_ARTICLE])
+    store.delete_article(USER_ARTICLE)
+    assert USER_ARTICLE not in {r.doc_id for r in store.list_articles()}
+    store.restore(copy)
+    assert store.get_article(USER_ARTICLE) == before and audit(store) == []
+    assert sorted(cid for cid, doc_id, _ in store.chunk_keys() if doc_id == USER_ARTICLE) == chunks
+    nearest = store.nearest(embedder.embed_query(before.title), 1, articles=True)
+    assert nearest[0][0] == USER_ARTICLE
