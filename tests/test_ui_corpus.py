@@ -127,3 +127,20 @@ def test_a_failed_upload_under_an_earlier_ones_name_restores_it(corpus: Corpus, 
     assert [p.name for p in corpus.settings.upload_dir.iterdir()] == ["feed.jsonl"]  # no backup left either
     assert (corpus.settings.upload_dir / "feed.jsonl").read_bytes() == before
     assert corpus.reingest("b").message.startswith("unchanged: a, b")
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "shown"),
+    [
+        ("http://127.0.0.1:22/", "http://127.0.0.1:22/", "failed: refused"),
+        ("/srv/news/uploads/feed.jsonl#3", "feed.jsonl", "failed: refused (feed.jsonl#3)"),
+        ("/srv/news/uploads/a.txt", "a.txt", "failed: refused"),
+    ],
+)
+def test_a_failure_names_its_input_once_and_never_a_server_folder(source: str, name: str, shown: str) -> None:
+    from ingest.model import Failure
+    from ingest.pipeline import Summary
+    from ui.corpus import describe
+
+    ok, message = describe(Summary(failed=[Failure(source, "refused")]), name)
+    assert not ok and message == shown

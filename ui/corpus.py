@@ -94,8 +94,8 @@ def describe(summary: Summary, name: str) -> tuple[bool, str]:
     for dup in summary.duplicates:
         parts.append(f"same text as {dup['duplicate_of']}, not added again")
     for failure in summary.failed:
-        where = failure.source.rsplit("/", 1)[-1]  # never show the server's folders
-        parts.append(f"failed: {failure.error}" + (f" ({where})" if where != name else ""))
+        where = failure.source if is_url(failure.source) else Path(failure.source).name  # no server folders
+        parts.append(f"failed: {failure.error}" + (f" ({where})" if where and where != name else ""))
     if any(failure.conflict for failure in summary.failed):
         parts.append(f"tick “{REPLACE_LABEL}” to replace it")
     parts += [f"note: {note['note']}" for note in summary.notes]
