@@ -52,9 +52,6 @@ def create_app(qa: QA, settings: Settings) -> Any:
     return demo
 
 
-build_app = create_app  # its former name, which tests/test_app.py calls
-
-
 def chat_tab(ui: Handlers) -> Any:
     """The Chat tab: the chat (`/chat`) with the filters and the passage panel beside it; returns the outlet filter."""
     import gradio as gr

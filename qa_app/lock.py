@@ -10,7 +10,7 @@ the token in `INDEX_DIR/last_write` when they start and after each batch, and a 
 out of date reopens its client before reading (`Store.sync`).
 
 On a Chroma server (`QA_CHROMA_URL`) writers may run on other hosts, so there is no file lock: the
-server keeps its index whole, and the journal's leases (qa_app/store.py) keep one writer from sweeping
+server keeps its index whole, and the journal's leases (qa_app/journal.py) keep one writer from sweeping
 another's chunks. The threads of one process are serialized in both modes, and a thread may take the
 lock again while it holds it (a delete in the app holds it around `QA.delete`, which takes it too).
 """

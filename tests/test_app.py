@@ -22,13 +22,13 @@ from tests.test_seed_questions import check_seed
 
 @contextmanager
 def serve(settings, embedder) -> Iterator[str]:
-    """The real app (`app.build_app` + `app.launch_options`) on a free loopback port; yields its URL."""
+    """The real app (`app.create_app` + `app.launch_options`) on a free loopback port; yields its URL."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     import app
     from qa_app.qa import QA
 
     settings = replace(settings, port=free_port())
-    demo = app.build_app(QA(settings, embedder), settings)
+    demo = app.create_app(QA(settings, embedder), settings)
     demo.queue(default_concurrency_limit=8).launch(
         server_name="127.0.0.1",
         server_port=settings.port,
