@@ -22,6 +22,10 @@ from dataclasses import asdict, dataclass
 from qa_app.sentences import split_sentences
 from qa_app.vocab import INVERTED_SPEECH_VERBS, SPEECH_PARTICIPLES, SPEECH_VERBS
 
+# Bump when the rules change what they find: stored quotes of an older version are found again
+# from the stored text (no re-embedding).
+RULES_VERSION = 1
+
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{SPEECH_PARTICIPLES})\b")
 _INVERTED = re.compile(rf"(?:{INVERTED_SPEECH_VERBS})$")
