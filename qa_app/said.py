@@ -29,7 +29,7 @@ from qa_app.vocab import ASKED_SPEECH_VERBS, REACTION_WORDS
 _SPEECH = [v for v in ASKED_SPEECH_VERBS if v != "wrote"]
 _NOT_TOPIC = set(terms(" ".join((*_SPEECH, *REACTION_WORDS, "else", "quote", "quotes"))))
 ON_TOPIC = 0.5  # a run scoring this share of the best run's topic score is on the topic (as before, 1099a9c)
-W_PASSAGE = 0.4  # topic score: the passage around a quote counts this much, its sentences and title the rest
+W_AROUND = 0.4  # topic score: the title and passage around a quote count this much beside its own words (hand-set)
 _WHO_SAID = re.compile(
     r"^\s*who\s+(?:said|says|wrote|told|tweeted|declared|stated|warned|insisted)\b[\s,:]*"
     r"[\"“‘'](?P<phrase>.{8,}?)[\"”’']?\s*\??\s*$",
@@ -87,16 +87,15 @@ def runs_of(entry: Entry, positions: list[int]) -> list[_Run]:
 
 
 def _score_runs(runs: list[_Run], topic: list[str], lexical: LexicalIndex) -> None:
-    """Each run's topic score: the share of the topic's idf weight its sentences and title hold,
-    and that the passage around it holds (the lexical index's passages)."""
+    """Each run's topic score: the share of the topic's idf weight its own sentences hold, plus
+    `W_AROUND` times the share its article's title and the passage around it hold (the lexical index's
+    passages), so that a run saying nothing of the topic in an article about it still counts a little."""
     held = {t: set(lexical.term_passages(t).tolist()) for t in topic}
     for run in runs:
-        own = set(run.entry.title_terms).union(*(run.entry.quotes[i].terms for i in run.positions))
+        own = set().union(*(run.entry.quotes[i].terms for i in run.positions))
         passage = lexical.passage_at(run.entry.doc_id, run.entry.quotes[run.positions[0]].start)
-        around = {t for t, slots in held.items() if passage in slots}
-        run.score = (1 - W_PASSAGE) * coverage(topic, own, lexical.idf) + W_PASSAGE * coverage(
-            topic, around, lexical.idf
-        )
+        around = set(run.entry.title_terms) | {t for t, slots in held.items() if passage in slots}
+        run.score = coverage(topic, own, lexical.idf) + W_AROUND * coverage(topic, around, lexical.idf)
 
 
 def _pick(runs: list[_Run]) -> list[int]:
