@@ -24,7 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qa_app.quotes import person_name
 from qa_app.records import ArticleRecord, published_ts
@@ -33,6 +33,7 @@ from qa_app.text import STOPWORDS, terms
 if TYPE_CHECKING:
     from qa_app.retrieve import Filters
 
+_POSSESSIVE = re.compile(r"['’]s\b")
 _PARTICLES = {"de", "van", "von", "der", "al", "bin", "da", "di", "la", "le", "del", "du", "el", "den", "ter"}
 # A capitalised word, accented capitals included ("Órban"), for the names an article mentions.
 _NAME_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’.-]*)*")
@@ -56,20 +57,22 @@ def fold(text: str) -> str:
 
     Example: fold("Viktor  Orbán’s") -> "viktor orban"
     """
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    plain = re.sub(r"['’]s\b", "", plain)
+    plain = text
+    if not text.isascii():
+        plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    plain = _POSSESSIVE.sub("", plain)
     return " ".join(plain.lower().replace("’", "'").split())
 
 
 def name_key(name: str) -> str | None:
     """The key of a person's name: without titles or possessive, folded; None when no name is left.
 
-    A name typed in lower case counts ("carpenter").
+    A name typed all in lower or upper case counts ("carpenter", "RUTTE").
     Example: name_key("NATO Secretary-General Mark Rutte's") -> "mark rutte"; name_key("the market") -> None
     """
     phrase = " ".join(name.split())
     person = person_name(phrase)
-    if person is None and phrase.islower():
+    if person is None and (phrase.islower() or phrase.isupper()):  # "carpenter", "RUTTE"
         person = person_name(phrase.title())
     key = fold(person).strip(".,") if person else ""
     return key if key and not all(w in STOPWORDS for w in key.split()) else None
@@ -80,10 +83,11 @@ def surname(key: str) -> str:
     return key.rsplit(" ", 1)[-1]
 
 
-def mention_keys(text: str) -> frozenset[str]:
-    """The folded capitalised words of a text and each pair of them side by side (for "Mark Rutte").
+def mention_keys(text: str) -> str:
+    """The folded capitalised words of a text and each pair of them side by side (for "Mark Rutte"),
+    one a line: a string, which is far cheaper to keep, cache and load than a set of 200 strings per article.
 
-    Example: mention_keys("Mark Rutte met Orbán.") -> {"mark", "rutte", "mark rutte", "orban"}
+    Example: mention_keys("Mark Rutte met Orbán.") -> "\nmark\nmark rutte\norban\nrutte\n"
     """
     keys: set[str] = set()
     for run in _NAME_RUN.findall(text):
@@ -91,27 +95,26 @@ def mention_keys(text: str) -> frozenset[str]:
         folded = [w for w in folded if w]
         keys.update(folded)
         keys.update(f"{a} {b}" for a, b in itertools.pairwise(folded))
-    return frozenset(sys.intern(k) for k in keys if k not in STOPWORDS)
+    return "\n" + "".join(f"{k}\n" for k in sorted(keys) if k not in STOPWORDS)
 
 
-def mentioned(key: str, names: frozenset[str]) -> bool:
+def mentioned(key: str, names: str) -> bool:
     """Whether a name key is among an article's `mention_keys`: every word, and adjacent words as a pair.
 
     Example: mentioned("mark rutte", mention_keys("Rutte and Mark Smith")) -> False
     """
     words = key.split()
-    if not all(w in names for w in words if w not in _PARTICLES):
+    if not all(f"\n{w}\n" in names for w in words if w not in _PARTICLES):
         return False
     pairs = itertools.pairwise(words)
-    return all(f"{a} {b}" in names for a, b in pairs if a not in _PARTICLES and b not in _PARTICLES)
+    return all(f"\n{a} {b}\n" in names for a, b in pairs if a not in _PARTICLES and b not in _PARTICLES)
 
 
-@dataclass(frozen=True, slots=True)
-class Said:
+class Said(NamedTuple):
     """One quote sentence of an article: `text == article.text[start:end]`, spoken by `speaker`.
 
     `joined`: it follows the previous quote sentence of the same speaker with nothing between (one utterance).
-    `terms`: its stemmed content words, for topic relevance.
+    `terms`: its stemmed content words, for topic relevance. A tuple: 70k of them load fast from the cache.
     """
 
     speaker: str
@@ -133,7 +136,7 @@ class Entry:
     published: str
     ts: int
     quotes: tuple[Said, ...]
-    names: frozenset[str]
+    names: str  # `mention_keys`
     title_terms: tuple[str, ...]
 
 
@@ -210,6 +213,8 @@ class PeopleIndex:
             names.setdefault(self.person_of[key], Counter()).update(counts)
         # The spelling a person's key was made from, the most used one first ("Orbán" over "Orban").
         self.names = {p: _display(p, c) for p, c in names.items()}
+        self.folded = {p: fold(name) for p, name in self.names.items()}
+        self._everyone: list[tuple[str, Person]] | None = None  # the unfiltered People list, made once
         self.surnames = {s: sorted(keys) for s, keys in by_surname.items()}
         self.by_person: dict[str, dict[str, list[int]]] = {}
         for entry in self.entries.values():
@@ -221,18 +226,24 @@ class PeopleIndex:
     def people(self, query: str = "", filters: Filters | None = None) -> list[Person]:
         """Everyone quoted in the articles the filters allow, most quoted first; `query` filters by name."""
         wanted = fold(query)
+        if filters is None:
+            if self._everyone is None:
+                self._everyone = self._listing(None)
+            return [p for folded, p in self._everyone if wanted in folded]
+        allowed = {d for d, e in self.entries.items() if allows(e, filters)}
+        return [p for folded, p in self._listing(allowed) if wanted in folded]
+
+    def _listing(self, allowed: set[str] | None) -> list[tuple[str, Person]]:
+        """(folded name, person) of everyone quoted in the `allowed` articles (all when None), sorted."""
         found = []
         for person, docs in self.by_person.items():
-            name = self.names[person]
-            if wanted and wanted not in fold(name):
+            kept = [d for d in docs if allowed is None or d in allowed]
+            if not kept:
                 continue
-            entries = [self.entries[d] for d in docs if allows(self.entries[d], filters)]
-            if not entries:
-                continue
-            quotes = sum(len(docs[e.doc_id]) for e in entries)
-            latest = max((e.published for e in entries), default="") or None
-            found.append(Person(name, quotes, len(entries), latest))
-        return sorted(found, key=lambda p: (-p.quotes, -p.articles, fold(p.name)))
+            quotes = sum(len(docs[d]) for d in kept)
+            latest = max(self.entries[d].published for d in kept) or None
+            found.append((self.folded[person], Person(self.names[person], quotes, len(kept), latest)))
+        return sorted(found, key=lambda f: (-f[1].quotes, -f[1].articles, f[0]))
 
     def resolve(self, key: str, filters: Filters | None = None, exclude: frozenset[str] = frozenset()) -> str | None:
         """The person a name key asks about, among those quoted in allowed articles; None when nobody.
