@@ -115,7 +115,8 @@ def test_ask_lists_each_source_article_once_with_its_quotes(sample_qa, capsys: p
     _print_answer(answer, as_json=False)
     out = capsys.readouterr().out
     title = answer.citations[0].title
-    assert out.count(title) == 1 and len(answer.citations) > 1
+    sources = out.split(answer.text, 1)[1]  # the answer heads its quotes with the title too
+    assert sources.count(title) == 1 and len(answer.citations) > 1
     assert f"{' '.join(f'[{c.n}]' for c in answer.citations)} {title} (RFE/RL, 2025-09-05)" in out
     for c in answer.citations:
         assert f"    [{c.n}] “{c.quote}”" in out

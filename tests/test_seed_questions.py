@@ -33,12 +33,16 @@ def test_seed_question(sample_qa, seed: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["What is the capital of Australia?", "Who won the 1998 football world cup?", "What did Barack Obama say?"],
+    ("question", "text"),
+    [
+        ("What is the capital of Australia?", REFUSAL),
+        ("Who won the 1998 football world cup?", REFUSAL),
+        ("What did Barack Obama say?", "No article mentions Barack Obama."),  # a speaker refusal says why
+    ],
 )
-def test_refuses_what_the_article_does_not_hold(sample_qa, question: str) -> None:
+def test_refuses_what_the_article_does_not_hold(sample_qa, question: str, text: str) -> None:
     answer = sample_qa.ask(question)
-    assert answer.refused and answer.text == REFUSAL and answer.citations == []
+    assert answer.refused and answer.text == text and answer.citations == []
 
 
 def test_surname_in_lower_case_finds_the_speaker(sample_qa) -> None:
