@@ -42,7 +42,7 @@ def test_people_endpoints_list_search_quote_and_stay_current(people_app: str, tm
 
     client = Client(people_app, verbose=False)
     rows, note = _people(client)
-    assert [r[0] for r in rows][0] == SORENSEN and rows[0][2] == 3 and note == "3 people quoted"
+    assert rows[0][0] == SORENSEN and rows[0][2] == 3 and note == "3 people quoted"
     assert sorted(r[0] for r in rows[1:]) == ["Agnes Moller", "Tomás Ibáñez"]
     assert _people(client, "IBANEZ")[0] == [["Tomás Ibáñez", 1, 1, "2025-09-10"]]
     assert sorted(r[0] for r in _people(client, "", "Northern Post", "", "", "")[0]) == ["Agnes Moller", SORENSEN]

@@ -15,8 +15,8 @@ import pytest
 
 from tests.test_app import serve
 from tests.test_browser import ARTIFACTS, open_chat, open_corpus, select_article, sentences_of
-from tests.test_browser import browser as browser  # noqa: F401  (a fixture)
-from tests.test_browser import page as page  # noqa: F401  (a fixture)
+from tests.test_browser import browser as browser  # a fixture
+from tests.test_browser import page as page  # a fixture
 from tests.test_ui_people import SORENSEN, build_people_index
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def people_app(base_settings, embedder, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_search_choose_a_person_and_open_a_citation(people_app: str, page: Any) -> None:  # noqa: F811
+def test_search_choose_a_person_and_open_a_citation(people_app: str, page: Any) -> None:
     from playwright.sync_api import expect
 
     open_chat(page, people_app)

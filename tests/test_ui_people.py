@@ -111,7 +111,7 @@ def text_of(fragment: str) -> str:
     return html.unescape(re.sub(r"<br>", "\n", re.sub(r"<(?!br>)[^>]+>", "", fragment)))
 
 
-# --- the table ---------------------------------------------------------------------------------------------------------
+# --- the table --------------------------------------------------------------------------------------------------------
 
 
 def test_the_table_lists_everyone_quoted_most_articles_first(people) -> None:
@@ -152,7 +152,7 @@ def test_a_bad_date_is_an_error_in_the_table_and_a_note_on_refresh(people) -> No
     assert table == quotes == more == gr.skip()
 
 
-# --- a person's quotes -------------------------------------------------------------------------------------------------
+# --- a person's quotes ------------------------------------------------------------------------------------------------
 
 
 def test_a_persons_quotes_render_as_the_chat_renders_an_answer(people, people_qa) -> None:
@@ -217,7 +217,7 @@ def test_a_clicked_row_chooses_its_name(people) -> None:
     assert people.chosen(gr.SelectData(None, {"index": [0, 0], "value": None, "row_value": []})) == gr.skip()
 
 
-# --- hostile input -----------------------------------------------------------------------------------------------------
+# --- hostile input ----------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -250,7 +250,7 @@ def test_a_hostile_name_stays_text(people) -> None:
     assert rows == [] and "<script" not in note
 
 
-# --- staying current ---------------------------------------------------------------------------------------------------
+# --- staying current --------------------------------------------------------------------------------------------------
 
 
 def test_refresh_follows_a_deleted_article(people_index, base_settings, embedder, tmp_path: Path) -> None:
