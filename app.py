@@ -250,7 +250,7 @@ def people_tab(ui: Handlers) -> PeopleTab:
     from ui.people import EMPTY_PERSON, HEADERS, MAX_ABOUT, MAX_QUERY
 
     with gr.Row(equal_height=False):
-        with gr.Column(scale=2, min_width=300):
+        with gr.Column(scale=4, min_width=360):
             search = gr.Textbox(
                 label="Search names",
                 placeholder="e.g. rutte",
@@ -265,11 +265,11 @@ def people_tab(ui: Handlers) -> PeopleTab:
                 interactive=False,
                 wrap=True,
                 max_height=520,
-                column_widths=["46%", "16%", "16%", "22%"],
+                column_widths=["37%", "19%", "20%", "24%"],
                 elem_id="qa-people-table",
                 label="Everyone quoted (click a name to read their quotes)",
             )
-        with gr.Column(scale=3, min_width=320):
+        with gr.Column(scale=4, min_width=320):
             with gr.Row():
                 name = gr.Textbox(label="Person", interactive=False, max_lines=1, scale=1, elem_id="qa-person-name")
                 about = gr.Textbox(
@@ -282,7 +282,7 @@ def people_tab(ui: Handlers) -> PeopleTab:
                 )
             quotes = gr.HTML(EMPTY_PERSON, elem_id="qa-person")
             more = gr.Button("Show all articles", visible=False, elem_id="qa-person-more")
-        with gr.Column(scale=2, min_width=300):
+        with gr.Column(scale=3, min_width=300):
             passage_panel(ui, "qa-people-passage")
     return PeopleTab(search, note, table, name, about, quotes, more)
 
