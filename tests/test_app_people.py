@@ -6,6 +6,7 @@ order (list, search, quotes, show all, refusals, then an upload and a delete) on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests.test_app import serve, text_of
 from tests.test_ui_people import SORENSEN, build_people_index
 
 NO_FILTERS = ("All outlets", "", "", "")
+CITED = r'<a class="qa-cite" href="#qa-cite:\d+:\d+:\d+:\w+:([^"]+)"'
 
 
 @pytest.fixture
@@ -47,12 +49,13 @@ def test_people_endpoints_list_search_quote_and_stay_current(people_app: str, tm
     assert _people(client, "IBANEZ")[0] == [["Tomás Ibáñez", 1, 1, "2025-09-10"]]
     assert sorted(r[0] for r in _people(client, "", "Northern Post", "", "", "")[0]) == ["Agnes Moller", SORENSEN]
 
-    shown, _ = _quotes(client, SORENSEN)
-    assert '<a class="qa-cite" href="#qa-cite:1:' in shown and "Show all" not in shown
-    assert "The children were waiting" in text_of(shown) and "Library Ferry Reaches the Outer Islands" in text_of(shown)
-    assert "Every island deserves" not in text_of(shown)  # the oldest of three articles, past the two shown
+    shown, more = _quotes(client, SORENSEN)  # two articles of three (speaker_articles=2)
+    assert '<a class="qa-cite" href="#qa-cite:1:' in shown and more == "Show all 3 articles"
+    assert len(set(re.findall(CITED, shown))) == 2
     everything, _ = _quotes(client, SORENSEN, api_name="/person_quotes_all")
-    assert "Every island deserves" in text_of(everything)
+    assert set(re.findall(CITED, everything)) == {"library.md", "ferry.md", "budget.md"}
+    for quote in ("The children were waiting", "Books should travel", "Every island deserves"):
+        assert quote in text_of(everything)
     assert "qa-refusal" in _quotes(client, "Jonas Falk")[0]
 
     with pytest.raises(AppError, match="The search is 101 characters long"):
