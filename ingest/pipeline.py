@@ -24,7 +24,7 @@ from ingest.plan import Decision, Planner, covers, input_roots
 from qa_app.config import EMBED_DIM, Settings
 from qa_app.embed import Embedder, load_embedder
 from qa_app.errors import QAError, StoreError
-from qa_app.quotes import find_quotes
+from qa_app.quotes import RULES_VERSION, find_quotes
 from qa_app.records import ArticleRecord, ArticleWrite, ChunkRecord, chunk_id
 from qa_app.store import Store, chunk_nodes
 
@@ -471,6 +471,7 @@ def _article_write(prepared: Prepared) -> ArticleWrite:
         text_hash=article.text_hash,
         text=article.text,
         quotes=prepared.quotes,
+        quotes_version=RULES_VERSION,
     )
     # An article without a passage (empty text) still needs a vector of the model's length.
     mean = vectors.mean(axis=0) if len(vectors) else np.ones(vectors.shape[1] or EMBED_DIM, dtype=np.float32)

@@ -1,9 +1,10 @@
 """Extractive answers: verbatim sentences of the retrieved articles, each with its citation.
 
-Two paths: "what did X say" answers with the quotes attributed to X at ingest; any other
-question answers with the sentences that best cover its terms. Both refuse when the articles
-do not hold the answer: a name the question uses is absent, the retrieval signals do not agree
-on an article, or too little of the question's weight (idf) is covered by the best passage.
+A question for someone's words ("What did X say?", `asked_speaker`) is answered across the corpus by
+`qa_app.said`; any other question answers here with the sentences that best cover its terms. It is
+refused when the articles do not hold the answer: a name the question uses is absent, the retrieval
+signals do not agree on an article, or too little of the question's weight (idf) is covered by the
+best passage.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from qa_app.cite import Answer, Citation, refusal
-from qa_app.quotes import attribution, person_name, quote_open_after, speaker_matches
+from qa_app.people import name_key
+from qa_app.quotes import attribution, person_name
 from qa_app.records import ArticleRecord
 from qa_app.retrieve import Passage
 from qa_app.sentences import split_sentences
 from qa_app.text import QUESTION_WORDS, STOPWORDS, terms, words
-from qa_app.vocab import ASKED_SPEECH_VERBS, CAPITALISED_RUN, CAPITALISED_WORD, SPEAKER_QUESTION
+from qa_app.vocab import CAPITALISED_RUN, CAPITALISED_WORD, SPEAKER_QUESTION
 
 # Where the numbers come from (git history and README). Chosen on RealTime QA dev: the refusal thresholds
 # MIN_COVERAGE (d6e20f5), MIN_AGREEMENT (fd64f60) and STALE_WEIGHT (16529c5). Set with that dev work but with no
@@ -41,15 +43,13 @@ ECHO_COVER = 0.7  # a best sentence covering this much of the question restates 
 NEIGHBOURS = 1  # 1: the sentence before (news often names the subject, then restates it); 2: also after
 W_LEAD = 0.1  # a news lede (first two sentences) often holds the answer
 PREAMBLE_WEIGHT = 0.5  # weight of a quiz's lead-in sentences against the question itself
-# Not a speaker question's topic: its speech verb and "else". This list never held "wrote" ("what did X say he wrote"
-# keeps it as a topic word); kept so until a benchmark decides. "warned" stems to "warn": the same terms as before.
-_SAY_WORDS = " ".join(v for v in ASKED_SPEECH_VERBS if v != "wrote") + " else"
 
 _NUMBER = re.compile(r"\d")
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|\d{{4}})\b")
 _PLACE = re.compile(r"\b(?:in|at|from|near)\s+(?:(?:the|a|an)\s+)?[A-Z]")
 _PRONOUNS = {"he", "she", "they", "him", "her", "them"}
+_DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those|its|their|our|my|your|some|many|most|all)\s+", re.I)
 _INFO = re.compile(r"\b(?:[A-Z][\w'’&.-]*|\d[\d,.%]*)")  # names and numbers
 
 Idf = Callable[[str], float]
@@ -58,20 +58,26 @@ Idf = Callable[[str], float]
 def asked_speaker(question: str) -> str | None:
     """The person whose words are asked for; "he" is the person the question named before.
 
+    Every phrasing of `SPEAKER_QUESTION` counts; what it asks about must be a person's name, so
+    "How did the market react?" and "What did the report say?" are no speaker questions.
     Example: asked_speaker("what did carpenter say") -> "carpenter"
     Example: asked_speaker("Biden spoke on Covid. What did he say?") -> "Biden"
     """
     m = SPEAKER_QUESTION.search(question)
     if not m:
         return None
-    who = re.sub(r"^(?:the|a|an)\s+", "", m["who"].strip(), flags=re.I)
+    who = m["who"].strip()
     if who.lower() in _PRONOUNS:
         before = question[: m.start()]
         names = [
             n for n in (person_name(x) for x in CAPITALISED_RUN.findall(before)) if n and n.lower() not in STOPWORDS
         ]
         return names[0] if names else None
-    return who if len(who.split()) <= 4 else None
+    # "the NATO chief", "the report": a description, not a name (a title alone names nobody here)
+    who = _DETERMINER.sub("", who)
+    if who != m["who"].strip() and not CAPITALISED_WORD.search(who):
+        return None
+    return who if len(who.split()) <= 4 and name_key(who) else None
 
 
 def named_in_question(question: str) -> list[str]:
@@ -157,67 +163,6 @@ def build_answer(
     if not citations:
         return refusal(retrieved, question)
     return Answer(" ".join(parts), citations, False, retrieved, question)
-
-
-def _utterances(article: ArticleRecord, speaker: str) -> list[tuple[bool, list[tuple[int, int]]]]:
-    """The speaker's quote sentences as runs (direct?, spans): adjacent sentences of one kind.
-
-    A sentence is direct when it holds quotation marks or sits inside a quotation that goes on.
-    """
-    runs: list[tuple[bool, list[tuple[int, int]]]] = []
-    open_quote = False
-    previous_end = -1
-    for q in article.quotes:
-        if not speaker_matches(str(q["speaker"]), speaker):
-            continue
-        start, end = int(q["start"]), int(q["end"])
-        sentence = article.text[start:end]
-        adjacent = previous_end >= 0 and not article.text[previous_end:start].strip()
-        direct = any(c in sentence for c in '"“”') or (adjacent and open_quote)
-        if runs and adjacent and runs[-1][0] == direct:
-            runs[-1][1].append((start, end))
-        else:
-            runs.append((direct, [(start, end)]))
-        open_quote = quote_open_after(sentence, open_quote and adjacent)
-        previous_end = end
-    return runs
-
-
-def answer_speaker(
-    question: str, speaker: str, articles: dict[str, ArticleRecord], order: list[str], idf: Idf
-) -> list[list[tuple[str, int, int]]]:
-    """The words of `speaker` in the best article: direct quotes first, the ones on the question's topic first.
-
-    A run of quote sentences is kept whole; runs in quotation marks come before reported speech
-    ("Rutte insisted Russia would not have a veto"), which fills what room is left.
-    """
-    ignore = set(terms(speaker)) | set(terms(_SAY_WORDS))
-    topic = [t for t in terms(question) if t not in ignore]
-    found: list[tuple[float, int, int, str, list[tuple[int, int]]]] = []
-    for rank, doc_id in enumerate(order):
-        article = articles[doc_id]
-        for direct, run in _utterances(article, speaker):
-            start, end = run[0][0], run[-1][1]
-            # 300 characters before the run: what it is about is often said there (hand-set in 1099a9c; not tuned).
-            window = article.title + " " + article.text[max(0, start - 300) : end]
-            score = coverage(topic, set(terms(window)), idf) if topic else 1.0
-            found.append((score, int(direct), rank, doc_id, run))
-    if not found:
-        return []
-    best = max(f[0] for f in found)
-    if topic and best < MIN_COVERAGE / 2:
-        return []  # the speaker is quoted, but not about this (half the refusal bar: hand-set in bf17c23)
-    # Runs within half the best topic score count as on topic (hand-set in 1099a9c; not tuned).
-    chosen = [f for f in found if f[0] >= best * 0.5] if best > 0 else found
-    top_doc = min(chosen, key=lambda f: (f[2], -f[0]))[3]
-    runs = sorted((f for f in chosen if f[3] == top_doc), key=lambda f: (-f[0], -f[1], f[4][0][0]))
-    picked: list[tuple[int, int]] = []
-    for run in (f[4] for f in runs):
-        if picked and len(picked) + len(run) > MAX_QUOTES:
-            continue
-        picked += run
-    picked.sort()
-    return [[(top_doc, start, end) for start, end in picked[:MAX_QUOTES]]]
 
 
 def _is_subject(sentence: str, names: list[str]) -> bool:
@@ -393,11 +338,7 @@ def compose(
     names = named_in_question(question)
     if any(name not in corpus_text for name in names) or agreement * max(prior, STALE_WEIGHT) < MIN_AGREEMENT:
         return refusal(retrieved, question)
-    speaker = asked_speaker(question)
-    if speaker:
-        groups = answer_speaker(question, speaker, articles, order, idf)
-    else:
-        groups, support = answer_terms(question, passages, articles, idf)
-        if support < MIN_COVERAGE:
-            return refusal(retrieved, question)
+    groups, support = answer_terms(question, passages, articles, idf)
+    if support < MIN_COVERAGE:
+        return refusal(retrieved, question)
     return build_answer(question, groups, articles, retrieved)

@@ -36,6 +36,8 @@ class Answer:
     refused: bool = False
     retrieved: list[tuple[str, float]] = field(default_factory=list)
     question: str = ""  # the question as understood (after following the conversation)
+    mentions: list[str] = field(default_factory=list)  # doc ids mentioning a person asked about who is never quoted
+    more_articles: int = 0  # articles quoting the person asked about that the answer does not show
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -43,6 +45,8 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [{"doc_id": d, "score": round(s, 6)} for d, s in self.retrieved],
+            "mentions": list(self.mentions),
+            "more_articles": self.more_articles,
         }
 
 

@@ -16,6 +16,8 @@ EXAMPLES = """examples:
   python -m qa_app ask "Where was he speaking?" --history turns.json
   python -m qa_app ask "What happened?" --source "RFE/RL" --as-of 2025-09-06 --json
   python -m qa_app ask --batch questions.jsonl --json > answers.jsonl
+  python -m qa_app people --query rutte
+  python -m qa_app quotes "Mark Rutte" --about Ukraine --all --json
   python -m qa_app docs
   python -m qa_app show rferl-2025-09-05-putin-warns-foreign-troops.txt --json
 """
@@ -37,17 +39,36 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--batch", type=Path, help="JSONL file of {question, history?, as_of?, source?, date_from?, date_to?}"
     )
-    ask.add_argument("--source", help="only articles from this outlet")
-    ask.add_argument("--date-from", help="only articles published on or after this date (YYYY-MM-DD)")
-    ask.add_argument("--date-to", help="only articles published on or before this date (YYYY-MM-DD)")
-    ask.add_argument("--as-of", help="prefer articles published shortly before this date (YYYY-MM-DD)")
+    _filter_options(ask)
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    people = sub.add_parser(
+        "people", help="list everyone quoted in the articles", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    people.add_argument("--query", default="", help="only names holding this (any case, accents or not)")
+    quotes = sub.add_parser(
+        "quotes", help="what one person said, by article", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    quotes.add_argument("name", help="the person (full name or surname)")
+    quotes.add_argument("--about", help="only what they said on this topic")
+    quotes.add_argument("--all", action="store_true", help="every article that quotes them, not only the first few")
+    for command in (people, quotes):
+        _filter_options(command)
+        command.add_argument("--json", action="store_true", help="print JSON")
     docs = sub.add_parser("docs", help="list the stored articles")
     docs.add_argument("--json", action="store_true", help="print a JSON list")
     show = sub.add_parser("show", help="show one stored article and its cleaned text")
     show.add_argument("doc_id")
     show.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", help="only articles from this outlet")
+    parser.add_argument("--date-from", help="only articles published on or after this date (YYYY-MM-DD)")
+    parser.add_argument("--date-to", help="only articles published on or before this date (YYYY-MM-DD)")
+    parser.add_argument("--as-of", help="prefer articles published shortly before this date (YYYY-MM-DD)")
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -120,6 +141,10 @@ def _print_answer(answer: Any, as_json: bool) -> None:
             print(f"    {first.url}")
         for c in cites:
             print(f"    [{c.n}] “{c.quote}”")
+    if answer.more_articles:
+        print(
+            f"\n{answer.more_articles} more articles quote them (python -m qa_app quotes NAME --all shows every one)."
+        )
 
 
 def _ask(args: argparse.Namespace) -> None:
@@ -143,6 +168,32 @@ def _ask(args: argparse.Namespace) -> None:
     check_input(args.question, history, settings)
     qa = QA(settings)
     _print_answer(qa.ask(args.question, history, filters), args.json)
+
+
+def _people(args: argparse.Namespace) -> None:
+    from qa_app.config import Settings
+    from qa_app.qa import QA
+
+    filters = _filters(vars(args))
+    qa = QA(Settings.from_env())
+    qa.store.require_articles()
+    found = qa.people(args.query, filters)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in found], ensure_ascii=False))
+        return
+    for p in found:
+        print(f"{p.name}\t{p.quotes} quotes\t{p.articles} articles\t{p.latest or '-'}")
+
+
+def _quotes(args: argparse.Namespace) -> None:
+    from qa_app.config import Settings
+    from qa_app.qa import QA
+
+    filters = _filters(vars(args))
+    qa = QA(Settings.from_env())
+    qa.store.require_articles()
+    answer = qa.quotes(args.name, args.about, filters, all_articles=args.all)
+    _print_answer(answer, args.json)
 
 
 def _docs(args: argparse.Namespace) -> None:
@@ -204,7 +255,7 @@ def _show(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        {"ask": _ask, "docs": _docs, "show": _show}[args.command](args)
+        {"ask": _ask, "people": _people, "quotes": _quotes, "docs": _docs, "show": _show}[args.command](args)
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -61,6 +61,7 @@ class Settings:
     max_question_chars: int = 2000
     max_history_messages: int = 40
     max_history_chars: int = 50_000
+    speaker_articles: int = 3  # articles a speaker answer shows before saying how many more quote the person
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,4 +90,5 @@ class Settings:
             lock_timeout=_seconds(env, "QA_LOCK_TIMEOUT", cls.lock_timeout),
             cache_dir=Path(env.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa_app"),
             max_question_chars=_int(env, "QA_MAX_QUESTION_CHARS", cls.max_question_chars),
+            speaker_articles=max(1, _int(env, "QA_SPEAKER_ARTICLES", cls.speaker_articles)),
         )

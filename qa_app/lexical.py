@@ -202,6 +202,30 @@ class LexicalIndex:
     def _terms(self, query: str) -> list[int]:
         return [self.vocab[t] for t in dict.fromkeys(bm25_tokenizer(query)) if t in self.vocab]
 
+    def term_passages(self, term: str) -> np.ndarray:
+        """The live passage slots that hold a (stemmed) term."""
+        t = self.vocab.get(term)
+        if t is None:
+            return np.zeros(0, dtype=np.int64)
+        bm25 = self.passage_bm25
+        slots = []
+        for matrix, offset in ((bm25.main, 0), (bm25.extra, bm25.main.shape[0])):
+            if t < matrix.shape[1]:
+                slots.append(matrix.indices[matrix.indptr[t] : matrix.indptr[t + 1]] + offset)
+        found = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
+        return found[bm25.live[found]]
+
+    def passage_at(self, doc_id: str, offset: int) -> int | None:
+        """The slot of the passage of an article that holds character `offset`, or None."""
+        j = self.doc_index.get(doc_id)
+        if j is None:
+            return None
+        last = int(self.doc_start[j + 1]) if j + 1 < len(self.doc_ids) else len(self.chunks)
+        for pos in range(int(self.doc_start[j]), last):
+            if self.chunks[pos].start <= offset < self.chunks[pos].end:
+                return pos
+        return None
+
     def per_article_max(self, values: np.ndarray) -> np.ndarray:
         """The largest value of each article's passages.
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa_app.answer import TOP_ARTICLES, compose
+from qa_app.answer import TOP_ARTICLES, asked_speaker, compose
 from qa_app.cite import Answer, verify
 from qa_app.config import Settings
 from qa_app.conversation import contextualize
 from qa_app.embed import Embedder, load_embedder
 from qa_app.errors import InputError
+from qa_app.people import PeopleIndex, Person
+from qa_app.people_sync import PeopleSync
 from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters, Retriever
+from qa_app.said import quoted_phrase, speaker_answer, who_said
 from qa_app.store import Store
 
 RETRIEVED = 10
@@ -75,6 +78,7 @@ class QA:
         self.store = store or Store(settings, self.embedder)
         self.store.check_embedder()
         self.retriever = Retriever(self.store, self.embedder)
+        self.people_sync = PeopleSync(self.store, self.retriever.sync)
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:
         """Answer one question (a follow-up when `history` holds earlier turns).
@@ -87,7 +91,14 @@ class QA:
         return self.answer(contextualize(question, history), filters)
 
     def answer(self, question: str, filters: Filters | None = None, *, exclude: frozenset[str] = frozenset()) -> Answer:
-        """Answer a self-contained question; `exclude` hides articles (for evaluation)."""
+        """Answer a self-contained question; `exclude` hides articles (for evaluation).
+
+        Who-said-what questions ("What did X say?", "Who said '...'?") are answered from the people
+        index across every article; the others from the retrieved articles.
+        """
+        said = self._said(question, filters, exclude)
+        if said is not None:
+            return said
         found = self.retriever.retrieve(question, filters, limit=RETRIEVED, exclude=exclude)
         articles = self.store.get_articles([doc_id for doc_id, _ in found.articles[:TOP_ARTICLES]])
         # A passage of a version replaced since the lexical index was built would point into the wrong text.
@@ -96,6 +107,53 @@ class QA:
         answer = compose(question, passages, articles, found.articles, self.retriever.lexical.idf, agreement, prior)
         verify(answer, {doc_id: a.text for doc_id, a in articles.items()})
         return answer
+
+    def _said(self, question: str, filters: Filters | None, exclude: frozenset[str]) -> Answer | None:
+        """The answer to a who-said-what question, or None for any other question."""
+        phrase = quoted_phrase(question)
+        if phrase:
+            answer = who_said(
+                question, phrase, self.people_sync.index, self._fetch, filters=filters,
+                shown=self.settings.speaker_articles, exclude=exclude,
+            )  # fmt: skip
+            return answer
+        speaker = asked_speaker(question)
+        if not speaker:
+            return None
+        return self._speaker(question, speaker, filters, exclude=exclude)
+
+    def _speaker(
+        self, question: str, name: str, filters: Filters | None, *, all_articles: bool = False,
+        exclude: frozenset[str] = frozenset(),
+    ) -> Answer | None:  # fmt: skip
+        index = self.people_sync.index  # refreshes the lexical index first
+        shown = 0 if all_articles else self.settings.speaker_articles
+        answer = speaker_answer(
+            question, name, index, self.retriever.lexical, self._fetch, filters=filters, shown=shown, exclude=exclude
+        )
+        return answer
+
+    def _fetch(self, doc_ids: list[str]) -> dict[str, ArticleRecord]:
+        return self.store.get_articles(doc_ids)
+
+    def people(self, query: str = "", filters: Filters | None = None) -> list[Person]:
+        """Everyone quoted in the articles (within `filters`), most quoted first; `query` matches names
+        in any case and with or without accents."""
+        return self.people_index.people(query, filters)
+
+    @property
+    def people_index(self) -> PeopleIndex:
+        """The people index, in step with the store."""
+        return self.people_sync.index
+
+    def quotes(
+        self, name: str, about: str | None = None, filters: Filters | None = None, all_articles: bool = False
+    ) -> Answer:
+        """What `name` said (about `about`): the answer "What did NAME say about ABOUT?" gives, with every
+        article that quotes them when `all_articles`."""
+        question = f"What did {name} say" + (f" about {about}?" if about else "?")
+        answer = self._speaker(question, name, filters, all_articles=all_articles)
+        return answer or Answer(f"No article mentions {name.strip()}.", [], True, [], question)
 
     def docs(self) -> list[ArticleRecord]:
         return sorted(self.store.list_articles(), key=lambda r: (r.published or "", r.title), reverse=True)

@@ -56,6 +56,9 @@ class ArticleRecord:
     text_hash: str = ""
     text: str = ""
     quotes: list[dict[str, Any]] = field(default_factory=list)
+    # The `qa_app.quotes.RULES_VERSION` that found `quotes`; 0 for records stored before versions were kept.
+    # Readers find the quotes of an older version again from the text (qa_app/people_sync.py).
+    quotes_version: int = 0
 
     def to_metadata(self) -> dict[str, Any]:
         """The record's Chroma metadata (the text is the record's document)."""
@@ -71,6 +74,7 @@ class ArticleRecord:
             "chunks": self.chunks,
             "origin": self.origin,
             "quotes": json.dumps(self.quotes),
+            "quotes_version": self.quotes_version,
         }
 
     @classmethod
@@ -88,6 +92,7 @@ class ArticleRecord:
             text_hash=meta.get("text_hash", ""),
             text=text or "",
             quotes=json.loads(meta.get("quotes") or "[]"),
+            quotes_version=int(meta.get("quotes_version") or 0),
         )
 
 

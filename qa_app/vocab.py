@@ -9,6 +9,8 @@ The speech-verb lists differ on purpose, each tuned to its use, so each is named
   ('"Why?" Rutte said.' is one sentence; `qa_app.sentences`). Kept short: it decides sentence spans,
   and with them chunks, quotes and citations.
 - `ASKED_SPEECH_VERBS`: how a question asks for someone's words: "What did Rutte say?", "what has he warned".
+- `REACTION_VERBS`, `REACTION_WORDS`: how it asks for their response: "How did Rutte react to ...?",
+  "What was Rutte's reaction to ...?", "Rutte's comments on ...".
 """
 
 from __future__ import annotations
@@ -32,9 +34,32 @@ ASKED_SPEECH_VERBS = (
     "wrote", "add", "declare", "insist", "suggest", "stress",
 )  # fmt: skip
 
-# "What did X say?": X is `who`, any words up to the speech verb ("what else has the NATO chief warned").
+# How a question asks for someone's response: "How did X respond to ...?", "What was X's reaction to ...?".
+REACTION_VERBS = (
+    "respond", "responded", "react", "reacted", "reply", "replied", "describe", "described", "characterize",
+    "characterized", "characterise", "characterised", "comment", "commented", "answer", "answered",
+)  # fmt: skip
+REACTION_WORDS = (
+    *REACTION_VERBS, "reaction", "reactions", "response", "responses", "comments", "remarks", "remark",
+    "statement", "statements", "words",
+)  # fmt: skip
+_REACTION_NOUNS = r"reactions?|responses?|comments?|remarks?|statements?|words|quotes?"
+
+# Who-said-what questions; `who` is the person asked about, any words up to the phrasing's end:
+# "What did X say?" ("what else has the NATO chief warned"), "How did X respond / react to / describe ...?",
+# "What was X's reaction to ...?", "Quote X on ...", "X's comments on ...". Each opening has its own ending
+# (a conditional group), so "What did the market do about it?" is none.
 SPEAKER_QUESTION = re.compile(
-    r"\bwhat\s+(?:else\s+)?(?:did|does|has|had|do|is|was)\s+(?P<who>.+?)\s+(?:" + "|".join(ASKED_SPEECH_VERBS) + r")\b",
+    r"(?:(?P<what>\bwhat\s+(?:else\s+)?(?:did|does|has|had|do|is|was|have)\s+)"
+    r"|(?P<how>\bhow\s+(?:else\s+)?(?:did|does|has|had|have|do|is|was)\s+)"
+    r"|(?P<whats>\bwhat\s+(?:was|is|were|are|has\s+been|have\s+been)\s+)"
+    r"|(?P<quote>(?:^|(?<=[.?!]\s))\s*quote\s+)"
+    r"|(?P<start>^\s*(?:(?:and|so|but|now|also|ok|okay)[\s,]+)?))"
+    # A full stop only in initials and short titles ("J.D. Vance", "Sen. Warren"): a sentence before does not join.
+    r"(?P<who>(?:[^?.!]|(?<=[A-Z])\.|(?<=[A-Z][a-z])\.|(?<=[A-Z][a-z]{2})\.)+?)"
+    r"(?(what)\s+(?:" + "|".join(ASKED_SPEECH_VERBS) + r")\b"
+    r"|(?(how)\s+(?:" + "|".join(REACTION_VERBS) + r")\b"
+    r"|(?(quote)\s+(?:on|about)\b|['’]s?\s+(?:" + _REACTION_NOUNS + r")\b)))",
     re.I,
 )
 

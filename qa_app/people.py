@@ -1,0 +1,325 @@
+"""Who said what across the corpus: the people quoted, their quotes, and the articles naming anyone.
+
+`PeopleIndex` is derived state, held in memory and kept in step with the store by
+`qa_app.people_sync.PeopleSync`. One `Entry` per stored article holds its quote sentences (found at
+ingest, or found again from the stored text when the rules changed since) and the names it mentions.
+
+Identity of a person across articles (all comparisons fold case and accents: Orbán = Orban):
+
+- A speaker named in full ("Mark Rutte", also "NATO Secretary-General Mark Rutte's") is that full name.
+- A surname-only speaker is the person the same article names in full: `quotes.find_quotes` already
+  turns an article's "Rutte" into its "Mark Rutte".
+- A surname-only speaker in an article that never names them in full joins a full name only when
+  exactly one known person has that surname; otherwise it stays a person of its own ("Altman"), so
+  two people sharing a surname are never merged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from qa_app.quotes import person_name
+from qa_app.records import ArticleRecord, published_ts
+from qa_app.text import STOPWORDS, terms
+
+if TYPE_CHECKING:
+    from qa_app.retrieve import Filters
+
+_PARTICLES = {"de", "van", "von", "der", "al", "bin", "da", "di", "la", "le", "del", "du", "el", "den", "ter"}
+# A capitalised word, accented capitals included ("Órban"), for the names an article mentions.
+_NAME_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’.-]*)*")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone quoted in the corpus: how many quote sentences, in how many articles, the latest date."""
+
+    name: str
+    quotes: int
+    articles: int
+    latest: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or possessives, white space collapsed.
+
+    Example: fold("Viktor  Orbán’s") -> "viktor orban"
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    plain = re.sub(r"['’]s\b", "", plain)
+    return " ".join(plain.lower().replace("’", "'").split())
+
+
+def name_key(name: str) -> str | None:
+    """The key of a person's name: without titles or possessive, folded; None when no name is left.
+
+    A name typed in lower case counts ("carpenter").
+    Example: name_key("NATO Secretary-General Mark Rutte's") -> "mark rutte"; name_key("the market") -> None
+    """
+    phrase = " ".join(name.split())
+    person = person_name(phrase)
+    if person is None and phrase.islower():
+        person = person_name(phrase.title())
+    key = fold(person).strip(".,") if person else ""
+    return key if key and not all(w in STOPWORDS for w in key.split()) else None
+
+
+def surname(key: str) -> str:
+    """The last word of a name key. Example: surname("mark rutte") -> "rutte" """
+    return key.rsplit(" ", 1)[-1]
+
+
+def mention_keys(text: str) -> frozenset[str]:
+    """The folded capitalised words of a text and each pair of them side by side (for "Mark Rutte").
+
+    Example: mention_keys("Mark Rutte met Orbán.") -> {"mark", "rutte", "mark rutte", "orban"}
+    """
+    keys: set[str] = set()
+    for run in _NAME_RUN.findall(text):
+        folded = [w.strip(".'-") for w in fold(run).split()]
+        folded = [w for w in folded if w]
+        keys.update(folded)
+        keys.update(f"{a} {b}" for a, b in itertools.pairwise(folded))
+    return frozenset(sys.intern(k) for k in keys if k not in STOPWORDS)
+
+
+def mentioned(key: str, names: frozenset[str]) -> bool:
+    """Whether a name key is among an article's `mention_keys`: every word, and adjacent words as a pair.
+
+    Example: mentioned("mark rutte", mention_keys("Rutte and Mark Smith")) -> False
+    """
+    words = key.split()
+    if not all(w in names for w in words if w not in _PARTICLES):
+        return False
+    pairs = itertools.pairwise(words)
+    return all(f"{a} {b}" in names for a, b in pairs if a not in _PARTICLES and b not in _PARTICLES)
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One quote sentence of an article: `text == article.text[start:end]`, spoken by `speaker`.
+
+    `joined`: it follows the previous quote sentence of the same speaker with nothing between (one utterance).
+    `terms`: its stemmed content words, for topic relevance.
+    """
+
+    speaker: str
+    start: int
+    end: int
+    text: str
+    joined: bool
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the people index holds of one article version (`hash`)."""
+
+    doc_id: str
+    hash: str
+    title: str
+    source: str
+    published: str
+    ts: int
+    quotes: tuple[Said, ...]
+    names: frozenset[str]
+    title_terms: tuple[str, ...]
+
+
+def make_entry(record: ArticleRecord, quotes: list[dict[str, Any]]) -> Entry:
+    """The entry of a stored article (`record.text` read), with `quotes` as `find_quotes` gives them."""
+    text = record.text
+    said: list[Said] = []
+    previous: tuple[str, int] | None = None
+    for q in sorted(quotes, key=lambda q: int(q["start"])):
+        start, end, speaker = int(q["start"]), int(q["end"]), sys.intern(str(q["speaker"]))
+        joined = previous is not None and previous[0] == speaker and not text[previous[1] : start].strip()
+        sentence = text[start:end]
+        said.append(Said(speaker, start, end, sentence, joined, tuple(sys.intern(t) for t in terms(sentence))))
+        previous = (speaker, end)
+    return Entry(
+        record.doc_id,
+        record.hash,
+        record.title,
+        record.source or "",
+        record.published or "",
+        published_ts(record.published),
+        tuple(said),
+        mention_keys(record.title + "\n" + text),
+        tuple(terms(record.title)),
+    )
+
+
+def allows(entry: Entry, filters: Filters | None) -> bool:
+    """Whether an article passes the filters: outlet (any case), dates, and not after "as of"."""
+    if filters is None:
+        return True
+    if filters.source and entry.source.lower() != filters.source.strip().lower():
+        return False
+    if filters.date_from and entry.ts < published_ts(filters.date_from):
+        return False
+    if filters.date_to and not 0 <= entry.ts <= published_ts(filters.date_to):
+        return False
+    # What was said after the "as of" date was not said yet; an undated article is kept.
+    return not (filters.as_of and entry.ts > published_ts(filters.as_of))
+
+
+class PeopleIndex:
+    """Every article's quotes and mentioned names, and the people they make (see the module docstring).
+
+    Never changed in place: `updated` returns a new index, so a question under way keeps its own.
+    """
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self.entries = entries
+        self._haystack: tuple[str, list[int], list[tuple[str, int]]] | None = None
+        self._derive()
+
+    def updated(self, remove: Iterable[str], add: Iterable[Entry]) -> PeopleIndex:
+        """A new index without the articles `remove` and with (or with new versions of) `add`."""
+        entries = dict(self.entries)
+        for doc_id in remove:
+            entries.pop(doc_id, None)
+        entries.update((e.doc_id, e) for e in add)
+        return PeopleIndex(entries)
+
+    def _derive(self) -> None:
+        """Resolve each speaker spelling to a person, and list each person's quotes by article."""
+        spellings: dict[str, Counter[str]] = {}
+        for entry in self.entries.values():
+            for said in entry.quotes:
+                spellings.setdefault(fold(said.speaker), Counter())[said.speaker] += 1
+        by_surname: dict[str, list[str]] = {}
+        for key in spellings:
+            if " " in key:
+                by_surname.setdefault(surname(key), []).append(key)
+        self.person_of = {k: _person(k, by_surname) for k in spellings}
+        names: dict[str, Counter[str]] = {}
+        for key, counts in spellings.items():
+            names.setdefault(self.person_of[key], Counter()).update(counts)
+        # The spelling a person's key was made from, the most used one first ("Orbán" over "Orban").
+        self.names = {p: _display(p, c) for p, c in names.items()}
+        self.surnames = {s: sorted(keys) for s, keys in by_surname.items()}
+        self.by_person: dict[str, dict[str, list[int]]] = {}
+        for entry in self.entries.values():
+            for i, said in enumerate(entry.quotes):
+                person = self.person_of[fold(said.speaker)]
+                self.by_person.setdefault(person, {}).setdefault(entry.doc_id, []).append(i)
+
+    # people -------------------------------------------------------------------------------------
+    def people(self, query: str = "", filters: Filters | None = None) -> list[Person]:
+        """Everyone quoted in the articles the filters allow, most quoted first; `query` filters by name."""
+        wanted = fold(query)
+        found = []
+        for person, docs in self.by_person.items():
+            name = self.names[person]
+            if wanted and wanted not in fold(name):
+                continue
+            entries = [self.entries[d] for d in docs if allows(self.entries[d], filters)]
+            if not entries:
+                continue
+            quotes = sum(len(docs[e.doc_id]) for e in entries)
+            latest = max((e.published for e in entries), default="") or None
+            found.append(Person(name, quotes, len(entries), latest))
+        return sorted(found, key=lambda p: (-p.quotes, -p.articles, fold(p.name)))
+
+    def resolve(self, key: str, filters: Filters | None = None, exclude: frozenset[str] = frozenset()) -> str | None:
+        """The person a name key asks about, among those quoted in allowed articles; None when nobody.
+
+        A full name is that person; else, a full name nobody has, its surname-only person. A surname
+        is the person quoted most among those with that surname (and a surname-only person of it).
+        """
+        candidates = [key] if " " in key else [*self.surnames.get(key, []), key]
+        if " " in key and key not in self.by_person and len(self.surnames.get(surname(key), [])) <= 1:
+            candidates.append(surname(key))  # "Mark Rutte" asked, only a surname-only "Rutte" quoted
+        counts = {c: len(self.quotes_of(c, filters, exclude)) for c in candidates if c in self.by_person}
+        counts = {c: n for c, n in counts.items() if n}
+        return max(counts, key=lambda c: (counts[c], c == key)) if counts else None
+
+    def quotes_of(
+        self, person: str, filters: Filters | None = None, exclude: frozenset[str] = frozenset()
+    ) -> dict[str, list[int]]:
+        """{doc_id: positions in its entry's quotes} of a person, in the allowed articles."""
+        docs = self.by_person.get(person, {})
+        return {d: i for d, i in docs.items() if d not in exclude and allows(self.entries[d], filters)}
+
+    def mentions(self, key: str, filters: Filters | None = None, exclude: frozenset[str] = frozenset()) -> list[str]:
+        """Doc ids of the allowed articles that mention a name key, newest first."""
+        found = [
+            e
+            for e in self.entries.values()
+            if e.doc_id not in exclude and mentioned(key, e.names) and allows(e, filters)
+        ]
+        return [e.doc_id for e in sorted(found, key=lambda e: (-e.ts, e.doc_id))]
+
+    def said(self, phrase: str) -> list[tuple[str, int]]:
+        """(doc_id, position) of the quote sentences holding `phrase` (folded, punctuation aside).
+
+        Example: said("Russia cannot win this war") -> [("rferl-...txt", 3)]
+        """
+        if self._haystack is None:
+            self._haystack = _haystack(self.entries)
+        text, starts, where = self._haystack
+        needle = _plain(phrase)
+        found: list[tuple[str, int]] = []
+        at = text.find(needle) if needle else -1
+        while at >= 0:
+            slot = _slot(starts, at)
+            if not found or found[-1] != where[slot]:
+                found.append(where[slot])
+            at = text.find(needle, at + 1)
+        return found
+
+
+def _person(key: str, by_surname: dict[str, list[str]]) -> str:
+    """The person a speaker key is: a surname alone joins the one full name with that surname."""
+    if " " in key:
+        return key
+    full = by_surname.get(key, [])
+    return full[0] if len(full) == 1 else key
+
+
+def _display(person: str, spellings: Counter[str]) -> str:
+    """A person's name as written: the most used spelling of their own key (not a surname-only one)."""
+    own = [s for s, _ in spellings.most_common() if fold(s) == person]
+    return own[0] if own else spellings.most_common(1)[0][0]
+
+
+def _plain(text: str) -> str:
+    """Folded, with every run of punctuation and space as one space: how quotes are searched.
+
+    Example: _plain("“Russia  cannot win,” he said") -> " russia cannot win he said "
+    """
+    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+
+
+def _haystack(entries: dict[str, Entry]) -> tuple[str, list[int], list[tuple[str, int]]]:
+    """Every quote sentence, `_plain`, in one string; the start of each, and its (doc_id, position)."""
+    parts: list[str] = []
+    starts: list[int] = []
+    where: list[tuple[str, int]] = []
+    offset = 0
+    for entry in entries.values():
+        for i, said in enumerate(entry.quotes):
+            plain = _plain(said.text)
+            parts.append(plain)
+            starts.append(offset)
+            where.append((entry.doc_id, i))
+            offset += len(plain)
+    return "".join(parts), starts, where
+
+
+def _slot(starts: list[int], at: int) -> int:
+    """The index of the part that holds position `at` (binary search over the parts' starts)."""
+    return bisect.bisect_right(starts, at) - 1

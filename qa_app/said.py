@@ -1,0 +1,235 @@
+"""Speaker answers across the corpus: what a person said, grouped by article; who said a quoted phrase.
+
+"What did Rutte say?" answers with the person's quote sentences from every article that quotes them
+(within the filters and the "as of" date): a heading line per article (title, outlet, date), then
+that article's quotes of the person in article order, each with its [n]. Articles are newest first;
+with a topic ("... about Ukraine", "How did Rutte respond to the drone strike?") only the words on
+the topic are kept, the best first. Only the person's own quote sentences are ever shown: a
+neighbour's quote is another `Said` of another person and never joins them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qa_app.answer import MAX_QUOTES, MIN_COVERAGE, coverage
+from qa_app.cite import Answer, Citation, verify
+from qa_app.lexical import LexicalIndex
+from qa_app.people import Entry, PeopleIndex, allows, name_key
+from qa_app.quotes import quote_open_after
+from qa_app.records import ArticleRecord
+from qa_app.retrieve import Filters
+from qa_app.text import terms
+from qa_app.vocab import ASKED_SPEECH_VERBS, REACTION_WORDS
+
+# Not a topic of a speaker question: its speech or reaction words ("respond", "comments", "quote"), and "else".
+# "wrote" stays a topic word ("what did X say he wrote"), as it always was.
+_SPEECH = [v for v in ASKED_SPEECH_VERBS if v != "wrote"]
+_NOT_TOPIC = set(terms(" ".join((*_SPEECH, *REACTION_WORDS, "else", "quote", "quotes"))))
+ON_TOPIC = 0.5  # a run scoring this share of the best run's topic score is on the topic (as before, 1099a9c)
+W_AROUND = 0.4  # topic score: the title and passage around a quote count this much beside its own words (hand-set)
+_WHO_SAID = re.compile(
+    r"^\s*who\s+(?:said|says|wrote|told|tweeted|declared|stated|warned|insisted)\b[\s,:]*"
+    r"[\"“‘'](?P<phrase>.{8,}?)[\"”’']?\s*\??\s*$",
+    re.I | re.S,
+)
+
+Fetch = Callable[[list[str]], dict[str, ArticleRecord]]
+
+
+@dataclass
+class _Run:
+    """Adjacent quote sentences of one person in one article, of one kind (in quotation marks or not)."""
+
+    entry: Entry
+    positions: list[int]
+    direct: bool
+    score: float = 1.0
+
+
+def quoted_phrase(question: str) -> str | None:
+    """The words a "who said ..." question quotes.
+
+    Example: quoted_phrase("Who said 'Russia cannot win this war'?") -> "Russia cannot win this war"
+    """
+    m = _WHO_SAID.match(question)
+    return m["phrase"].strip(" \"“”‘’'.,?") if m else None
+
+
+def topic_terms(question: str, speaker: str) -> list[str]:
+    """The question's terms other than the speaker's name and its speech words.
+
+    Example: topic_terms("How did Rutte respond to the drone strike?", "Rutte") -> ["drone", "strike"]
+    """
+    ignore = set(terms(speaker)) | _NOT_TOPIC
+    return [t for t in dict.fromkeys(terms(question)) if t not in ignore]
+
+
+def runs_of(entry: Entry, positions: list[int]) -> list[_Run]:
+    """A person's quote sentences of one article as runs: adjacent sentences of one kind.
+
+    A sentence is direct when it holds quotation marks or sits inside a quotation that goes on.
+    """
+    runs: list[_Run] = []
+    open_quote = False
+    for i in positions:
+        said = entry.quotes[i]
+        adjacent = said.joined and bool(runs) and runs[-1].positions[-1] == i - 1
+        direct = any(c in said.text for c in '"“”') or (adjacent and open_quote)
+        if runs and adjacent and runs[-1].direct == direct:
+            runs[-1].positions.append(i)
+        else:
+            runs.append(_Run(entry, [i], direct))
+        open_quote = quote_open_after(said.text, open_quote and adjacent)
+    return runs
+
+
+def _score_runs(runs: list[_Run], topic: list[str], lexical: LexicalIndex) -> None:
+    """Each run's topic score: the share of the topic's idf weight its own sentences hold, plus
+    `W_AROUND` times the share its article's title and the passage around it hold (the lexical index's
+    passages), so that a run saying nothing of the topic in an article about it still counts a little."""
+    held = {t: set(lexical.term_passages(t).tolist()) for t in topic}
+    for run in runs:
+        own = set().union(*(run.entry.quotes[i].terms for i in run.positions))
+        passage = lexical.passage_at(run.entry.doc_id, run.entry.quotes[run.positions[0]].start)
+        around = set(run.entry.title_terms) | {t for t, slots in held.items() if passage in slots}
+        run.score = coverage(topic, own, lexical.idf) + W_AROUND * coverage(topic, around, lexical.idf)
+
+
+def _pick(runs: list[_Run]) -> list[int]:
+    """An article's quote positions to show: its best runs whole, direct quotes first, up to `MAX_QUOTES`,
+    in article order."""
+    picked: list[int] = []
+    for run in sorted(runs, key=lambda r: (-r.score, -r.direct, r.positions[0])):
+        if picked and len(picked) + len(run.positions) > MAX_QUOTES:
+            continue
+        picked += run.positions
+    return sorted(picked)[:MAX_QUOTES]
+
+
+def _groups(
+    index: PeopleIndex, person: str, topic: list[str], lexical: LexicalIndex, filters: Filters | None,
+    exclude: frozenset[str],
+) -> list[tuple[Entry, list[int], float]]:  # fmt: skip
+    """(article, quote positions, score) of each article quoting the person, best first: newest first
+    without a topic; with one, only the runs on it, by their score."""
+    runs = [
+        run
+        for doc_id, positions in index.quotes_of(person, filters, exclude).items()
+        for run in runs_of(index.entries[doc_id], positions)
+    ]
+    if topic:
+        _score_runs(runs, topic, lexical)
+        best = max((r.score for r in runs), default=0.0)
+        if best < MIN_COVERAGE / 2:  # quoted, but not about this (half the refusal bar, as before: bf17c23)
+            return []
+        runs = [r for r in runs if r.score >= best * ON_TOPIC]
+    by_doc: dict[str, list[_Run]] = {}
+    for run in runs:
+        by_doc.setdefault(run.entry.doc_id, []).append(run)
+    groups = [(rs[0].entry, _pick(rs), max(r.score for r in rs)) for rs in by_doc.values()]
+    if topic:
+        return sorted(groups, key=lambda g: (-g[2], -g[0].ts, g[0].doc_id))
+    return sorted(groups, key=lambda g: (-g[0].ts, g[0].doc_id))
+
+
+def heading(record: ArticleRecord, who: str | None = None) -> str:
+    """The line above an article's quotes: title, then outlet and date.
+
+    Example: heading(record) -> "Putin Warns Against Foreign Troops In Ukraine (RFE/RL, 2025-09-05):"
+    """
+    meta = ", ".join(x for x in (record.source, record.published) if x)
+    line = " ".join(record.title.split()) + (f" ({meta})" if meta else "")
+    return f"{who}, in {line}:" if who else f"{line}:"
+
+
+def grouped_answer(
+    question: str, groups: list[tuple[Entry, list[int], float]], fetch: Fetch, more: int, *, speakers: bool = False
+) -> Answer:
+    """An answer of article groups: a heading line each, then its quote sentences with [n] markers.
+
+    `speakers`: each heading names the speaker (for "Who said ...?"). An article whose stored version
+    is no longer the one indexed is left out (the next question sees the new one).
+    """
+    articles = fetch([entry.doc_id for entry, _, _ in groups])
+    citations: list[Citation] = []
+    blocks: list[str] = []
+    retrieved: list[tuple[str, float]] = []
+    for entry, positions, score in groups:
+        article = articles.get(entry.doc_id)
+        if article is None or article.hash != entry.hash:
+            continue
+        sentences = []
+        for i in positions:
+            said = entry.quotes[i]
+            n = len(citations) + 1
+            citations.append(
+                Citation(
+                    n, article.doc_id, article.title, article.source, article.url, article.published,
+                    article.text[said.start : said.end], said.start, said.end,
+                )
+            )  # fmt: skip
+            sentences.append(f"{' '.join(said.text.split())} [{n}]")
+        speaker = entry.quotes[positions[0]].speaker if speakers else None
+        blocks.append(heading(article, speaker) + "\n" + " ".join(sentences))
+        retrieved.append((entry.doc_id, score))
+    answer = Answer("\n\n".join(blocks), citations, False, retrieved, question, more_articles=more)
+    verify(answer, {doc_id: a.text for doc_id, a in articles.items()})
+    return answer
+
+
+def speaker_answer(
+    question: str, name: str, index: PeopleIndex, lexical: LexicalIndex, fetch: Fetch, *,
+    filters: Filters | None = None, shown: int = 3, exclude: frozenset[str] = frozenset(),
+) -> Answer | None:  # fmt: skip
+    """What `name` said (on the question's topic), grouped by article, `shown` articles at most
+    (all when `shown` is 0); a refusal that says why; None when `name` is no person's name."""
+    key = name_key(name)
+    if key is None:
+        return None
+    person = index.resolve(key, filters, exclude)
+    if person is None:
+        mentions = index.mentions(key, filters, exclude)
+        return _not_quoted(question, name, mentions)
+    topic = topic_terms(question, name)
+    groups = _groups(index, person, topic, lexical, filters, exclude)
+    if not groups:
+        who = index.names[person]
+        count = len(index.quotes_of(person, filters, exclude))
+        text = f"{who} is quoted in {_articles(count)}, but not on this topic."
+        return Answer(text, [], True, [], question)
+    cut = groups[:shown] if shown else groups
+    return grouped_answer(question, cut, fetch, len(groups) - len(cut))
+
+
+def _articles(n: int) -> str:
+    return f"{n} article" if n == 1 else f"{n} articles"
+
+
+def _not_quoted(question: str, name: str, mentions: list[str]) -> Answer:
+    """The refusal for a person nobody quotes: how many articles mention them, or that none does."""
+    shown = " ".join(w[:1].upper() + w[1:] if name.islower() else w for w in name.split())
+    if mentions:
+        text = f"{shown} is mentioned in {_articles(len(mentions))} but not quoted."
+    else:
+        text = f"No article mentions {shown}."
+    return Answer(text, [], True, [], question, mentions=mentions)
+
+
+def who_said(
+    question: str, phrase: str, index: PeopleIndex, fetch: Fetch, *, filters: Filters | None = None,
+    shown: int = 3, exclude: frozenset[str] = frozenset(),
+) -> Answer | None:  # fmt: skip
+    """Who said a quoted phrase: each quote sentence holding it, under a heading naming its speaker;
+    None when no quote holds it (the question is then answered as any other)."""
+    hits = [
+        (index.entries[d], i) for d, i in index.said(phrase) if d not in exclude and allows(index.entries[d], filters)
+    ]
+    if not hits:
+        return None
+    hits.sort(key=lambda h: (-h[0].ts, h[0].doc_id, h[1]))
+    groups = [(entry, [i], 1.0) for entry, i in hits]
+    cut = groups[:shown] if shown else groups
+    return grouped_answer(question, cut, fetch, len(groups) - len(cut), speakers=True)

@@ -1,0 +1,324 @@
+"""Who said what across the corpus: the people index, speaker answers over every article, the CLI.
+
+A small hand-written corpus: Mark Rutte quoted in three articles (one beside a minister's quote),
+two Altmans, Viktor Orbán with and without accents, Jens Stoltenberg mentioned but never quoted.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from qa_app.answer import asked_speaker
+from qa_app.people import fold, mention_keys, mentioned, name_key
+from qa_app.qa import QA
+from qa_app.records import ArticleRecord
+from qa_app.retrieve import Filters
+from tests.conftest import run_cli
+
+ARTICLES = [
+    {
+        "id": "nato-kyiv",
+        "title": "NATO chief visits Kyiv",
+        "source": "Wire A",
+        "published": "2025-03-01",
+        "body": "NATO Secretary-General Mark Rutte arrived in Kyiv on Monday, a year after Jens Stoltenberg left "
+        'the post. "Ukraine will prevail," Rutte said. "We stand with Ukraine for as long as it takes." '
+        '"This visit matters to us," said Defence Minister Olena Koval. The two spoke for an hour.',
+    },
+    {
+        "id": "nato-lviv",
+        "title": "Drone strike near Lviv",
+        "source": "Wire B",
+        "published": "2025-04-10",
+        "body": "A drone strike hit a warehouse near Lviv on Tuesday. Mark Rutte visited the site later. "
+        '"This drone strike on civilians is a crime," Rutte told reporters. "Russia cannot win this war," '
+        "he added.\n\nThe mayor counted the damage. Separately, Rutte said the alliance budget would grow "
+        "next year.",
+    },
+    {
+        "id": "nato-brussels",
+        "title": "Alliance ministers meet in Brussels",
+        "source": "Wire A",
+        "published": "2025-02-01",
+        "body": "Ministers met in Brussels on Thursday. Mark Rutte, who followed Jens Stoltenberg, chaired the "
+        'meeting. "Defence spending must rise in every member state," Rutte said. The meeting ended early.',
+    },
+    {
+        "id": "tech-sam",
+        "title": "OpenAI chief in Paris",
+        "source": "Wire C",
+        "published": "2025-01-05",
+        "body": 'Sam Altman, the OpenAI chief, spoke in Paris. "AI will change everything," Altman said.',
+    },
+    {
+        "id": "tech-jack",
+        "title": "Investors shrug",
+        "source": "Wire C",
+        "published": "2025-01-06",
+        "body": 'Jack Altman, a venture investor, disagreed. "Startups are doing fine," Altman said.',
+    },
+    {
+        "id": "tech-event",
+        "title": "Hiring event",
+        "source": "Wire C",
+        "published": "2025-01-07",
+        "body": 'The event drew a crowd. "We are hiring all year," Altman said at the event.',
+    },
+    {
+        "id": "hu-budapest",
+        "title": "Budapest speech",
+        "source": "Wire D",
+        "published": "2025-05-01",
+        "body": 'Prime Minister Viktor Orbán spoke in Budapest. "Hungary will not send weapons," Orbán said.',
+    },
+    {
+        "id": "hu-radio",
+        "title": "Radio interview",
+        "source": "Wire D",
+        "published": "2025-05-02",
+        "body": 'The interview ran for an hour. "Brussels is wrong about the budget," Orban said on the radio.',
+    },
+]
+RUTTE = {
+    "nato-kyiv": ['"Ukraine will prevail," Rutte said.', '"We stand with Ukraine for as long as it takes."'],
+    "nato-lviv": [
+        '"This drone strike on civilians is a crime," Rutte told reporters.',
+        '"Russia cannot win this war," he added.',
+        "Separately, Rutte said the alliance budget would grow next year.",
+    ],
+    "nato-brussels": ['"Defence spending must rise in every member state," Rutte said.'],
+}
+
+
+def write_feed(path: Path, articles: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(a) for a in articles), encoding="utf-8")
+    return path
+
+
+def ingest(settings, embedder, feed: Path, prune: bool = False) -> None:
+    from ingest.pipeline import Ingestor
+
+    summary = Ingestor(settings, embedder).run([str(feed)], prune=prune)
+    assert not summary.failed, summary.to_json()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory, base_settings, embedder):
+    """The corpus ingested once; tests must not write to it."""
+    folder = tmp_path_factory.mktemp("people")
+    settings = replace(base_settings, index_dir=folder / "index", cache_dir=folder / "cache", speaker_articles=2)
+    ingest(settings, embedder, write_feed(folder / "feed.jsonl", ARTICLES))
+    return settings
+
+
+@pytest.fixture(scope="module")
+def qa(corpus, embedder) -> QA:
+    return QA(corpus, embedder)
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, base_settings, embedder) -> tuple[object, Path]:
+    """Settings of a corpus of its own (for tests that write), and its feed file."""
+    settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", speaker_articles=2)
+    feed = write_feed(tmp_path / "feed.jsonl", ARTICLES)
+    ingest(settings, embedder, feed)
+    return settings, feed
+
+
+def groups(answer) -> list[tuple[str, list[str]]]:
+    """(doc_id, quotes) of each article group of an answer, in order."""
+    found: list[tuple[str, list[str]]] = []
+    for c in answer.citations:
+        if not found or found[-1][0] != c.doc_id:
+            found.append((c.doc_id, []))
+        found[-1][1].append(c.quote)
+    return found
+
+
+# identity -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("NATO Secretary-General Mark Rutte's", "mark rutte"),
+        ("Viktor Orbán", "viktor orban"),
+        ("Orban’s", "orban"),
+        ("carpenter", "carpenter"),
+        ("NATO", None),
+        ("", None),
+    ],
+)
+def test_name_key_drops_titles_possessives_and_accents(name: str, key: str | None) -> None:
+    assert name_key(name) == key
+
+
+def test_mentions_need_a_full_name_side_by_side() -> None:
+    names = mention_keys("Rutte met Mark Smith and Viktor Orbán.")
+    assert mentioned("orban", names) and mentioned("viktor orban", names) and mentioned("rutte", names)
+    assert not mentioned("mark rutte", names) and not mentioned("merkel", names)
+    assert fold("Órban’s  Office") == "orban office"
+
+
+def test_people_lists_everyone_quoted_with_counts(qa: QA) -> None:
+    people = {p.name: p for p in qa.people()}
+    assert people["Mark Rutte"].to_dict() == {"name": "Mark Rutte", "quotes": 6, "articles": 3, "latest": "2025-04-10"}
+    # Two Altmans are two people; an article naming only "Altman" (two are known) stays apart.
+    assert (people["Sam Altman"].quotes, people["Jack Altman"].quotes, people["Altman"].quotes) == (1, 1, 1)
+    # "Orban" alone joins the one Orbán the corpus knows, accents aside.
+    assert (people["Viktor Orbán"].quotes, people["Viktor Orbán"].articles) == (2, 2)
+    assert "Jens Stoltenberg" not in people and "Olena Koval" in people
+    assert [p.name for p in qa.people("ORBAN")] == ["Viktor Orbán"]
+    assert [p.name for p in qa.people("orbán")] == ["Viktor Orbán"]
+    assert {p.name for p in qa.people("altman")} == {"Sam Altman", "Jack Altman", "Altman"}
+    filtered = {p.name: p for p in qa.people(filters=Filters(source="wire a"))}
+    assert filtered["Mark Rutte"].articles == 2 and "Sam Altman" not in filtered
+    assert {p.name for p in qa.people(filters=Filters(as_of="2025-01-06"))} == {"Sam Altman", "Jack Altman"}
+
+
+# speaker answers ----------------------------------------------------------------------------------------
+def test_every_article_quoting_the_person_grouped_newest_first(qa: QA) -> None:
+    answer = qa.quotes("Rutte", all_articles=True)
+    assert not answer.refused and answer.more_articles == 0
+    assert groups(answer) == [(d, RUTTE[d]) for d in ("nato-lviv", "nato-kyiv", "nato-brussels")]
+    # A heading line per article (title, outlet, date), then its quotes with their markers.
+    assert answer.text.split("\n\n")[1] == (
+        'NATO chief visits Kyiv (Wire A, 2025-03-01):\n"Ukraine will prevail," Rutte said. [4] '
+        '"We stand with Ukraine for as long as it takes." [5]'
+    )
+    assert "Koval" not in answer.text  # the minister's quote right after his stays out
+    asked = qa.ask("What did Rutte say?")
+    assert [d for d, _ in groups(asked)] == ["nato-lviv", "nato-kyiv"] and asked.more_articles == 1
+    assert asked.to_dict()["more_articles"] == 1 and asked.to_dict()["mentions"] == []
+
+
+def test_filters_and_as_of_limit_the_articles(qa: QA) -> None:
+    answer = qa.ask("What did Mark Rutte say?", filters=Filters(as_of="2025-03-15"))
+    assert [d for d, _ in groups(answer)] == ["nato-kyiv", "nato-brussels"]
+    answer = qa.ask("What did Rutte say?", filters=Filters(source="Wire B"))
+    assert [d for d, _ in groups(answer)] == ["nato-lviv"] and answer.more_articles == 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Rutte say about the drone strike?",
+        "How did Rutte respond to the drone strike?",
+        "How did Rutte react to the drone strike?",
+        "What was Rutte's reaction to the drone strike?",
+        "How did Rutte describe the drone strike?",
+        "Quote Rutte on the drone strike",
+        "Rutte's comments on the drone strike",
+        "What has Rutte said about the drone strike?",
+    ],
+)
+def test_each_phrasing_gives_only_the_words_on_the_topic(qa: QA, question: str) -> None:
+    answer = qa.ask(question)
+    assert not answer.refused
+    assert groups(answer) == [("nato-lviv", RUTTE["nato-lviv"][:2])]  # not his budget remark
+
+
+@pytest.mark.parametrize(
+    "question", ["How did the market react?", "What did the report say?", "How did the ministers respond?"]
+)
+def test_ordinary_questions_are_not_speaker_questions(qa: QA, question: str) -> None:
+    assert asked_speaker(question) is None
+    assert "mentions" not in qa.ask(question).text
+
+
+def test_who_said_a_quote(qa: QA) -> None:
+    answer = qa.ask("Who said 'Russia cannot win this war'?")
+    assert not answer.refused and [c.quote for c in answer.citations] == ['"Russia cannot win this war," he added.']
+    assert answer.text.startswith("Mark Rutte, in Drone strike near Lviv (Wire B, 2025-04-10):\n")
+
+
+def test_mentioned_but_never_quoted_and_absent(qa: QA) -> None:
+    answer = qa.ask("What did Stoltenberg say?")
+    assert answer.refused and answer.citations == []
+    assert answer.text == "Stoltenberg is mentioned in 2 articles but not quoted."
+    assert answer.mentions == ["nato-kyiv", "nato-brussels"] and answer.to_dict()["mentions"] == answer.mentions
+    absent = qa.ask("What did Angela Merkel say?")
+    assert absent.refused and absent.text == "No article mentions Angela Merkel." and absent.mentions == []
+    assert qa.quotes("Jens Stoltenberg").text == "Jens Stoltenberg is mentioned in 2 articles but not quoted."
+
+
+def test_accents_and_shared_surnames(qa: QA) -> None:
+    orban = qa.ask("What did Orban say?")
+    assert [d for d, _ in groups(orban)] == ["hu-radio", "hu-budapest"]
+    assert qa.quotes("Viktor Orbán").citations == orban.citations
+    assert [c.quote for c in qa.quotes("Sam Altman").citations] == ['"AI will change everything," Altman said.']
+    assert [c.quote for c in qa.quotes("Jack Altman").citations] == ['"Startups are doing fine," Altman said.']
+    assert "We are hiring" not in qa.quotes("Sam Altman", all_articles=True).text
+
+
+# keeping in step with the store -------------------------------------------------------------------------
+def test_reingest_update_and_delete_are_seen_at_once(fresh, embedder) -> None:
+    settings, feed = fresh
+    qa = QA(settings, embedder)
+    assert {p.name for p in qa.people()} >= {"Mark Rutte", "Sam Altman"}
+    changed = [dict(a) for a in ARTICLES if a["id"] != "tech-sam"]
+    changed[0]["body"] = 'Mark Rutte arrived in Kyiv. "Peace needs strength," Rutte said.'
+    ingest(settings, embedder, write_feed(feed, changed), prune=True)  # nato-kyiv updated, tech-sam gone
+    people = {p.name: p for p in qa.people()}
+    assert "Sam Altman" not in people and people["Mark Rutte"].quotes == 5
+    answer = qa.quotes("Rutte", all_articles=True)
+    assert ("nato-kyiv", ['"Peace needs strength," Rutte said.']) in groups(answer)
+    qa.delete("nato-lviv")
+    assert [d for d, _ in groups(qa.quotes("Rutte", all_articles=True))] == ["nato-kyiv", "nato-brussels"]
+    assert qa.ask("Who said 'Russia cannot win this war'?").citations == []
+
+
+def test_another_process_writing_is_seen(fresh, embedder) -> None:
+    settings, feed = fresh
+    qa = QA(settings, embedder)
+    assert not qa.people("Kallas")
+    more = [*ARTICLES, {"id": "eu-1", "title": "EU envoy", "published": "2025-06-01",
+                        "body": 'Kaja Kallas spoke in Tallinn. "Europe must act now," Kallas said.'}]  # fmt: skip
+    env = {"QA_INDEX_DIR": str(settings.index_dir), "QA_CACHE_DIR": str(settings.cache_dir)}
+    result = run_cli("ingest", str(write_feed(feed, more)), env=env)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in qa.people("kallas")] == ["Kaja Kallas"]
+    assert [c.quote for c in qa.ask("What did Kallas say?").citations] == ['"Europe must act now," Kallas said.']
+
+
+def test_quotes_of_older_rules_are_found_again_without_writing_the_store(fresh, embedder) -> None:
+    import numpy as np
+
+    from qa_app.quotes import RULES_VERSION
+    from qa_app.store import Store
+
+    settings, _ = fresh
+    store = Store(settings, embedder)
+    record = store.get_article("hu-budapest")
+    assert record.quotes_version == RULES_VERSION and record.to_metadata()["quotes_version"] == RULES_VERSION
+    with store.writing():  # as an ingest of an older version stored it: no quotes found, version 0
+        store.put_articles([replace(record, quotes=[], quotes_version=0)], np.ones((1, 384), dtype=np.float32))
+        store.bump()
+    qa = QA(settings, embedder)
+    assert [c.quote for c in qa.quotes("Viktor Orbán", all_articles=True).citations][-1] == (
+        '"Hungary will not send weapons," Orbán said.'
+    )
+    assert ArticleRecord.from_metadata("x", {"hash": "h"}, "").quotes_version == 0
+    assert store.get_article("hu-budapest").quotes_version == 0  # the read path wrote nothing
+    with sqlite3.connect(settings.cache_dir / "quotes.sqlite") as db:
+        rows = db.execute("SELECT hash, version FROM quotes").fetchall()
+    assert rows == [(record.hash, RULES_VERSION)]
+
+
+# CLI ------------------------------------------------------------------------------------------------------
+def test_cli_people_and_quotes(corpus) -> None:
+    env = {"QA_INDEX_DIR": str(corpus.index_dir), "QA_CACHE_DIR": str(corpus.cache_dir)}
+    listed = run_cli("qa_app", "people", "--json", "--query", "altman", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(p["name"] for p in json.loads(listed.stdout)) == ["Altman", "Jack Altman", "Sam Altman"]
+    assert set(json.loads(listed.stdout)[0]) == {"name", "quotes", "articles", "latest"}
+    said = run_cli("qa_app", "quotes", "Mark Rutte", "--json", "--about", "drone strike", env=env)
+    assert said.returncode == 0, said.stderr
+    answer = json.loads(said.stdout)
+    assert [c["quote"] for c in answer["citations"]] == RUTTE["nato-lviv"][:2]
+    assert answer["more_articles"] == 0 and answer["mentions"] == [] and answer["refused"] is False
+    every = json.loads(run_cli("qa_app", "quotes", "rutte", "--all", "--json", env=env).stdout)
+    assert len({c["doc_id"] for c in every["citations"]}) == 3
