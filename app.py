@@ -2,8 +2,8 @@
 
 Run `python app.py` (or `make run`); configuration comes from `QA_*` variables (see README).
 This module only lays out the components and wires their events: what each event does is a method
-of `ui.handlers.Handlers`, the HTML of answers and passages comes from `ui.format`, the corpus
-actions from `ui.corpus`.
+of `ui.handlers.Handlers` (of `ui.people.People` for the People tab), the HTML of answers and
+passages comes from `ui.format`, the corpus actions from `ui.corpus`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ui.corpus import REPLACE_LABEL, UPLOAD_TYPES
 
 if TYPE_CHECKING:
     from ui.handlers import Handlers  # imports gradio: create_app imports it when it runs
+    from ui.people import People
 
 EXAMPLES = [
     "What did Rutte say?",
@@ -38,22 +39,27 @@ def create_app(qa: QA, settings: Settings) -> Any:
     import gradio as gr
 
     from ui.handlers import Handlers
+    from ui.people import People
 
     ui = Handlers(qa, settings)
+    people = People(qa)
     with gr.Blocks(title="News QA", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# News QA\nAsk about the articles: every sentence of an answer cites the passage it comes from.")
         with gr.Tab("Chat", id="chat"):
-            source = chat_tab(ui)
+            filters = chat_tab(ui)
+        with gr.Tab("People", id="people") as people_tab_item:
+            person = people_tab(ui)
         with gr.Tab("Corpus", id="corpus") as tab, gr.Row(equal_height=False):
             corpus = corpus_tab(ui, settings)
-        wire_corpus(ui, corpus, tab, source)
-        demo.load(ui.outlet_choices, outputs=source, api_visibility="private")
+        changes = wire_corpus(ui, corpus, tab, filters[0])
+        wire_people(people, person, filters, [people_tab_item.select, demo.load, *changes])
+        demo.load(ui.outlet_choices, outputs=filters[0], api_visibility="private")
         gr.api(ui.ask, api_name="ask")
     return demo
 
 
-def chat_tab(ui: Handlers) -> Any:
-    """The Chat tab: the chat (`/chat`) with the filters and the passage panel beside it; returns the outlet filter."""
+def chat_tab(ui: Handlers) -> list[Any]:
+    """The Chat tab: the chat (`/chat`) with the filters and the passage panel beside it; returns the filters."""
     import gradio as gr
 
     # The side column comes first in code (ChatInterface needs its filters rendered) and
@@ -61,16 +67,23 @@ def chat_tab(ui: Handlers) -> Any:
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=300, elem_classes="qa-side"):
             filters = filter_inputs(ui)
-            panel = gr.HTML(
-                fmt.EMPTY_PASSAGE,
-                elem_id="qa-passage",
-                js_on_load=asset("passage.js"),
-                server_functions=[server_function(ui.passage)],
-            )
+            panel = passage_panel(ui, "qa-passage")
         with gr.Column(scale=3, elem_classes="qa-main"):
             chatbot = chat(ui, filters)
     chatbot.clear(ui.empty_passage, outputs=panel, api_visibility="private")
-    return filters[0]
+    return filters
+
+
+def passage_panel(ui: Handlers, elem_id: str) -> Any:
+    """A passage panel: a click on a marker [n] in its tab shows the cited article there (`Handlers.passage`)."""
+    import gradio as gr
+
+    return gr.HTML(
+        fmt.EMPTY_PASSAGE,
+        elem_id=elem_id,
+        js_on_load=asset("passage.js"),
+        server_functions=[server_function(ui.passage)],
+    )
 
 
 def filter_inputs(ui: Handlers) -> list[Any]:
@@ -203,16 +216,94 @@ def corpus_tab(ui: Handlers, settings: Settings) -> CorpusTab:
     return CorpusTab(table, selected, reingest_btn, delete_btn, status, upload, urls, replace_box, ingest_btn, results)
 
 
-def wire_corpus(ui: Handlers, c: CorpusTab, tab: Any, source: Any) -> None:
-    """The Corpus tab's events (`/ingest`, `/delete`, `/reingest`); each change refreshes the table and outlets."""
+def wire_corpus(ui: Handlers, c: CorpusTab, tab: Any, source: Any) -> list[Any]:
+    """The Corpus tab's events (`/ingest`, `/delete`, `/reingest`); each change refreshes the table and outlets.
+
+    Returns their `.then` triggers, for the views that must refresh after a change to the store.
+    """
     outputs = [c.table, source]
-    c.ingest.click(ui.ingest, [c.upload, c.urls, c.replace], [c.results, *outputs], api_name="ingest").then(
-        ui.cleared_inputs, outputs=[c.upload, c.urls, c.replace], api_visibility="private"
-    )
+    ingest = c.ingest.click(ui.ingest, [c.upload, c.urls, c.replace], [c.results, *outputs], api_name="ingest")
+    ingest.then(ui.cleared_inputs, outputs=[c.upload, c.urls, c.replace], api_visibility="private")
     c.table.select(ui.selected_row, outputs=c.selected, api_visibility="private")
-    c.delete.click(ui.delete, c.selected, [c.status, *outputs, c.selected], api_name="delete")
-    c.reingest.click(ui.reingest, c.selected, [c.status, *outputs, c.selected], api_name="reingest")
+    delete = c.delete.click(ui.delete, c.selected, [c.status, *outputs, c.selected], api_name="delete")
+    reingest = c.reingest.click(ui.reingest, c.selected, [c.status, *outputs, c.selected], api_name="reingest")
     tab.select(ui.refresh, outputs=outputs, api_visibility="private")
+    return [ingest.then, delete.then, reingest.then]
+
+
+class PeopleTab(NamedTuple):
+    """The People tab's components that events read or write."""
+
+    search: Any
+    note: Any
+    table: Any
+    name: Any
+    about: Any
+    quotes: Any
+    more: Any
+
+
+def people_tab(ui: Handlers) -> PeopleTab:
+    """The People tab: everyone quoted (searchable), the chosen person's quotes, and a passage panel."""
+    import gradio as gr
+
+    from ui.people import EMPTY_PERSON, HEADERS, MAX_ABOUT, MAX_QUERY
+
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=360):
+            search = gr.Textbox(
+                label="Search names",
+                placeholder="e.g. rutte",
+                max_lines=1,
+                max_length=MAX_QUERY,
+                elem_id="qa-people-search",
+            )
+            note = gr.HTML(elem_id="qa-people-note")
+            table = gr.Dataframe(
+                headers=HEADERS,
+                datatype=["str", "number", "number", "str"],
+                interactive=False,
+                wrap=True,
+                max_height=520,
+                column_widths=["37%", "19%", "20%", "24%"],
+                elem_id="qa-people-table",
+                label="Everyone quoted (click a name to read their quotes)",
+            )
+        with gr.Column(scale=4, min_width=320):
+            with gr.Row():
+                name = gr.Textbox(label="Person", interactive=False, max_lines=1, scale=1, elem_id="qa-person-name")
+                about = gr.Textbox(
+                    label="About (optional; press Enter)",
+                    placeholder="e.g. Ukraine",
+                    max_lines=1,
+                    max_length=MAX_ABOUT,
+                    scale=1,
+                    elem_id="qa-person-about",
+                )
+            quotes = gr.HTML(EMPTY_PERSON, elem_id="qa-person")
+            more = gr.Button("Show all articles", visible=False, elem_id="qa-person-more")
+        with gr.Column(scale=3, min_width=300):
+            passage_panel(ui, "qa-people-passage")
+    return PeopleTab(search, note, table, name, about, quotes, more)
+
+
+def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: list[Callable[..., Any]]) -> None:
+    """The People tab's events (`/people`, `/person_quotes`, `/person_quotes_all`); the chat's filters apply.
+
+    Each of `refreshes` (app load, opening the tab, a change in the Corpus tab) re-reads the table
+    and the shown person's quotes, so neither goes stale.
+    """
+    listing = [p.table, p.note]
+    shown = [p.quotes, p.more]
+    p.search.change(people.table, [p.search, *filters], listing, api_name="people")
+    asked = [p.name, p.about, *filters]
+    p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
+        people.quotes, asked, shown, api_name="person_quotes"
+    )
+    p.about.submit(people.quotes, asked, shown, api_visibility="private")
+    p.more.click(people.all_quotes, asked, shown, api_name="person_quotes_all")
+    for refresh in refreshes:
+        refresh(people.refresh, [p.search, *asked], [*listing, *shown], api_visibility="private")
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

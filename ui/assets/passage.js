@@ -1,17 +1,26 @@
-// The passage panel: a click on a citation marker [n] anywhere in the chat asks the server for
-// the cited article (already escaped HTML, the quote in <mark>) and scrolls the quote into view.
+// A passage panel (the chat's, the People tab's): a click on a citation marker [n] asks the server
+// for the cited article (already escaped HTML, the quote in <mark>) and scrolls the quote into view.
+// Each panel registers itself; a click opens in the panel of the marker's own tab.
 // `element`, `props`, `server` and `watch` come from gr.HTML's js_on_load.
 const reveal = () => {
   const mark = element.querySelector("mark.qa-quote");
   const body = element.querySelector(".qa-passage-body");
   if (mark && body) body.scrollTop = mark.offsetTop - body.offsetTop - body.clientHeight / 3;
 };
-window.qaOpenCitation = async (link) => {
-  document.querySelectorAll("a.qa-cite-active").forEach((a) => a.classList.remove("qa-cite-active"));
-  link.classList.add("qa-cite-active");
+const open = async (link) => {
   props.value = await server.passage(link.getAttribute("href").slice(1));
   requestAnimationFrame(() => requestAnimationFrame(reveal));
   if (window.innerWidth < 900) element.scrollIntoView({ block: "start" });
+};
+window.qaPanels = (window.qaPanels || []).filter((p) => p.element.isConnected && p.element !== element);
+window.qaPanels.push({ element, open });
+window.qaOpenCitation = async (link) => {
+  document.querySelectorAll("a.qa-cite-active").forEach((a) => a.classList.remove("qa-cite-active"));
+  link.classList.add("qa-cite-active");
+  const tab = link.closest('[role="tabpanel"]');
+  const panels = window.qaPanels.filter((p) => p.element.isConnected);
+  const panel = panels.find((p) => tab && tab.contains(p.element)) || panels[0];
+  if (panel) await panel.open(link);
 };
 watch("value", reveal);
 if (!window.qaCitationClicks) {
