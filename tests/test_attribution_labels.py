@@ -1,0 +1,93 @@
+"""The attribution label files still point at the stored text, and the held-out set stays apart from what was tuned."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from benchmarks.attribution import HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
+from benchmarks.common import ARTICLES, QUESTIONS
+from benchmarks.speakers import load_questions
+from qa_app.sentences import split_sentences
+
+
+def problems(labels: list[dict[str, Any]], texts: dict[str, str], kept_apart: set[str]) -> list[str]:
+    """What is wrong with a label file: a drifted span, a span that is no sentence, a bad kind, a duplicate,
+    or an article it must not use (one in `kept_apart`)."""
+    out = [f"drifted {lab['article_id']}@{lab['start']}" for lab in drifted(labels, texts)]
+    sentences = {doc_id: set(split_sentences(text)) for doc_id, text in texts.items()}
+    for lab in labels:
+        where = f"{lab['article_id']}@{lab['start']}"
+        if (lab["start"], lab["end"]) not in sentences[lab["article_id"]]:
+            out.append(f"not a sentence {where}")
+        if lab["kind"] not in KINDS:
+            out.append(f"kind {lab['kind']!r} {where}")
+        if lab["speaker"] is not None and not (isinstance(lab["speaker"], str) and lab["speaker"].strip()):
+            out.append(f"speaker {lab['speaker']!r} {where}")
+    twice = [span for span, n in Counter((lab["article_id"], lab["start"]) for lab in labels).items() if n > 1]
+    out += [f"twice {doc_id}@{start}" for doc_id, start in twice]
+    out += [f"kept apart {doc_id}" for doc_id in sorted({lab["article_id"] for lab in labels} & kept_apart)]
+    return out
+
+
+@pytest.fixture(scope="module")
+def sets() -> dict[str, list[dict[str, Any]]]:
+    return {"tuning": load_labels(LABELS), "heldout": load_labels(HELDOUT)}
+
+
+@pytest.fixture(scope="module")
+def texts(sets: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """The stored text of every labelled article (read at test time from ../shared/eval, never copied)."""
+    if not ARTICLES.exists():
+        pytest.skip(f"the eval corpus is not at {ARTICLES} (set QA_EVAL_DIR to the folder holding realtimeqa/)")
+    found = stored_texts({lab["article_id"] for labels in sets.values() for lab in labels})
+    assert set(found) == {lab["article_id"] for labels in sets.values() for lab in labels}
+    return found
+
+
+@pytest.fixture(scope="module")
+def kept_apart(sets: dict[str, list[dict[str, Any]]]) -> set[str]:
+    """Articles the held-out set must not use: the tuning set's, every question's evidence, the who-said-what set's."""
+    if not QUESTIONS.exists():
+        pytest.skip(f"the eval questions are not at {QUESTIONS} (set QA_EVAL_DIR to the folder holding realtimeqa/)")
+    quiz = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    evidence = {e["article_id"] for q in quiz for e in q.get("evidence") or []}
+    speakers = load_questions()
+    used = {b["article_id"] for q in speakers for key in ("gold", "allowed") for b in q.get(key) or []}
+    used |= {d for q in speakers for d in q.get("mentions") or []}
+    used |= {q["quote"]["article_id"] for q in speakers if q.get("quote")}
+    tuning = {lab["article_id"] for lab in sets["tuning"]}
+    assert evidence and used and tuning
+    return tuning | evidence | used
+
+
+def test_tuning_labels_match_the_stored_text(sets: dict[str, list[dict[str, Any]]], texts: dict[str, str]) -> None:
+    assert problems(sets["tuning"], texts, set()) == []
+
+
+def test_heldout_labels_match_the_stored_text_and_stay_apart(
+    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
+) -> None:
+    heldout = sets["heldout"]
+    assert problems(heldout, texts, kept_apart) == []
+    assert sum(1 for lab in heldout if lab["speaker"]) >= 150
+    assert len({lab["article_id"] for lab in heldout}) >= 20
+
+
+def test_a_tampered_label_or_a_tuned_article_is_caught(
+    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
+) -> None:
+    tampered = copy.deepcopy(sets["heldout"])
+    tampered[0]["sha1"] = "0" * 12
+    tampered[1]["start"] += 1
+    tuned = sets["tuning"][0]
+    tampered.append(dict(tuned))
+    found = problems(tampered, texts, kept_apart)
+    first, second = tampered[0], tampered[1]
+    assert f"drifted {first['article_id']}@{first['start']}" in found
+    assert f"not a sentence {second['article_id']}@{second['start']}" in found
+    assert f"kept apart {tuned['article_id']}" in found
