@@ -31,7 +31,7 @@ import json
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +218,9 @@ def time_people(qa: Any, calls: int = PEOPLE_CALLS) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verbose", action="store_true", help="print each question's result")
+    parser.add_argument(
+        "--articles", type=int, default=0, help="article groups an answer shows (default: QA_SPEAKER_ARTICLES)"
+    )
     args = parser.parse_args(argv)
 
     folder = CACHE / f"realtimeqa-onnx-{INDEX_FORMAT}"
@@ -230,7 +233,10 @@ def main(argv: list[str] | None = None) -> None:
     from qa_app.retrieve import Filters
 
     questions = load_questions()
-    qa = QA(eval_index("onnx"))
+    settings = eval_index("onnx")
+    if args.articles:
+        settings = replace(settings, speaker_articles=args.articles)
+    qa = QA(settings)
     doc_ids = {b["article_id"] for q in questions for key in ("gold", "allowed") for b in q.get(key) or []}
     doc_ids |= {q["quote"]["article_id"] for q in questions if q.get("quote")}
     texts = {doc_id: record.text for doc_id, record in qa.store.get_articles(sorted(doc_ids)).items()}
@@ -240,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"# {machine()}")
     print(f"# {len(questions)} who-said-what questions, {len(qa.store.list_articles())} articles in the index")
+    print(f"# an answer shows up to {settings.speaker_articles} articles (--articles)")
     qa.ask("What did Biden say?")  # warm: lexical index, embedder session
     results = []
     for q in questions:
