@@ -1,4 +1,4 @@
-"""The attribution label files still point at the stored text, and the held-out set stays apart from what was tuned."""
+"""The attribution label files still point at the stored text, and the held-out and blind sets stay apart."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from benchmarks.attribution import HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
+from benchmarks.attribution import BLIND, HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
 from benchmarks.common import ARTICLES, QUESTIONS
+from benchmarks.draw_attribution_articles import candidates, draw
 from benchmarks.speakers import load_questions
 from qa_app.sentences import split_sentences
 
@@ -36,7 +37,7 @@ def problems(labels: list[dict[str, Any]], texts: dict[str, str], kept_apart: se
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[dict[str, Any]]]:
-    return {"tuning": load_labels(LABELS), "heldout": load_labels(HELDOUT)}
+    return {"tuning": load_labels(LABELS), "heldout": load_labels(HELDOUT), "blind": load_labels(BLIND)}
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,27 @@ def test_heldout_labels_match_the_stored_text_and_stay_apart(
     assert len({lab["article_id"] for lab in heldout}) >= 20
 
 
+def test_blind_labels_match_the_stored_text_and_stay_apart_from_every_other_set(
+    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
+) -> None:
+    blind = sets["blind"]
+    heldout = {lab["article_id"] for lab in sets["heldout"]}
+    assert problems(blind, texts, kept_apart | heldout) == []
+    people = [lab for lab in blind if lab["speaker"]]
+    assert len(people) >= 150
+    assert len({lab["article_id"] for lab in people}) >= 20
+
+
+def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, list[dict[str, Any]]]) -> None:
+    """Anyone can re-draw the blind set: the committed script (fixed seed) gives exactly its articles."""
+    if not ARTICLES.exists() or not QUESTIONS.exists():
+        pytest.skip(f"the eval corpus is not at {ARTICLES.parent}")
+    blind = {lab["article_id"] for lab in sets["blind"]}
+    drawn = draw(candidates(), len(blind))
+    assert {article_id for _, article_id in drawn} == blind
+    assert len({outlet for outlet, _ in drawn}) >= 3
+
+
 def test_a_tampered_label_or_a_tuned_article_is_caught(
     sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
 ) -> None:
@@ -91,3 +113,7 @@ def test_a_tampered_label_or_a_tuned_article_is_caught(
     assert f"drifted {first['article_id']}@{first['start']}" in found
     assert f"not a sentence {second['article_id']}@{second['start']}" in found
     assert f"kept apart {tuned['article_id']}" in found
+    # a held-out article in the blind set is caught too
+    leaked = dict(sets["heldout"][0])
+    heldout = {lab["article_id"] for lab in sets["heldout"]}
+    assert f"kept apart {leaked['article_id']}" in problems([*sets["blind"], leaked], texts, kept_apart | heldout)
