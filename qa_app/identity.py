@@ -4,7 +4,8 @@ Within an article `quotes.find_quotes` already turns "Rutte" into the "Mark Rutt
 Across the corpus, a surname-only speaker of an article that never names them in full ("President
 Biden said", in an article that never writes "Joe Biden") joins a full name of that surname (`Surnames`):
 
-1. when exactly one full name of that surname is quoted in the corpus, that one;
+1. when exactly one full name of that surname is quoted in the corpus, that one (a "full name" whose
+   first word cannot be a first name, such as "US. Harry" or "With Trump", does not count);
 2. else when the article writes a title right before the surname ("President Biden") and one full name
    holds at least `SHARE` of that title's uses before a full name of the surname ("President Joe
    Biden", never "President Hunter Biden"), that one, even in an article that names another;
@@ -35,6 +36,9 @@ _FIRST_NAME = re.compile(r"(?:[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*|[^\W\d
 # A capitalised word right before a name that makes a place, not a first name: "North Korea", "New York".
 _PLACE_PREFIX = {"north", "south", "east", "west", "new", "united", "upper", "lower", "central", "greater", "san",
                  "santa", "los", "las", "el", "la", "hong", "sri", "saudi", "silicon", "wall"}  # fmt: skip
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+             "march", "april", "june", "july", "august", "september", "october", "november", "december",
+             "yesterday", "today"}  # fmt: skip
 _WHERE = re.compile(r"\b(?:in|at|on|from|into|across|inside|throughout|the)\s+$", re.I)
 _SPOKE = re.compile(rf"^(?:['’]s)?\s*(?:,\s+who\b|(?:{SPEECH_VERBS})\b)")
 _WORD_BEFORE = re.compile(r"(?:(?<=\s)|^)([A-Z][\w'’-]*)\s+$")
@@ -95,13 +99,13 @@ class Surnames:
     def person(self, key: str, titles: Iterable[str], named: Callable[[str], bool]) -> str:
         """The person a surname-only speaker `key` is, in an article writing `titles` before it and naming
         in full what `named` says."""
-        every = self.every.get(key, [])
-        if len(every) == 1:
-            return every[0]
+        full = self.full.get(key, [])
+        if len(full) == 1:
+            return full[0]
         holders = {self.by_title.get((key, t)) for t in titles} - {None}
         if len(holders) == 1:
             return holders.pop() or key
-        full, majority = self.full.get(key, []), self.majority.get(key)
+        majority = self.majority.get(key)
         if majority and not any(named(k) for k in full if k != majority):
             return majority
         return key
@@ -138,10 +142,7 @@ def looks_like_person(name: str, texts: Iterable[str]) -> bool:
 
 
 def _first_name(before: str) -> bool:
-    """Whether the text before a name ends in a first name: a capitalised word inside a sentence,
-    not one that makes a place ("North Korea"). Example: _first_name("a year after Jens ") -> True"""
+    """Whether the text before a name ends in a first name: a capitalised word that is no common word,
+    day, month or word making a place ("North Korea"). Example: _first_name("a year after Jens ") -> True"""
     m = _WORD_BEFORE.search(before)
-    if m is None or m[1].lower() in _PLACE_PREFIX or m[1].lower() in STOPWORDS:
-        return False
-    opening = before[: m.start(1)].rstrip()
-    return bool(opening) and opening[-1] not in '.!?"“”:'
+    return m is not None and not {m[1].lower()} & (_PLACE_PREFIX | STOPWORDS | _CALENDAR)
