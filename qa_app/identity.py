@@ -30,7 +30,7 @@ SHARE = 0.8  # a full name holding this share of a surname's quotes (or of a tit
 MIN_QUOTES = 10  # ... and, without a title, this many full-name quotes at least
 TITLE_USES = 2  # articles writing the title before the full name, at least
 _TITLE = "|".join(re.escape(t) for t in sorted(PERSON_TITLES, key=len, reverse=True))
-_TITLE_AT_END = re.compile(rf"(?<![\w.])(?i:{_TITLE})\s+$")
+_TITLE_AT_END = re.compile(rf"(?<![\w.])(?i:({_TITLE}))\s+$")
 # A full name's first word that can be a first name or an initial: "joe", "j.", not "us." or "a16".
 _FIRST_NAME = re.compile(r"(?:[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*|[^\W\d_]\.)")
 # A capitalised word right before a name that makes a place, not a first name: "North Korea", "New York".
@@ -58,8 +58,12 @@ def titles_before(text: str, speakers: Mapping[str, str]) -> tuple[str, ...]:
     """
     found: set[str] = set()
     for spelling, key in speakers.items():
-        pattern = re.compile(rf"(?<![\w.])(?i:({_TITLE}))\s+{re.escape(spelling)}(?!\w)")
-        found.update(f"{key}\t{title_key(m[1])}" for m in pattern.finditer(text))
+        at = text.find(spelling)
+        while at >= 0:  # str.find and a look at the few characters before: one regex a name cost 40 ms an article
+            after = text[at + len(spelling) : at + len(spelling) + 1]
+            if not (after.isalnum() or after == "_") and (m := _TITLE_AT_END.search(text[max(0, at - 40) : at])):
+                found.add(f"{key}\t{title_key(m[1])}")
+            at = text.find(spelling, at + 1)
     return tuple(sorted(found))
 
 
