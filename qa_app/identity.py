@@ -4,8 +4,8 @@ Within an article `quotes.find_quotes` already turns "Rutte" into the "Mark Rutt
 Across the corpus, a surname-only speaker of an article that never names them in full ("President
 Biden said", in an article that never writes "Joe Biden") joins a full name of that surname (`Surnames`):
 
-1. when exactly one full name of that surname is quoted in the corpus, that one (a "full name" whose
-   first word cannot be a first name, such as "US. Harry" or "With Trump", does not count);
+1. when exactly one full name of that surname is quoted in the corpus, that one, unless its first word
+   cannot be a first name ("US. Harry", "With Trump": no full name is; rules 2 and 3 ignore them too);
 2. else when the article writes a title right before the surname ("President Biden") and one full name
    holds at least `SHARE` of that title's uses before a full name of the surname ("President Joe
    Biden", never "President Hunter Biden"), that one, even in an article that names another;
@@ -104,7 +104,7 @@ class Surnames:
         """The person a surname-only speaker `key` is, in an article writing `titles` before it and naming
         in full what `named` says."""
         full = self.full.get(key, [])
-        if len(full) == 1:
+        if len(full) == 1 and len(self.every.get(key, [])) == 1:
             return full[0]
         holders = {self.by_title.get((key, t)) for t in titles} - {None}
         if len(holders) == 1:
