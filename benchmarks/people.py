@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.common import eval_index, machine, report
 from qa_app.config import Settings
+from qa_app.people import PeopleIndex, fold
 from qa_app.people_sync import PeopleSync
 from qa_app.qa import QA
 from qa_app.text import terms
@@ -51,6 +53,22 @@ def questions(qa: QA, n: int = 50) -> list[str]:
     return asked
 
 
+def merges(index: PeopleIndex) -> tuple[Counter[str], int]:
+    """Quotes of surname-only speakers whose person the surname rules (`qa_app.identity`) changed, by
+    (surname, person now), against the rule before them (join only the one full name of the surname)."""
+    moved: Counter[str] = Counter()
+    for entry in index.entries.values():
+        for speaker in entry.speakers:
+            key = fold(speaker)
+            every = index.rule.every.get(key, [])
+            if " " in key or not every:
+                continue
+            before = every[0] if len(every) == 1 else key
+            now = index._person(entry, key)
+            moved[f"{speaker} -> {index.names[now]}" if now != key else f"{speaker} (was {before})"] += now != before
+    return +moved, sum(moved.values())
+
+
 def timed(call: object, *args: object) -> float:
     started = time.perf_counter()
     call(*args)  # type: ignore[operator]
@@ -72,6 +90,10 @@ def main() -> None:
     print(f"articles {len(index.entries)}, quotes {sum(len(e.quotes) for e in index.entries.values())}, "
           f"people {len(index.by_person)}; lexical index ready in {lexical_seconds:.1f} s")  # fmt: skip
     print(f"people index: {'built' if built else 'loaded and updated'} in {build:.1f} s; cached load {load:.2f} s")
+    moved, total = merges(index)
+    print(f"surname-only quotes given another person by the surname rules: {total}; the 20 largest moves:")
+    for move, n in moved.most_common(20):
+        print(f"  {n:5d}  {move}")
     asked = questions(qa)
     qa.ask(asked[0])  # warm: the embedder and the first Chroma read
     speaker = [timed(qa.ask, q) for q in asked]

@@ -9,23 +9,27 @@ Identity of a person across articles (all comparisons fold case and accents: Orb
 - A speaker named in full ("Mark Rutte", also "NATO Secretary-General Mark Rutte's") is that full name.
 - A surname-only speaker is the person the same article names in full: `quotes.find_quotes` already
   turns an article's "Rutte" into its "Mark Rutte".
-- A surname-only speaker in an article that never names them in full joins a full name only when
-  exactly one known person has that surname; otherwise it stays a person of its own ("Altman"), so
-  two people sharing a surname are never merged.
+- A surname-only speaker in an article that never names them in full joins a full name by the rules
+  of `qa_app.identity.Surnames`: the one full name of that surname, the one its title points to
+  ("President Biden": Joe, not Hunter), or the one holding a clear majority of the surname's quotes;
+  otherwise it stays a person of its own ("Altman"), whom a question asking by surname also reads.
+  Two full names are never merged.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from qa_app.identity import Surnames, titles_before
 from qa_app.quotes import person_name
 from qa_app.records import ArticleRecord, published_ts
 from qa_app.text import STOPWORDS, terms
@@ -114,7 +118,7 @@ class Said(NamedTuple):
     """One quote sentence of an article: `text == article.text[start:end]`, spoken by `speaker`.
 
     `joined`: it follows the previous quote sentence of the same speaker with nothing between (one utterance).
-    `terms`: its stemmed content words, for topic relevance. A tuple: 70k of them load fast from the cache.
+    `terms`: its stemmed content words, for topic relevance.
     """
 
     speaker: str
@@ -125,9 +129,15 @@ class Said(NamedTuple):
     terms: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
-    """What the people index holds of one article version (`hash`)."""
+    """What the people index holds of one article version (`hash`).
+
+    Its quote sentences are kept as plain columns (`speakers`, `texts`, `packed`: "start end joined terms"
+    a line), which a new process loads from the cache ten times faster than 70k `Said` objects; `quotes`
+    makes those of one article when a question reads it. `titles`: "key\ttitle" of the titles the article
+    writes before a speaker's name (`identity.titles_before`).
+    """
 
     doc_id: str
     hash: str
@@ -135,22 +145,44 @@ class Entry:
     source: str
     published: str
     ts: int
-    quotes: tuple[Said, ...]
     names: str  # `mention_keys`
     title_terms: tuple[str, ...]
+    speakers: tuple[str, ...]
+    texts: tuple[str, ...]
+    packed: str
+    titles: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def quotes(self) -> tuple[Said, ...]:
+        """The article's quote sentences, in text order."""
+        rows = self.packed.split("\n") if self.packed else []
+        said = []
+        for speaker, text, row in zip(self.speakers, self.texts, rows, strict=True):
+            start, end, joined, *words = row.split(" ")
+            said.append(Said(speaker, int(start), int(end), text, joined == "1", tuple(words)))
+        return tuple(said)
+
+    def row(self) -> tuple[Any, ...]:
+        """The entry as a plain tuple, for the cache: `Entry(*entry.row())` is the entry again."""
+        return tuple(getattr(self, f.name) for f in fields(self))
 
 
 def make_entry(record: ArticleRecord, quotes: list[dict[str, Any]]) -> Entry:
     """The entry of a stored article (`record.text` read), with `quotes` as `find_quotes` gives them."""
     text = record.text
-    said: list[Said] = []
+    speakers: list[str] = []
+    texts: list[str] = []
+    rows: list[str] = []
     previous: tuple[str, int] | None = None
     for q in sorted(quotes, key=lambda q: int(q["start"])):
         start, end, speaker = int(q["start"]), int(q["end"]), sys.intern(str(q["speaker"]))
         joined = previous is not None and previous[0] == speaker and not text[previous[1] : start].strip()
         sentence = text[start:end]
-        said.append(Said(speaker, start, end, sentence, joined, tuple(sys.intern(t) for t in terms(sentence))))
+        speakers.append(speaker)
+        texts.append(sentence)
+        rows.append(" ".join((str(start), str(end), "1" if joined else "0", *terms(sentence))))
         previous = (speaker, end)
+    spellings = {s: fold(s) for s in dict.fromkeys(speakers)}
     return Entry(
         record.doc_id,
         record.hash,
@@ -158,9 +190,12 @@ def make_entry(record: ArticleRecord, quotes: list[dict[str, Any]]) -> Entry:
         record.source or "",
         record.published or "",
         published_ts(record.published),
-        tuple(said),
         mention_keys(record.title + "\n" + text),
         tuple(terms(record.title)),
+        tuple(speakers),
+        tuple(texts),
+        "\n".join(rows),
+        titles_before(text, spellings),
     )
 
 
@@ -198,29 +233,43 @@ class PeopleIndex:
         return PeopleIndex(entries)
 
     def _derive(self) -> None:
-        """Resolve each speaker spelling to a person, and list each person's quotes by article."""
-        spellings: dict[str, Counter[str]] = {}
-        for entry in self.entries.values():
-            for said in entry.quotes:
-                spellings.setdefault(fold(said.speaker), Counter())[said.speaker] += 1
-        by_surname: dict[str, list[str]] = {}
-        for key in spellings:
-            if " " in key:
-                by_surname.setdefault(surname(key), []).append(key)
-        self.person_of = {k: _person(k, by_surname) for k in spellings}
-        names: dict[str, Counter[str]] = {}
-        for key, counts in spellings.items():
-            names.setdefault(self.person_of[key], Counter()).update(counts)
-        # The spelling a person's key was made from, the most used one first ("Orbán" over "Orban").
-        self.names = {p: _display(p, c) for p, c in names.items()}
-        self.folded = {p: fold(name) for p, name in self.names.items()}
-        self._everyone: list[tuple[str, Person]] | None = None  # the unfiltered People list, made once
-        self.surnames = {s: sorted(keys) for s, keys in by_surname.items()}
+        """Resolve each speaker to a person (a surname alone: by `identity.Surnames`, article by article),
+        and list each person's quotes by article. A loop per article and spelling, not per quote: a new
+        process does this for 70k quotes on loading the cache."""
+        entries = self.entries.values()
+        spellings = Counter(itertools.chain.from_iterable(e.speakers for e in entries))
+        keys = {speaker: fold(speaker) for speaker in spellings}  # folded once per spelling
+        quotes: Counter[str] = Counter()
+        for speaker, n in spellings.items():
+            quotes[keys[speaker]] += n
+        titles = Counter(tuple(t.split("\t", 1)) for e in entries for t in e.titles)
+        self.rule = Surnames(quotes, titles)  # type: ignore[arg-type]
+        self.surnames = {s: sorted(ks) for s, ks in self.rule.every.items()}
         self.by_person: dict[str, dict[str, list[int]]] = {}
-        for entry in self.entries.values():
-            for i, said in enumerate(entry.quotes):
-                person = self.person_of[fold(said.speaker)]
-                self.by_person.setdefault(person, {}).setdefault(entry.doc_id, []).append(i)
+        names: dict[str, dict[str, int]] = {}
+        for entry in entries:
+            for speaker, positions in _positions(entry.speakers).items():
+                key = keys[speaker]
+                person = key if " " in key else self._person(entry, key)
+                docs = self.by_person.get(person)
+                if docs is None:
+                    docs = self.by_person[person] = {}
+                    names[person] = {}
+                if entry.doc_id in docs:  # "Orbán" and "Orban" in one article
+                    positions = sorted(docs[entry.doc_id] + positions)
+                docs[entry.doc_id] = positions
+                names[person][speaker] = names[person].get(speaker, 0) + len(positions)
+        # The spelling a person's key was made from, the most used one first ("Orbán" over "Orban").
+        self.names = {p: _display(p, c, keys) for p, c in names.items()}
+        self.folded = {p: keys[name] for p, name in self.names.items()}
+        self._everyone: list[tuple[str, Person]] | None = None  # the unfiltered People list, made once
+
+    def _person(self, entry: Entry, key: str) -> str:
+        """The person a speaker key of an article is: a full name is itself; a surname see `Surnames`."""
+        if " " in key:
+            return key
+        titles = [t.split("\t", 1)[1] for t in entry.titles if t.startswith(key + "\t")]
+        return self.rule.person(key, titles, lambda full: mentioned(full, entry.names))
 
     # people -------------------------------------------------------------------------------------
     def people(self, query: str = "", filters: Filters | None = None) -> list[Person]:
@@ -265,6 +314,18 @@ class PeopleIndex:
         docs = self.by_person.get(person, {})
         return {d: i for d, i in docs.items() if d not in exclude and allows(self.entries[d], filters)}
 
+    def asked(
+        self, key: str, person: str, filters: Filters | None = None, exclude: frozenset[str] = frozenset()
+    ) -> dict[str, list[int]]:
+        """The quotes a name key asked about gets: its person's (`resolve`), and when the key is a surname
+        alone also the quotes of that surname no full name took ("President Biden said" beside
+        "Hunter Biden" in one article), in article order."""
+        found = self.quotes_of(person, filters, exclude)
+        if " " not in key and key != person:
+            for doc_id, positions in self.quotes_of(key, filters, exclude).items():
+                found[doc_id] = sorted([*found.get(doc_id, []), *positions])
+        return found
+
     def mentions(self, key: str, filters: Filters | None = None, exclude: frozenset[str] = frozenset()) -> list[str]:
         """Doc ids of the allowed articles that mention a name key, newest first."""
         found = [
@@ -293,18 +354,22 @@ class PeopleIndex:
         return found
 
 
-def _person(key: str, by_surname: dict[str, list[str]]) -> str:
-    """The person a speaker key is: a surname alone joins the one full name with that surname."""
-    if " " in key:
-        return key
-    full = by_surname.get(key, [])
-    return full[0] if len(full) == 1 else key
-
-
-def _display(person: str, spellings: Counter[str]) -> str:
+def _display(person: str, spellings: dict[str, int], keys: dict[str, str]) -> str:
     """A person's name as written: the most used spelling of their own key (not a surname-only one)."""
-    own = [s for s, _ in spellings.most_common() if fold(s) == person]
-    return own[0] if own else spellings.most_common(1)[0][0]
+    own = [s for s in spellings if keys[s] == person] or list(spellings)
+    return max(own, key=lambda s: spellings[s])
+
+
+def _positions(speakers: tuple[str, ...]) -> dict[str, list[int]]:
+    """The positions of each speaker's quotes. Example: _positions(("A", "B", "A")) -> {"A": [0, 2], "B": [1]}"""
+    found: dict[str, list[int]] = {}
+    for i, speaker in enumerate(speakers):
+        at = found.get(speaker)
+        if at is None:
+            found[speaker] = [i]
+        else:
+            at.append(i)
+    return found
 
 
 def _plain(text: str) -> str:
@@ -322,8 +387,8 @@ def _haystack(entries: dict[str, Entry]) -> tuple[str, list[int], list[tuple[str
     where: list[tuple[str, int]] = []
     offset = 0
     for entry in entries.values():
-        for i, said in enumerate(entry.quotes):
-            plain = _plain(said.text)
+        for i, sentence in enumerate(entry.texts):
+            plain = _plain(sentence)
             parts.append(plain)
             starts.append(offset)
             where.append((entry.doc_id, i))

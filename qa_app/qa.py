@@ -124,14 +124,15 @@ class QA:
 
     def _speaker(
         self, question: str, name: str, filters: Filters | None, *, all_articles: bool = False,
-        exclude: frozenset[str] = frozenset(),
+        exclude: frozenset[str] = frozenset(), fallback: bool = True,
     ) -> Answer | None:  # fmt: skip
+        """The speaker answer (see `said.speaker_answer`; `fallback`: None for a name of no person)."""
         index = self.people_sync.index  # refreshes the lexical index first
         shown = 0 if all_articles else self.settings.speaker_articles
-        answer = speaker_answer(
-            question, name, index, self.retriever.lexical, self._fetch, filters=filters, shown=shown, exclude=exclude
-        )
-        return answer
+        return speaker_answer(
+            question, name, index, self.retriever.lexical, self._fetch, filters=filters, shown=shown,
+            exclude=exclude, fallback=fallback,
+        )  # fmt: skip
 
     def _fetch(self, doc_ids: list[str]) -> dict[str, ArticleRecord]:
         return self.store.get_articles(doc_ids)
@@ -152,7 +153,8 @@ class QA:
         """What `name` said (about `about`): the answer "What did NAME say about ABOUT?" gives, with every
         article that quotes them when `all_articles`."""
         question = f"What did {name} say" + (f" about {about}?" if about else "?")
-        answer = self._speaker(question, name, filters, all_articles=all_articles)
+        # Asked for a person's quotes, a name of no person is refused with its mentions, not answered.
+        answer = self._speaker(question, name, filters, all_articles=all_articles, fallback=False)
         return answer or Answer(f"No article mentions {name.strip()}.", [], True, [], question)
 
     def docs(self) -> list[ArticleRecord]:

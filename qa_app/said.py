@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from qa_app.answer import MAX_QUOTES, MIN_COVERAGE, coverage
 from qa_app.cite import Answer, Citation, verify
+from qa_app.identity import looks_like_person
 from qa_app.lexical import LexicalIndex
 from qa_app.people import Entry, PeopleIndex, allows, name_key
 from qa_app.quotes import quote_open_after
@@ -29,6 +30,7 @@ from qa_app.vocab import ASKED_SPEECH_VERBS, REACTION_WORDS
 _SPEECH = [v for v in ASKED_SPEECH_VERBS if v != "wrote"]
 _NOT_TOPIC = set(terms(" ".join((*_SPEECH, *REACTION_WORDS, "else", "quote", "quotes"))))
 ON_TOPIC = 0.5  # a run scoring this share of the best run's topic score is on the topic (as before, 1099a9c)
+MENTIONS_READ = 10  # articles read to tell whether a name nobody quotes is a person's (hand-set)
 W_AROUND = 0.4  # topic score: the title and passage around a quote count this much beside its own words (hand-set)
 _WHO_SAID = re.compile(
     r"^\s*who\s+(?:said|says|wrote|told|tweeted|declared|stated|warned|insisted)\b[\s,:]*"
@@ -110,16 +112,11 @@ def _pick(runs: list[_Run]) -> list[int]:
 
 
 def _groups(
-    index: PeopleIndex, person: str, topic: list[str], lexical: LexicalIndex, filters: Filters | None,
-    exclude: frozenset[str],
-) -> list[tuple[Entry, list[int], float]]:  # fmt: skip
-    """(article, quote positions, score) of each article quoting the person, best first: newest first
-    without a topic; with one, only the runs on it, by their score."""
-    runs = [
-        run
-        for doc_id, positions in index.quotes_of(person, filters, exclude).items()
-        for run in runs_of(index.entries[doc_id], positions)
-    ]
+    index: PeopleIndex, quotes: dict[str, list[int]], topic: list[str], lexical: LexicalIndex
+) -> list[tuple[Entry, list[int], float]]:
+    """(article, quote positions, score) of each article of `quotes` ({doc_id: positions}), best first:
+    newest first without a topic; with one, only the runs on it, by their score."""
+    runs = [run for doc_id, positions in quotes.items() for run in runs_of(index.entries[doc_id], positions)]
     if topic:
         _score_runs(runs, topic, lexical)
         best = max((r.score for r in runs), default=0.0)
@@ -182,26 +179,34 @@ def grouped_answer(
 
 def speaker_answer(
     question: str, name: str, index: PeopleIndex, lexical: LexicalIndex, fetch: Fetch, *,
-    filters: Filters | None = None, shown: int = 3, exclude: frozenset[str] = frozenset(),
+    filters: Filters | None = None, shown: int = 3, exclude: frozenset[str] = frozenset(), fallback: bool = True,
 ) -> Answer | None:  # fmt: skip
     """What `name` said (on the question's topic), grouped by article, `shown` articles at most
-    (all when `shown` is 0); a refusal that says why; None when `name` is no person's name."""
+    (all when `shown` is 0); a refusal that says why; None when `name` is no person's name, or
+    (`fallback`) a name nobody quotes that does not look like a person's ("Wall Street", "Congress"),
+    so that the question is answered as any other."""
     key = name_key(name)
     if key is None:
         return None
     person = index.resolve(key, filters, exclude)
     if person is None:
         mentions = index.mentions(key, filters, exclude)
+        if fallback and not looks_like_person(name, _texts(fetch, mentions)):
+            return None
         return _not_quoted(question, name, mentions)
-    topic = topic_terms(question, name)
-    groups = _groups(index, person, topic, lexical, filters, exclude)
+    quotes = index.asked(key, person, filters, exclude)
+    groups = _groups(index, quotes, topic_terms(question, name), lexical)
     if not groups:
         who = index.names[person]
-        count = len(index.quotes_of(person, filters, exclude))
-        text = f"{who} is quoted in {_articles(count)}, but not on this topic."
+        text = f"{who} is quoted in {_articles(len(quotes))}, but not on this topic."
         return Answer(text, [], True, [], question)
     cut = groups[:shown] if shown else groups
     return grouped_answer(question, cut, fetch, len(groups) - len(cut))
+
+
+def _texts(fetch: Fetch, doc_ids: list[str]) -> list[str]:
+    """The texts (title first) of the newest `MENTIONS_READ` of these articles: how they use a name."""
+    return [a.title + "\n" + a.text for a in fetch(doc_ids[:MENTIONS_READ]).values()]
 
 
 def _articles(n: int) -> str:

@@ -81,3 +81,27 @@ def parse_iso_date(label: str, value: str | None) -> str | None:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
         raise ValueError(f"{label} must be a date like 2025-09-05, got {value!r}") from None
+
+
+# Titles written before a person's name ("President Biden", "Dr. Jill Biden"), for telling apart people who share
+# a surname (`qa_app.identity`); abbreviations are spelled out so "Sen." and "Senator" are one title.
+PERSON_TITLES = (
+    "President", "Vice President", "President-elect", "Prime Minister", "Deputy Prime Minister", "First Lady",
+    "Senator", "Sen.", "Representative", "Rep.", "Congressman", "Congresswoman", "Governor", "Gov.", "Lt. Gov.",
+    "Mayor", "Secretary", "Secretary of State", "Secretary-General", "Minister", "Foreign Minister", "Chancellor",
+    "King", "Queen", "Prince", "Princess", "Duke", "Duchess", "Pope", "Judge", "Justice", "Chief Justice",
+    "Speaker", "Leader", "Attorney General", "Ambassador", "General", "Gen.", "Coach", "Commissioner", "Sheriff",
+    "Chairman", "Chairwoman", "CEO", "Archbishop", "Bishop", "Rev.", "Mr.", "Mrs.", "Ms.", "Dr.", "Sir", "Dame",
+)  # fmt: skip
+TITLE_SPELLED = {"sen": "senator", "rep": "representative", "gov": "governor", "lt. gov": "lt. governor",
+                 "gen": "general", "rev": "reverend"}  # fmt: skip
+# Words of an organisation or a place rather than a person ("Wall Street", "Apple Inc.", "the White House"),
+# beside those `qa_app.quotes.is_person` knows.
+NOT_PERSON_WORDS = frozenset(
+    (
+        "street", "avenue", "square", "road", "market", "markets", "exchange", "investors", "traders", "industry",
+        "house", "hall", "palace", "valley", "river", "island", "islands", "republic", "kingdom", "federation",
+        "reserve", "fed", "bureau", "firm", "inc", "corp", "co", "ltd", "llc", "plc", "airlines", "bloc",
+        "parliament", "congress", "senate", "assembly", "ministry", "regime", "opposition", "lawmakers",
+    )
+)  # fmt: skip

@@ -322,3 +322,131 @@ def test_cli_people_and_quotes(corpus) -> None:
     assert answer["more_articles"] == 0 and answer["mentions"] == [] and answer["refused"] is False
     every = json.loads(run_cli("qa_app", "quotes", "rutte", "--all", "--json", env=env).stdout)
     assert len({c["doc_id"] for c in every["citations"]}) == 3
+
+
+# surnames shared by several people --------------------------------------------------------------------------
+def _said(n: int, start: str = "Marsh") -> str:
+    return " ".join(f'"Point {i} of the plan stands," {start} said.' for i in range(n))
+
+
+MARSH = [  # President Elena Marsh quoted in full 13 times, Tom Marsh once and Dr. Dana Marsh twice
+    {"id": "m-full-1", "title": "Plan unveiled", "published": "2025-01-01",
+     "body": "President Elena Marsh spoke in Denver. " + _said(8)},
+    {"id": "m-full-2", "title": "Plan defended", "published": "2025-01-02",
+     "body": "President Elena Marsh spoke in Austin. " + _said(5)},
+    {"id": "m-tom", "title": "Son speaks", "published": "2025-01-03",
+     "body": 'Tom Marsh, a musician, spoke in Reno. "I keep out of politics," Marsh said.'},
+    {"id": "m-dana-1", "title": "Doctor speaks", "published": "2025-01-04",
+     "body": 'Dr. Dana Marsh spoke in Boise. "Clinics need funding," Marsh said.'},
+    {"id": "m-dana-2", "title": "Doctor again", "published": "2025-01-05",
+     "body": 'Dr. Dana Marsh spoke in Provo. "Nurses need pay," Marsh said.'},
+    # Never a full name: the title decides, or the majority does.
+    {"id": "m-president", "title": "Budget signed", "published": "2025-02-01",
+     "body": 'President Marsh signed the budget. "This budget keeps our word," Marsh said.'},
+    {"id": "m-plain", "title": "Rally held", "published": "2025-02-02",
+     "body": 'A rally filled the square. "We will win again," Marsh said.'},
+    {"id": "m-doctor", "title": "Clinic opened", "published": "2025-02-03",
+     "body": 'Dr. Marsh opened a clinic. "Care must be local," Marsh said.'},
+    # Two Marshes named in full: "Marsh" alone could be either, so it stays apart.
+    {"id": "m-both", "title": "Family dinner", "published": "2025-02-04",
+     "body": 'Elena Marsh and Tom Marsh dined in Reno. "The food was superb," Marsh said.'},
+    # Names that are no person's: mentioned, never quoted.
+    {"id": "apple-fine", "title": "Apple fined over app store", "published": "2025-03-01",
+     "body": "Regulators fined Apple 1.8 billion euros on Monday over its app store rules. Shares in Apple "
+     "fell 2 percent after the fine. Apple will appeal the fine in court, a filing showed."},
+    {"id": "wall-street", "title": "Stocks slide", "published": "2025-03-02",
+     "body": "Stocks fell on Wall Street after the central bank raised its rate by half a point. Traders on "
+     "Wall Street sold bank shares after the rate rise."},
+    {"id": "congress-bill", "title": "Farm bill passes", "published": "2025-03-03",
+     "body": "Congress passed the farm bill on Friday after a long debate. The bill raises crop subsidies. "
+     "Greta Lund, a farmer from Iowa, watched the vote."},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def marsh(tmp_path_factory: pytest.TempPathFactory, base_settings, embedder) -> QA:
+    """A corpus of three Marshes and a few names of no person; tests must not write to it."""
+    folder = tmp_path_factory.mktemp("marsh")
+    settings = replace(base_settings, index_dir=folder / "index", cache_dir=folder / "cache", speaker_articles=0)
+    ingest(settings, embedder, write_feed(folder / "feed.jsonl", MARSH))
+    return QA(settings, embedder)
+
+
+def test_a_surname_alone_joins_the_full_name_its_title_or_a_clear_majority_names(marsh: QA) -> None:
+    people = {p.name: p for p in marsh.people("marsh")}
+    # "President Marsh" is Elena (the title), the untitled "Marsh" too (13 of her surname's 16 full-name
+    # quotes), "Dr. Marsh" is Dana (the title), and the "Marsh" of an article naming two Marshes stays apart.
+    assert {n: (p.quotes, p.articles) for n, p in people.items()} == {
+        "Elena Marsh": (15, 4), "Dana Marsh": (3, 3), "Tom Marsh": (1, 1), "Marsh": (1, 1),
+    }  # fmt: skip
+    elena = marsh.ask("What did Elena Marsh say?")
+    assert [d for d, _ in groups(elena)] == ["m-plain", "m-president", "m-full-2", "m-full-1"]
+    assert [d for d, _ in groups(marsh.ask("What did Dana Marsh say?"))] == ["m-doctor", "m-dana-2", "m-dana-1"]
+    # Asked by the surname alone: the person quoted most, and the quotes no full name took.
+    by_surname = marsh.ask("What did Marsh say?")
+    assert [d for d, _ in groups(by_surname)] == ["m-both", "m-plain", "m-president", "m-full-2", "m-full-1"]
+    assert '"The food was superb," Marsh said.' not in elena.text
+
+
+def test_identity_rules_by_hand() -> None:
+    from collections import Counter
+
+    from qa_app.identity import Surnames, titles_before
+
+    text = "President Joe Biden met Mr. Biden and first lady Jill Biden."
+    spellings = {"Joe Biden": "joe biden", "Biden": "biden", "Jill Biden": "jill biden"}
+    assert titles_before(text, spellings) == ("biden\tmr", "jill biden\tfirst lady", "joe biden\tpresident")
+    rule = Surnames(
+        {"joe biden": 90, "hunter biden": 5, "jill biden": 5, "biden": 40, "us. harry": 30, "harry": 9},
+        Counter({("joe biden", "president"): 12, ("jill biden", "first lady"): 3, ("jill biden", "president"): 1}),
+    )
+    never = lambda full: False  # noqa: E731
+    assert rule.person("biden", [], never) == "joe biden"  # 90 of 100 full-name quotes
+    assert rule.person("biden", ["first lady"], never) == "jill biden"
+    assert rule.person("biden", [], lambda full: full == "hunter biden") == "biden"  # the article names Hunter
+    assert rule.person("biden", ["president"], lambda full: full == "hunter biden") == "joe biden"
+    assert rule.person("harry", [], never) == "harry"  # "US. Harry" is no full name
+
+
+# names of no person ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("How did Apple respond to the fine?", "apple-fine"),
+        ("How did Wall Street react to the rate rise?", "wall-street"),
+        ("What did Congress say about the farm bill?", "congress-bill"),
+    ],
+)
+def test_a_name_of_no_person_gets_the_ordinary_answer(marsh: QA, question: str, doc_id: str) -> None:
+    answer = marsh.ask(question)
+    assert "not quoted" not in answer.text and answer.mentions == []
+    assert not answer.refused and answer.citations[0].doc_id == doc_id
+
+
+def test_a_person_mentioned_but_never_quoted_is_still_refused(marsh: QA) -> None:
+    answer = marsh.ask("What did Lund say about the farm bill?")
+    assert answer.refused and answer.text == "Lund is mentioned in 1 article but not quoted."
+    assert answer.mentions == ["congress-bill"]
+    # The People view asks for a person's quotes: a name of no person is refused there, with its mentions.
+    assert marsh.quotes("Apple").mentions == ["apple-fine"]
+
+
+# the cache ------------------------------------------------------------------------------------------------
+def test_the_cache_holds_plain_rows_and_a_new_process_loads_the_same_index(fresh, embedder, monkeypatch) -> None:
+    import pickle
+
+    from qa_app import people_sync
+
+    monkeypatch.setattr(people_sync, "CACHE_MIN_ARTICLES", 1)  # the test corpus is small
+    settings, _ = fresh
+    qa = QA(settings, embedder)
+    built = qa.people()
+    qa.people_sync.wait_saved()
+    with open(qa.people_sync._cache_path(), "rb") as f:
+        fmt, _, rows = pickle.load(f)
+    assert fmt == people_sync.CACHE_FORMAT and len(rows) == len(ARTICLES)
+    plain = (str, int, tuple)
+    assert all(type(row) is tuple and all(type(v) in plain for v in row) for row in rows)  # no objects to rebuild
+    again = QA(settings, embedder)
+    assert again.people() == built and again.people_sync.full_builds == 0
+    assert again.quotes("Rutte", all_articles=True).citations == qa.quotes("Rutte", all_articles=True).citations
