@@ -6,6 +6,7 @@ generations are kept short. It invents freely, which is what the verifier must c
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import socket
@@ -69,7 +70,7 @@ def checked_stream(qa: QA, question: str) -> tuple[list[str], Answer]:
     items = list(qa.stream(question))
     drafts, final = items[:-1], items[-1]
     assert isinstance(final, Answer) and all(isinstance(d, str) for d in drafts)
-    assert all(b.startswith(a) for a, b in zip(drafts, drafts[1:], strict=False)), "drafts grow"
+    assert all(b.startswith(a) for a, b in itertools.pairwise(drafts)), "drafts grow"
     verify(final, texts(qa))
     return drafts, final  # type: ignore[return-value]
 
