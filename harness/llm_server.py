@@ -33,6 +33,7 @@ class Server(ThreadingHTTPServer):
         self.model = model
         self.mode = mode
         self.requests: list[dict[str, Any]] = []  # what clients sent, for tests to inspect
+        self.paths: list[str] = []  # every request's method and path
 
     @property
     def url(self) -> str:
@@ -66,12 +67,14 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
+        self.server.paths.append(f"GET {self.path}")
         if self.path.rstrip("/") == "/v1/models":
             self._json(200, {"object": "list", "data": [{"id": "local", "object": "model", "owned_by": "harness"}]})
         else:
             self._json(404, {"error": {"message": f"no route {self.path}"}})
 
     def do_POST(self) -> None:
+        self.server.paths.append(f"POST {self.path}")
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._json(404, {"error": {"message": f"no route {self.path}"}})
             return

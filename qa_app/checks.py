@@ -322,6 +322,7 @@ def check_draft(text: str, excerpts: Sequence[Excerpt], embedder: Embeds, min_me
     """
     by_n = {e.n: e for e in excerpts}
     texts = {e.article.doc_id: e.article.text for e in excerpts}
+    titles = {e.article.doc_id: e.article.title for e in excerpts}
     results: list[Kept | Removed] = []
     pending: list[tuple[int, str, list[Excerpt]]] = []
     for sentence, numbers in draft_sentences(text):
@@ -332,10 +333,15 @@ def check_draft(text: str, excerpts: Sequence[Excerpt], embedder: Embeds, min_me
             pending.append((len(results) - 1, sentence, cited))
     if pending:
         spans = passage_sentences([e for _, _, cited in pending for e in cited])
-        vectors = embedder.embed_texts([s for _, s, _ in pending] + [texts[d][a:b] for d, a, b in spans])
+        # Each passage sentence also with its article's title before it: news sentences leave their
+        # subject to the headline ("The building cost ..." under "Harbor Town library opens").
+        alone = [texts[d][a:b] for d, a, b in spans]
+        titled = [f"{titles[d]}. {t}" for (d, _, _), t in zip(spans, alone, strict=True)]
+        vectors = embedder.embed_texts([s for _, s, _ in pending] + alone + titled)
         mine, theirs = vectors[: len(pending)], vectors[len(pending) :]
         for row, (i, sentence, cited) in enumerate(pending):
-            support = _support(sentence, cited, spans, mine[row] @ theirs.T, min_meaning)
+            cosines = (mine[row] @ theirs.T).reshape(2, len(spans)).max(axis=0)
+            support = _support(sentence, cited, spans, cosines, min_meaning)
             if support is not None:
                 results[i] = Kept(sentence, support)
     verdict, seen = Verdict(), set()

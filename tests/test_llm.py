@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -88,23 +89,58 @@ def assert_every_shown_sentence_is_supported(answer: Answer, draft: str) -> None
     assert not any(fold(r.text) in fold(answer.text) for r in answer.removed)
 
 
-def test_gguf_in_process_streams_drafts_then_a_checked_answer(corpus, embedder, smollm2_gguf: Path) -> None:
+CONNECTS: list[object] | None = None  # addresses sockets connect to, while a test records them
+
+
+def record_connects(event: str, args: tuple[object, ...]) -> None:
+    if event == "socket.connect" and CONNECTS is not None:
+        CONNECTS.append(args[1])
+
+
+sys.addaudithook(record_connects)  # observes every connection this process opens; cannot be removed, so gated
+
+
+@pytest.fixture(scope="module")
+def in_process(corpus, embedder, smollm2_gguf: Path) -> tuple[list[str], Answer]:
+    """The drafts and final answer of QUESTION from the model run in-process (one generation per session).
+
+    The model is loaded first: a first run converts the GGUF file, which is not what is measured here.
+    """
+    global CONNECTS
     qa = QA(replace(corpus, llm_gguf=smollm2_gguf), embedder)
-    drafts, final = checked_stream(qa, QUESTION)
+    assert qa.composer is not None
+    qa.composer.llm()
+    CONNECTS = []
+    try:
+        result = checked_stream(qa, QUESTION)
+        assert CONNECTS == [], "the in-process model opens no connection"
+    finally:
+        CONNECTS = None
+    return result
+
+
+def test_gguf_in_process_streams_drafts_then_a_checked_answer(in_process) -> None:
+    drafts, final = in_process
     assert drafts, "the model's text streams before the checked answer"
     assert final.mode == "llm", (drafts[-1], final.removed, final.notice)
     assert "12,000" in final.text and final.citations[0].doc_id == "library.md"
     assert_every_shown_sentence_is_supported(final, drafts[-1])
-    assert [r.check for r in final.removed] == ["facts"]  # it invented a fact, and only that sentence went
-    assert qa.ask(QUESTION).text == final.text  # `ask` is the last item of `stream`
 
 
-def test_the_same_model_over_http_gives_the_same_answer(corpus, embedder, served, smollm2_gguf: Path) -> None:
-    in_process = QA(replace(corpus, llm_gguf=smollm2_gguf), embedder).ask(QUESTION)
+def test_the_same_model_over_http_gives_the_same_answer(corpus, embedder, served, in_process) -> None:
+    global CONNECTS
     qa = QA(replace(corpus, llm_url=served.url, llm_model="smollm2"), embedder)
-    drafts, final = checked_stream(qa, QUESTION)
+    served.paths.clear()
+    CONNECTS = []
+    try:
+        drafts, final = checked_stream(qa, QUESTION)
+        connects = list(CONNECTS)
+    finally:
+        CONNECTS = None
+    assert served.paths == ["POST /v1/chat/completions"]  # one request, to the URL given, nothing else
+    assert connects and {c[:2] for c in connects} == {("127.0.0.1", served.server_address[1])}  # type: ignore[index]
     assert len(drafts) > 1, "streamed in pieces"
-    assert final.to_dict() == in_process.to_dict()
+    assert drafts[-1] == in_process[0][-1] and final.to_dict() == in_process[1].to_dict()
     request = served.requests[-1]
     assert request["stream"] is True and request["model"] == "smollm2" and request["max_tokens"] == 60
     assert request["temperature"] == 0
@@ -175,6 +211,7 @@ def test_a_broken_model_gives_the_extractive_answer_with_a_notice(corpus, embedd
         started = time.monotonic()
         items = list(qa.stream(QUESTION))
         waited = time.monotonic() - started
+        asked = qa.ask(QUESTION) if server else None
     finally:
         if server:
             server.shutdown()
@@ -184,10 +221,9 @@ def test_a_broken_model_gives_the_extractive_answer_with_a_notice(corpus, embedd
     assert (final.mode, final.notice, final.text) == ("extractive", expected, extractive.text)
     assert final.citations == extractive.citations
     assert waited < 60, "did not hang"
-    if kind == "nonsense":
-        assert [r.check for r in final.removed] == ["facts", "citation", "citation"]
-    else:
-        assert final.removed == []
+    assert [r.check for r in final.removed] == (["facts", "citation", "citation"] if kind == "nonsense" else [])
+    if asked is not None:
+        assert asked.to_dict() == final.to_dict()  # `ask` is the last item of `stream`
 
 
 def test_nothing_configured_gives_exactly_the_extractive_answer(sample_qa) -> None:
