@@ -31,7 +31,7 @@ from qa_app.cite import Removed
 from qa_app.quotes import attribution, speaker_matches
 from qa_app.records import ArticleRecord
 from qa_app.sentences import split_sentences
-from qa_app.text import QUESTION_WORDS, STOPWORDS
+from qa_app.text import QUESTION_WORDS, STOPWORDS, stem
 
 # Chosen on RealTime QA dev questions with SmolLM2-135M (see README, "Composed answers"): the lowest cosine
 # at which the sentences read as supported outnumbered the unsupported ones that passed the other checks.
@@ -48,6 +48,15 @@ _UNITS = "zero one two three four five six seven eight nine ten eleven twelve th
 _UNITS += "seventeen eighteen nineteen"
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _SMALL = {w: i for i, w in enumerate(_UNITS.split())} | _TENS
+_NUMBER_WORD = (
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|two|three|four|five|six|seven|eight"
+)
+_NUMBER_WORD += "|nine|ten"
+_COUNTED = re.compile(
+    rf"(?<![\w.])(?P<number>\d+(?:,\d{{3}})*(?:\.\d+)?|{_NUMBER_WORD})(?P<scale>\s+(?:hundred|thousand|million|billion))?"
+    r"(?P<after>(?-i:(?:\s+[a-z][a-z'’-]*){1,3}))",
+    re.I,
+)
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _MONTHS = [
     "january", "february", "march", "april", "may", "june",
@@ -285,10 +294,29 @@ def names(sentence: str) -> list[str]:
     return found
 
 
+def counted(text: str, reach: int = 1) -> set[tuple[float, str]]:
+    """(number, stem of a word right after it): what a number counts. With `reach` > 1, any of that many words.
+
+    A scale word ("million") scales the number; punctuation ends the reach, so "In 2025, Putin" counts nothing.
+    Example: counted("took twenty-six years") -> {(26.0, "year")}
+    """
+    found = set()
+    for m in _COUNTED.finditer(text):
+        values = number_values(m["number"] + (m["scale"] or ""), scaled_only=True)
+        following = [w for w in m["after"].lower().split() if w not in STOPWORDS][:reach]
+        found |= {(v, stem(w)) for v in values for w in following}
+    return found
+
+
 def facts_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
-    """Whether every number, date and proper name of the sentence appears in a cited passage (or its header)."""
+    """Whether every number, date and proper name of the sentence appears in a cited passage (or its header).
+
+    A number must also count what the passage's counts: "4 years" is not in "4 million dollars ... two years".
+    """
     source = " ".join(f"{e.header} {e.text}" for e in cited)
     if not number_values(sentence, scaled_only=True) <= number_values(source):
+        return False
+    if not counted(sentence) <= counted(source, reach=3):
         return False
     known = {name_key(w) for w in re.findall(r"[\w'’.&]+", source.replace("-", " "))}
     return all(key in known or key.isdigit() for key in names(sentence))

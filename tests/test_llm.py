@@ -33,7 +33,9 @@ Grant said the town would add a children's reading room next spring."""
 MATCH = """The Harbor Town football club lost 3 to 1 to Riverside on Saturday.
 
 Coach Peter Holm said his players "ran out of ideas" in the second half."""
-QUESTION = "How many books does the new library in Harbor Town have?"
+QUESTION = "When did the Harbor Town library open and what will the town add?"
+# SmolLM2 answers this one with a number the articles do not hold ("4 years"; they say "two years").
+INVENTING = "How long did the Harbor Town library take to build?"
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +125,28 @@ def test_gguf_in_process_streams_drafts_then_a_checked_answer(in_process) -> Non
     drafts, final = in_process
     assert drafts, "the model's text streams before the checked answer"
     assert final.mode == "llm", (drafts[-1], final.removed, final.notice)
-    assert "12,000" in final.text and final.citations[0].doc_id == "library.md"
+    assert "Monday" in final.text and final.citations[0].doc_id == "library.md"
     assert_every_shown_sentence_is_supported(final, drafts[-1])
+    assert final.removed, "this answer also has a sentence the passage it cites does not support"
+
+
+def test_invented_facts_are_removed(corpus, embedder, smollm2_gguf: Path) -> None:
+    qa = QA(replace(corpus, llm_gguf=smollm2_gguf), embedder)
+    drafts, final = checked_stream(qa, INVENTING)
+    # What the articles never say: a number with the word after it that no article has ("4 years").
+    invented = [
+        s
+        for s, _ in draft_sentences(drafts[-1])
+        if any(c not in LIBRARY + MATCH for c in re.findall(r"\d[\d,]* [a-z]+", s))
+    ]
+    assert invented, f"the model invents a number here: {drafts[-1]!r}"
+    assert all(fold(s) not in fold(final.text) for s in invented)
+    assert {fold(s) for s in invented} <= {fold(r.text) for r in final.removed if r.check == "facts"}
+    if final.mode == "extractive":
+        assert final.notice and final.notice.startswith("None of the model's")
+        assert final.text == qa.answer(INVENTING).text
+    else:
+        assert_every_shown_sentence_is_supported(final, drafts[-1])
 
 
 def test_the_same_model_over_http_gives_the_same_answer(corpus, embedder, served, in_process) -> None:
