@@ -229,7 +229,8 @@ def test_a_broken_model_gives_the_extractive_answer_with_a_notice(corpus, embedd
         server = llm_server.start(None, mode=kind)
         url = server.url
     try:
-        qa = QA(replace(corpus, llm_url=url, llm_timeout=2), embedder)
+        # 2 s for the server that never answers; the others fail on their own, however slow the first call is.
+        qa = QA(replace(corpus, llm_url=url, llm_timeout=2 if kind == "stalled" else 60), embedder)
         started = time.monotonic()
         items = list(qa.stream(QUESTION))
         waited = time.monotonic() - started
@@ -246,6 +247,16 @@ def test_a_broken_model_gives_the_extractive_answer_with_a_notice(corpus, embedd
     assert [r.check for r in final.removed] == (["facts", "citation", "citation"] if kind == "nonsense" else [])
     if asked is not None:
         assert asked.to_dict() == final.to_dict()  # `ask` is the last item of `stream`
+
+
+def test_a_missing_model_file_gives_the_extractive_answer_with_a_notice(corpus, embedder, tmp_path: Path) -> None:
+    qa = QA(replace(corpus, llm_gguf=tmp_path / "missing.gguf"), embedder)
+    final = qa.ask(QUESTION)
+    assert (final.mode, final.notice) == (
+        "extractive",
+        "The model could not be loaded (LLMError); showing the extractive answer.",
+    )
+    assert final.text == qa.answer(QUESTION).text
 
 
 def test_nothing_configured_gives_exactly_the_extractive_answer(sample_qa) -> None:
