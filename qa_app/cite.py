@@ -27,6 +27,20 @@ class Citation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Removed:
+    """A sentence the model wrote that a check refused: never shown as part of the answer.
+
+    `check` names the check it failed (see `qa_app.checks`), e.g. "citation", "quote", "facts", "meaning".
+    """
+
+    text: str
+    check: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "check": self.check}
+
+
 @dataclass
 class Answer:
     """What `ask` returns: text with [n] markers, the citations they point at, and retrieval."""
@@ -38,6 +52,9 @@ class Answer:
     question: str = ""  # the question as understood (after following the conversation)
     mentions: list[str] = field(default_factory=list)  # doc ids mentioning a person asked about who is never quoted
     more_articles: int = 0  # articles quoting the person asked about that the answer does not show
+    mode: str = "extractive"  # "llm" when the text is the model's checked sentences
+    removed: list[Removed] = field(default_factory=list)  # the model's sentences the checks refused
+    notice: str | None = None  # one line for the user, e.g. why the model's answer is not shown
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -47,6 +64,9 @@ class Answer:
             "retrieved": [{"doc_id": d, "score": round(s, 6)} for d, s in self.retrieved],
             "mentions": list(self.mentions),
             "more_articles": self.more_articles,
+            "mode": self.mode,
+            "removed": [r.to_dict() for r in self.removed],
+            "notice": self.notice,
         }
 
 
