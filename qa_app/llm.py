@@ -150,7 +150,13 @@ def llm_answer(verdict: Verdict, sources: Sources) -> Answer:
         parts.append(f"{kept.text} [{numbers[kept.support]}]")
     extractive = sources.extractive
     answer = Answer(
-        " ".join(parts), citations, False, extractive.retrieved, extractive.question, "llm", verdict.removed
+        " ".join(parts),
+        citations,
+        False,
+        extractive.retrieved,
+        extractive.question,
+        mode="llm",
+        removed=verdict.removed,
     )
     verify(answer, {doc_id: a.text for doc_id, a in sources.articles.items()})
     return answer

@@ -12,9 +12,9 @@ from qa_app.config import Settings
 from qa_app.conversation import contextualize
 from qa_app.embed import Embedder, load_embedder
 from qa_app.errors import InputError
+from qa_app.llm import Composer, Sources, load_composer
 from qa_app.people import PeopleIndex, Person
 from qa_app.people_sync import PeopleSync
-from qa_app.llm import Composer, Sources, load_composer
 from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters, Retriever
 from qa_app.said import quoted_phrase, speaker_answer, who_said
