@@ -205,3 +205,18 @@ def test_person_name(phrase: str, name: str | None) -> None:
 )
 def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
     assert speaker_matches(speaker, wanted) is match
+
+
+# Rules of RULES_VERSION 3, one group per error class met on unseen articles, each case a short made-up
+# text that the rules of version 2 got wrong.
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # 1. a lawmaker's party and home town or state is not a name
+        ('State Sen. Ann Lee, D-San Marcos, said Monday. "We failed," she said.', ["Ann Lee", "Ann Lee"]),
+        ("Sen. Ann Lee, R-Texas, said the bill was dead.", ["Ann Lee"]),
+        ("Rep. Tom Ray (R-Ohio) said the bill was dead.", ["Tom Ray"]),
+    ],
+)
+def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
