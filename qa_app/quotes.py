@@ -79,7 +79,7 @@ _APPOSITION = re.compile(
 )
 _DESCRIPTION = re.compile(
     r"^(?:(?!(?:the|a|an|that|in|on|at|of|it|he|she|they|this|there|during|after|before|when|while|to|by|for|"
-    r"with)\b)[a-z][\w-]*\s+){1,3}(?=[A-Z])"
+    r"with)\b)[a-z][\w-]*\s+){1,4}(?=[A-Z])"
 )
 _PRONOUN = re.compile(r"(?:^|(?<=\s))(?P<who>he|she|He|She)$")
 _ADVERBS = re.compile(
@@ -100,7 +100,8 @@ _TITLES = {
     "justice", "commerce", "education", "energy", "transportation", "labor", "homeland", "security",
     "national", "adviser", "advisor", "press", "leader", "majority", "minority", "speaker", "senate",
     "chairman", "chairwoman", "chair", "commissioner", "officer", "executive", "founder", "coach",
-    "manager", "captain", "judge", "prosecutor", "sheriff", "police", "lt.", "sgt.", "col.", "gen.",
+    "manager", "captain", "judge", "prosecutor", "sheriff", "police", "lt.", "sgt.", "col.", "gen.", "capt.",
+    "maj.", "cpl.", "det.", "brig.", "cmdr.", "supt.", "insp.", "atty.", "sgt", "col", "lt",
     "adm.", "rev.", "sir", "dame", "lord", "lady", "prince", "princess", "archbishop", "bishop",
     "cardinal", "professor", "prof.", "dean", "economist", "analyst", "officials", "official",
     "russian", "ukrainian", "french", "german", "british", "american", "chinese", "japanese", "indian",
@@ -339,7 +340,8 @@ class _Names:
             self._person[name] = (
                 self.valid(name)
                 and is_person(name)
-                and not re.search(r"[a-z][A-Z]|\b[A-Z]{2,}\b", name)  # "JetBlue", "LIV Golf"
+                # "JetBlue", "LIV Golf"; but "McCraw", "MacArthur", "DeSantis" are surnames
+                and not re.search(r"(?<!\b[A-Z])(?<!\bMa)[a-z][A-Z]|\b[A-Z]{2,}\b", name)
                 and not self._written_as_org(name)
             )
         return self._person[name]

@@ -216,6 +216,13 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
         ('State Sen. Ann Lee, D-San Marcos, said Monday. "We failed," she said.', ["Ann Lee", "Ann Lee"]),
         ("Sen. Ann Lee, R-Texas, said the bill was dead.", ["Ann Lee"]),
         ("Rep. Tom Ray (R-Ohio) said the bill was dead.", ["Tom Ray"]),
+        # 2. a name after the verb with a military title and an apposition; Mc/Mac/De surnames are people
+        (
+            "The gate was open, said Col. Sam McNeil, director of the Ohio Highway Patrol. It shut late, McNeil said.",
+            ["Sam McNeil", "Sam McNeil"],
+        ),
+        ('"It will last," said local housing market expert Ann Fry, a director at Acme.', ["Ann Fry"]),
+        ('Jo DeLuca spoke. "Yes," DeLuca said.', ["Jo DeLuca"]),
     ],
 )
 def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
