@@ -125,6 +125,14 @@ _NOT_NAMES = {
     "His", "Her", "Another", "Unless", "Supporters", "Members", "Fans", "Leaders", "Voters", "Workers",
     "Students", "Parents", "Democrats", "Republicans", "Families", "Friends", "Protesters", "Lawmakers",
     "Employees", "Users", "Customers", "Sellers", "Elsewhere", "How", "What", "Why", "Where", "Who",
+    # Sentence-opening adverbs and connectives ("Eventually, members of ...", "First, there is ...").
+    "First", "Second", "Third", "Fourth", "Finally", "Eventually", "Ultimately", "Initially", "Additionally",
+    "Overall", "Afterward", "Afterwards", "Otherwise", "Perhaps", "Indeed", "Moreover", "Furthermore",
+    "Nonetheless", "Nevertheless", "Regardless", "Currently", "Recently", "Previously", "Originally",
+    "Clearly", "Sadly", "Unfortunately", "Fortunately", "Importantly", "Notably", "Specifically",
+    "Similarly", "Likewise", "Together", "Soon", "Here", "Yet", "Or", "Not", "Only", "Even", "Just", "Again",
+    "Thus", "Hence", "Besides", "Anyway", "Once", "Back", "Separately", "Subsequently", "Ahead", "Already",
+    "Interestingly", "Surprisingly", "Ironically", "Obviously", "Apparently", "Reportedly",
 }  # fmt: skip
 _ORG_WORDS = {
     "office", "department", "ministry", "company", "inc", "inc.", "corp", "corp.", "association",

@@ -223,6 +223,9 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
         ),
         ('"It will last," said local housing market expert Ann Fry, a director at Acme.', ["Ann Fry"]),
         ('Jo DeLuca spoke. "Yes," DeLuca said.', ["Jo DeLuca"]),
+        # 3. a sentence-opening adverb or connective is nobody's name
+        ("Costs rose, Matt Cole said. First, demand is pent up. Then others borrow, he said.", ["Matt Cole"] * 2),
+        ('Ann Fry said the plan failed. Eventually, members of a team arrived. "It was wrong," he said.', ["Ann Fry"] * 2),
     ],
 )
 def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
