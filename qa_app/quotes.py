@@ -36,7 +36,7 @@ RULES_VERSION = 3
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
     r"pleaded|joked|quipped|pledged|advised|recounted|recounts|describes|described|indicated|lamented|"
-    r"answered|decried|decrying|boasted|mused|shared"
+    r"answered|decried|decrying|boasted|mused|shared|(?<=who )say"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{_MORE_VERBS})\b(?!\s+for\b)")  # "asked for a coach" is no quote
 _PARTICIPLE = re.compile(rf",\s+(?:{SPEECH_PARTICIPLES})\b")
@@ -88,7 +88,15 @@ _ADVERBS = re.compile(
     r"ultimately|privately|initially|has since|since|now|already|last|week|night|year|month|\w+day|[a-z]+ly)$"
 )
 # A name after these is not the subject: "supporters of Trump said", "the Kremlin said".
-_BAD_LEFT = {"of", "for", "to", "with", "from", "by", "at", "in", "on", "about", "against", "like", "and", "or", "the"}
+# "what Niemann admitted to doing" is no quote of his either.
+_BAD_LEFT = {
+    "of", "for", "to", "with", "from", "by", "at", "in", "on", "about", "against", "like", "and", "or", "the", "what",
+}  # fmt: skip
+# "Daniel Naroditsky is among those who say ...": the person is the subject of "say".
+_AMONG = re.compile(r"\s+(?:is|was|are|were)\s+(?:among|one\s+of)\s+(?:those|the\s+\w+|many|several|others)\s+who$")
+# "a video clip of José Mourinho saying, ...", "quoted Ann Lee as saying": the name right before the participle
+# (no comma between) is the speaker, not the sentence's subject.
+_NAME_SAYING = re.compile(rf"(?<![\s,])\s+(?:as\s+)?saying\b")
 _PARTICLES = {"de", "van", "von", "der", "al", "bin", "da", "di", "la", "le", "del", "du"}
 _TITLES = {
     "president", "president-elect", "prime", "minister", "secretary", "secretary-general", "general",
@@ -210,14 +218,17 @@ def _strip_adverbs(left: str) -> str:
     left = _PARTY_TAG.sub("", left.rstrip()) if "-" in left[-40:] else left.rstrip()
     while True:
         shorter = _ADVERBS.sub("", left)
+        if shorter.endswith("who"):
+            shorter = _AMONG.sub("", shorter)
         if shorter == left:
             return left
         left = shorter.rstrip()
 
 
 def _subject(plain: str) -> str | None:
-    """The name a sentence opens with, after an introductory clause ("On Monday, ...")."""
-    for text in (plain, plain.split(", ", 1)[1] if ", " in plain[:80] else ""):
+    """The name a sentence opens with, after up to two introductory clauses ("On Monday, after ..., Carlsen")."""
+    parts = plain[:120].split(", ", 2)[1:]
+    for text in (plain, *(plain[plain.index(part) :] for part in parts if part)):
         m = _NAME_AT_START.match(text.lstrip(' x"“”'))
         if m:
             name = person_name(m["who"])
@@ -242,6 +253,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
     Example: attribute('"No," the governor said.') -> ("governor", "title")
     """
     plain = _outside_quotes(sentence, open_before) if plain is None or open_before else plain
+    if " saying" in plain and (name := _name_saying(plain)):
+        return name, "name"
     verbs = list(_VERB.finditer(plain))
     for m in verbs:
         # Only the words near the verb: each search below scans `left` to its end, so the whole
@@ -273,6 +286,15 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         if n is not None and not (before and before[0].lower() in _BAD_LEFT) and (name := person_name(n["who"])):
             return name, "according"
     return None, ""
+
+
+def _name_saying(plain: str) -> str | None:
+    """The person named right before "saying" with no comma between ("a clip of José Mourinho saying")."""
+    for m in _NAME_SAYING.finditer(plain):
+        n = _NAME_AT_END.search(plain[max(0, m.start() - 80) : m.start()])
+        if n is not None and (name := person_name(n["who"])):
+            return name
+    return None
 
 
 def _after_verb(plain: str, end: int) -> str | None:
@@ -425,9 +447,11 @@ def find_quotes(text: str) -> list[Quote]:
         plain = _outside_quotes(sentence, False)
         speaker = _resolve(names, sentence, plain, open_quote, last_person)
         if speaker is None and (open_quote or sentence.lstrip()[:1] in '"“') and quotes:
-            # A quote standing alone right after another (or going on from it) continues its speaker.
+            # A quote standing alone right after another (or going on from it) continues its speaker,
+            # unless the sentence names someone else outside its quotes ('"Cheating" is rife, Ann Lee thinks').
             previous = quotes[-1]
-            if not text[previous.end : start].strip():
+            other = None if open_quote else names.first_full(plain)
+            if not text[previous.end : start].strip() and other in (None, names.canonical(previous.speaker)):
                 speaker = previous.speaker
         ends_open = quote_open_after(sentence, open_quote)
         if speaker is None and ends_open:

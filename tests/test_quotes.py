@@ -226,6 +226,19 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
         # 3. a sentence-opening adverb or connective is nobody's name
         ("Costs rose, Matt Cole said. First, demand is pent up. Then others borrow, he said.", ["Matt Cole"] * 2),
         ('Ann Fry said the plan failed. Eventually, members of a team arrived. "It was wrong," he said.', ["Ann Fry"] * 2),
+        # 4. a person the sentence introduces, not the one named before, owns its words and the next "he said"
+        (
+            '"I won," Tom Ray said. "Cheating" is hard, but grandmaster Dan Nash is among those who say it happens. '
+            '"It is possible," he said.',
+            ["Tom Ray", "Dan Nash", "Dan Nash"],
+        ),
+        ('Ann Lee left. She posted a clip of coach Jose Marin saying, "If I speak, I am in trouble."', ["Jose Marin"]),
+        (
+            'On Monday, after weeks of silence, Ann Lee formally accused Tom Ray of cheating, saying that he believes '
+            'the man "cheated more."',
+            ["Ann Lee"],
+        ),
+        ("Tom Ray spoke first. It is easy to mock what Ray said.", []),
     ],
 )
 def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
