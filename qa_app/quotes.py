@@ -49,7 +49,14 @@ _ROLES = (
     r"secretary|chairman|chairwoman|chair|mayor|coach|manager|singer|actor|actress|star|rapper|player|ceo|"
     r"chief|spokesman|spokeswoman|spokesperson|democrat|republican|lawmaker|congressman|congresswoman|"
     r"leader|commissioner|director|founder|first lady|attorney|lawyer|judge|king|queen|pope|prince|"
-    r"princess|ambassador|author|writer|comedian|host|musician|billionaire|executive|alum"
+    r"princess|ambassador|author|writer|comedian|host|musician|billionaire|executive|alum|boss"
+)
+# "The boss of petrochemicals giant Ineos told ...": the organisation is not the speaker, its boss is (not
+# "Patrick De Haan, head of petroleum analysis at GasBuddy, said", where the name comes first).
+_HEAD_OF = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?)\s+(?:[a-z]+\s+)?(?P<role>boss|head|chief|chairman|chairwoman|owner|founder|ceo|CEO)\s+of\s+"
+    r"(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}"
+    r"[A-Z][\w&'’.\-]*(?:\s+[A-Z][\w&'’.\-]*)*,?$"
 )
 _ROLE_WORDS = set(_ROLES.replace("|", " ").split())
 _TITLE = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-]+\s+){{0,3}}?(?P<role>{_ROLES})$")
@@ -268,7 +275,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         if inverted and re.search(r"[\"”],?\s*$", before_verb) and (name := _after_verb(plain, m.end())):
             return name, "name"
         if name := _named(left):
-            return name, "name"
+            head = _HEAD_OF.search(left[-120:]) if " of " in left[-120:] else None
+            return (head["role"].lower(), "title") if head else (name, "name")
         if inverted and (name := _after_verb(plain, m.end())):
             return name, "name"
         if (t := _TITLE.search(left)) is not None:
@@ -358,6 +366,10 @@ class _Names:
                     self.full[name] += 1
                     role = _ROLE_FORMS.get(piece.split()[0].lower(), piece.split()[0].lower())
                     self.holders.setdefault(role, Counter())[name] += 1
+                    # A role in lower case right before the name: "petrochemicals boss Jim Ratcliffe".
+                    before = text[max(0, m.start() - 16) : m.start()].split()[-1:]
+                    if before and before[0] in _ROLE_WORDS:
+                        self.holders.setdefault(before[0], Counter())[name] += 1
 
     def valid(self, name: str) -> bool:
         # "Many said", "Applicants told": a single common word is not a name.

@@ -239,6 +239,16 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
             ["Ann Lee"],
         ),
         ("Tom Ray spoke first. It is easy to mock what Ray said.", []),
+        # 5. "the boss of <company>" is the person who holds the role, never the company
+        (
+            "Billionaire Jim Rowe warned of a shortage. The boss of chemicals giant Acmeco told ITV that prices "
+            "would stay high. Supplies could run out, he said.",
+            ["Jim Rowe"] * 3,
+        ),
+        (
+            "Acmeco boss Jim Rowe spoke. Ann Lee listened. The boss of chemicals giant Acmeco told ITV it was bad.",
+            ["Jim Rowe"],
+        ),
     ],
 )
 def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
