@@ -306,12 +306,19 @@ def _name_saying(plain: str) -> str | None:
 
 
 def _after_verb(plain: str, end: int) -> str | None:
-    """The name right after an inverted speech verb: "said Rutte", "said emergency physician Ben Abo"."""
-    rest = _DESCRIPTION.sub("", plain[end : end + ATTRIBUTION_WINDOW].lstrip(), count=1)
-    after = _NAME_AT_START.match(rest)
+    """The name right after an inverted speech verb: "said Rutte", "said emergency physician Ben Abo",
+    "wrote the BBC's political reporter Justin Parkinson", "tweeted @jane_doe"; "said the Daily Mail" gives the
+    outlet's name (no person's, as the resolver finds)."""
+    rest = _OWNER.sub("", plain[end : end + ATTRIBUTION_WINDOW].lstrip(), count=1)
+    if rest.startswith("@"):
+        handle = re.match(r"@\w+", rest)
+        return handle.group() if handle else None
+    after = _NAME_AT_START.match(_DESCRIPTION.sub("", rest, count=1))
     return person_name(after["who"]) if after else None
 
 
+# What an inverted verb's name may follow: "the", "the BBC's", "Labour's" ("said the BBC's Parkinson").
+_OWNER = re.compile(r"^(?:the\s+(?=[A-Z]))?(?:[A-Z][\w&.\-]*['’]s\s+(?=[a-zA-Z]))?")
 _AFTER_QUOTE = re.compile(rf"[x\"”],?\s+(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*),\s+[^,]*$")
 # Between a sentence's subject and its verb: "Smith of Kpler said", "Robinson from the GMB Union, who
 # ..., said", "Bloom and his wife said", "Tiafoe ripped off his shirt ... and said".

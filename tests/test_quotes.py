@@ -249,6 +249,10 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
             "Acmeco boss Jim Rowe spoke. Ann Lee listened. The boss of chemicals giant Acmeco told ITV it was bad.",
             ["Jim Rowe"],
         ),
+        # 8. columnists and tweets: "wrote the BBC's reporter X", "tweeted @handle"; an owner is not the speaker
+        ('The party will "reassure business", wrote the BBC’s political reporter Jim Parks.', ["Jim Parks"]),
+        ('"Back home now. That was scary," tweeted @Bali_jo. "Strongest quake yet."', ["@Bali_jo"] * 3),
+        ('"Good," said Trump’s spokesman.', []),
     ],
 )
 def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
