@@ -58,6 +58,7 @@ _HEAD_OF = re.compile(
     r"(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}"
     r"[A-Z][\w&'’.\-]*(?:\s+[A-Z][\w&'’.\-]*)*,?$"
 )
+_PERSON_TITLES = r"mr|mrs|ms|dr|sen|rep|gov|gen|col|lt|sgt|capt|prof|rev|sir|dame|lord|lady|senator|representative"
 _ROLE_WORDS = set(_ROLES.replace("|", " ").split())
 _TITLE = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-]+\s+){{0,3}}?(?P<role>{_ROLES})$")
 # Capitalised forms of a role before a name ("Gov. Andrew Cuomo"), to tell whom "the governor" means.
@@ -69,6 +70,22 @@ _ORG_AFTER = re.compile(
     r"(?: \([A-Z]{1,5}\)|(?:['’]s)?\s+(?:[\w-]+\s+)?(?i:ceo|founder|board|shares|shareholders|stock|app|platform|"
     r"blog|ships?|website|subscribers|customers|users|stores|airlines?|brand|flights|passengers|headquarters)\b)"
 )
+# A one-word name is an organisation when written so: "Time magazine", "a Zillow spokesperson", "In a recent
+# report, Zillow said", or when it is a news outlet ("said Bloomberg").
+_ORG_NOUNS = (
+    r"(?:magazine|newspaper|report|reported|reports|data|analysis|survey|index|spokesperson|spokesman|spokeswoman|"
+    r"representative|representatives|statement|executives|officials|economists|analysts)"
+)
+_IN_A_REPORT = (
+    r"(?i:in|on) (?:a |an |the |its )?(?:recent |new |latest )?"
+    r"(?:report|statement|analysis|survey|release|post|filing|note)"
+)
+_OUTLETS = {
+    "bloomberg", "axios", "politico", "cnbc", "nbc", "abc", "cbs", "fox", "msnbc", "npr", "pbs", "afp", "interfax",
+    "tass", "ria", "xinhua", "yonhap", "kyodo", "guardian", "telegraph", "independent", "economist", "atlantic",
+    "forbes", "fortune", "variety", "deadline", "tmz", "buzzfeed", "vox", "slate", "semafor", "wsj", "nyt", "bild",
+    "spiegel", "reuters", "ap", "cnn", "bbc", "time", "newsweek", "people", "billboard", "espn", "sky", "itv",
+}  # fmt: skip
 _ORG_BEFORE = re.compile(r"\b(?i:spokesperson|spokesman|spokeswoman|ceo|executives?|employees) (?:for|at|of) $")
 # A lawmaker's party and home state or town after the name: "Sen. Roland Gutierrez, D-San Antonio, said",
 # "Rep. Jim Jordan (R-Ohio) said". Never a name itself.
@@ -103,7 +120,7 @@ _BAD_LEFT = {
 _AMONG = re.compile(r"\s+(?:is|was|are|were)\s+(?:among|one\s+of)\s+(?:those|the\s+\w+|many|several|others)\s+who$")
 # "a video clip of José Mourinho saying, ...", "quoted Ann Lee as saying": the name right before the participle
 # (no comma between) is the speaker, not the sentence's subject.
-_NAME_SAYING = re.compile(rf"(?<![\s,])\s+(?:as\s+)?saying\b")
+_NAME_SAYING = re.compile(r"(?<![\s,])\s+(?:as\s+)?saying\b")
 _PARTICLES = {"de", "van", "von", "der", "al", "bin", "da", "di", "la", "le", "del", "du"}
 _TITLES = {
     "president", "president-elect", "prime", "minister", "secretary", "secretary-general", "general",
@@ -158,6 +175,8 @@ _ORG_WORDS = {
     "club", "board", "authority", "police", "army", "forces", "military", "pentagon", "congress",
     "senate", "parliament", "state", "states", "county", "city", "embassy", "coalition", "records",
     "magazine", "airlines", "airways", "insider", "statement", "academy", "study", "report", "survey",
+    "home", "homes", "motors", "holdings", "partners", "studios", "hospital", "school", "church", "daily",
+    "mail", "newspaper", "radio", "television", "tv", "bureau", "firm", "llc", "ltd", "plc",
 }  # fmt: skip
 
 
@@ -366,6 +385,7 @@ class _Names:
         self.full: Counter[str] = Counter()
         self.holders: dict[str, Counter[str]] = {}  # role -> the names written after it ("Gov. Andrew Cuomo")
         self._person: dict[str, bool] = {}
+        self._human: dict[str, bool] = {}
         for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})+", text):
             for piece in re.split(r"(?<=[a-z]{2})\.\s+", m.group()):  # not across "Moscow. Putin"
                 name = person_name(piece)
@@ -408,6 +428,26 @@ class _Names:
             at = self.text.find(name, end)
         return False
 
+    def human(self, name: str) -> bool:
+        """Whether a one-word speaker may be a person: it is unless the article writes it as a company or an
+        outlet ("said Bloomberg", "Time magazine", "In a recent report, Zillow said", "Acme said its ...") and
+        never as a person (a title or a role, "Mr. Lee", "singer Usher"; an age, "Usher, 44,"; a first name
+        shared with a sibling, "Ian and Stuart Paton"; or "he"/"she" after it in its sentence)."""
+        if " " in name or name.startswith("@"):
+            return True
+        if name not in self._human:
+            word = re.escape(name)
+            self._human[name] = bool(
+                re.search(rf"\b(?:{_PERSON_TITLES}|{_ROLES})\.?\s+{word}\b", self.text, re.I)
+                or re.search(rf"\b{word},\s+(?:both\s+|aged\s+)?\d{{1,3}},|\b{word} and [A-Z][\w'’-]+ [A-Z]", self.text)
+                or re.search(rf"\b{word}\b[^.!?\n“”\"]{{0,80}}?\b(?:he|she|his|her|him)\b", self.text)
+            ) or not (
+                name.lower() in _OUTLETS
+                or re.search(rf"\b{word}(?:['’]s)?\s+{_ORG_NOUNS}\b|\b{_IN_A_REPORT},\s+{word}\b", self.text)
+                or re.search(rf"\b{word}\b[^.!?\n“”\"]{{0,60}}?\bits\b", self.text)
+            )
+        return self._human[name]
+
     def known(self, name: str | None) -> bool:
         """Whether `name` is a person the article names in full ("Rutte" when it writes "Mark Rutte")."""
         return bool(name) and len(self.canonical(name or "").split()) > 1 and self.person(name or "")
@@ -447,7 +487,10 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return names.holder(who or "") or last
     if how == "according":  # "according to Cirium" is a company's word unless the article names a person so
         return who if names.known(who) else None
-    return who if who and names.person(who) and names.person(names.canonical(who)) else None
+    if not (who and names.person(who)):
+        return None
+    canonical = names.canonical(who)
+    return who if names.person(canonical) and names.human(canonical) else None
 
 
 def find_quotes(text: str) -> list[Quote]:

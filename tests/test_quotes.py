@@ -225,7 +225,10 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
         ('Jo DeLuca spoke. "Yes," DeLuca said.', ["Jo DeLuca"]),
         # 3. a sentence-opening adverb or connective is nobody's name
         ("Costs rose, Matt Cole said. First, demand is pent up. Then others borrow, he said.", ["Matt Cole"] * 2),
-        ('Ann Fry said the plan failed. Eventually, members of a team arrived. "It was wrong," he said.', ["Ann Fry"] * 2),
+        (
+            'Ann Fry said the plan failed. Eventually, members of a team arrived. "It was wrong," he said.',
+            ["Ann Fry"] * 2,
+        ),
         # 4. a person the sentence introduces, not the one named before, owns its words and the next "he said"
         (
             '"I won," Tom Ray said. "Cheating" is hard, but grandmaster Dan Nash is among those who say it happens. '
@@ -234,7 +237,7 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
         ),
         ('Ann Lee left. She posted a clip of coach Jose Marin saying, "If I speak, I am in trouble."', ["Jose Marin"]),
         (
-            'On Monday, after weeks of silence, Ann Lee formally accused Tom Ray of cheating, saying that he believes '
+            "On Monday, after weeks of silence, Ann Lee formally accused Tom Ray of cheating, saying that he believes "
             'the man "cheated more."',
             ["Ann Lee"],
         ),
@@ -249,6 +252,12 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
             "Acmeco boss Jim Rowe spoke. Ann Lee listened. The boss of chemicals giant Acmeco told ITV it was bad.",
             ["Jim Rowe"],
         ),
+        # 6. a one-word speaker written as a company or an outlet, and never as a person, is no one's
+        (
+            'In a recent report, Zillo said prices rose. "Demand is high," said Bloomberg. Time said it was false.',
+            [],
+        ),
+        ('"We fought together as one," Hillcrest Memorial Funeral Home wrote on its page.', []),
         # 8. columnists and tweets: "wrote the BBC's reporter X", "tweeted @handle"; an owner is not the speaker
         ('The party will "reassure business", wrote the BBC’s political reporter Jim Parks.', ["Jim Parks"]),
         ('"Back home now. That was scary," tweeted @Bali_jo. "Strongest quake yet."', ["@Bali_jo"] * 3),
