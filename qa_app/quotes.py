@@ -140,7 +140,10 @@ _TITLES = {
     "israeli", "palestinian", "iranian", "turkish", "polish", "italian", "spanish", "canadian",
     "australian", "mexican", "brazilian", "korean", "north", "south", "saudi", "egyptian", "belarusian",
     "hungarian", "dutch", "swedish", "finnish", "european", "kremlin", "republican", "democratic",
-    "gop", "democrat", "ukraine's", "russia's", "america's", "britain's", "china's",
+    "gop", "democrat", "ukraine's", "russia's", "america's", "britain's", "china's", "chemist", "physicist",
+    "novelist", "poet", "philosopher", "scientist", "historian", "artist", "painter", "sculptor", "playwright",
+    "journalist", "columnist", "broadcaster", "entrepreneur", "investor", "inventor", "astronaut", "biologist",
+    "psychologist", "activist", "campaigner", "comedian", "author", "writer", "actor", "actress", "singer",
 }  # fmt: skip
 _NOT_NAMES = {
     "It", "This", "That", "These", "Those", "There", "The", "A", "An", "In", "On", "At", "But", "And",
@@ -493,17 +496,40 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
     return who if names.person(canonical) and names.human(canonical) else None
 
 
+# A paragraph that only credits the quotation above it: "Chemist Linus Pauling, quoted on Chegg.com",
+# "Nicholas Tomalin's description of a journalist, quoted in the FT", "— Fran Lebowitz".
+_CREDIT = re.compile(
+    rf"^\s*(?P<dash>[—–]\s*)?(?P<who>[A-Z][\w'’.\-]*(?:\s+{_WORD})*?)(?:['’]s\s[^,\n]{{0,80}})?"
+    r"(?P<how>,\s+(?:quoted|writing|speaking|interviewed|in an interview)\b[^\n]{0,120})?\s*$"
+)
+
+
+def _credit(sentence: str, orphans: list[tuple[int, int]], previous_end: int) -> str | None:
+    """The person a credit line names, when quotations with no speaker end right before it."""
+    if not orphans or orphans[-1][1] != previous_end or len(sentence) > 200:
+        return None
+    m = _CREDIT.match(sentence)
+    if m is None or not (m["dash"] or m["how"]):
+        return None  # a heading ("The New Orthodoxy") credits no one
+    return person_name(m["who"])
+
+
 def find_quotes(text: str) -> list[Quote]:
     """Quote-bearing sentences of `text` with their resolved speakers, in text order."""
     names = _Names(text)
     quotes: list[Quote] = []
     last_person: str | None = None
     pending: list[tuple[int, int]] = []
+    orphans: list[tuple[int, int]] = []  # whole quotations with no speaker yet, for a credit line after them
     open_quote = False
     previous_end = 0
     for start, end in split_sentences(text):
         sentence = text[start:end]
         if "\n" in text[previous_end:start] and sentence.lstrip()[:1] not in '"“':
+            if credited := _credit(sentence, orphans, previous_end):
+                quotes += [Quote(credited, a, b) for a, b in orphans]
+                last_person, orphans, previous_end = credited, [], end
+                continue
             open_quote, pending = False, []  # a quotation going on into a paragraph opens it again
         previous_end = end
         plain = _outside_quotes(sentence, False)
@@ -516,6 +542,8 @@ def find_quotes(text: str) -> list[Quote]:
             if not text[previous.end : start].strip() and other in (None, names.canonical(previous.speaker)):
                 speaker = previous.speaker
         ends_open = quote_open_after(sentence, open_quote)
+        whole = speaker is None and not _outside_quotes(sentence, open_quote).strip(' x"“”.,;:!?')
+        orphans = [*orphans, (start, end)] if whole else []
         if speaker is None and ends_open:
             pending.append((start, end))  # a quotation that goes on: its speaker comes later
         elif speaker:

@@ -258,6 +258,16 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
             [],
         ),
         ('"We fought together as one," Hillcrest Memorial Funeral Home wrote on its page.', []),
+        # 7. a quotation of several sentences before its attribution, and quotations credited in the next paragraph
+        ("“We will build it. It will be big,” said local housing market expert Ann Fry, of Acme.", ["Ann Fry"] * 2),
+        (
+            "“The best way to have a good idea is to have lots of ideas.”\n\nChemist Ann Fry, quoted on Chegg.com\n\n"
+            "“Judge a man after a mile in his shoes. After that, who cares?”\n\nBilly Cole’s advice, quoted in The Scot"
+            "\n\n“Where all think alike, no one thinks.”\n\n— Walt Lipp",
+            ["Ann Fry", "Billy Cole", "Billy Cole", "Walt Lipp"],
+        ),
+        # ... but a heading after a quotation credits no one
+        ("“Go big.”\n\nChemist Ann Fry, quoted on Chegg.com\n\n“We keep going.”\n\nThe New Orthodoxy", ["Ann Fry"]),
         # 8. columnists and tweets: "wrote the BBC's reporter X", "tweeted @handle"; an owner is not the speaker
         ('The party will "reassure business", wrote the BBC’s political reporter Jim Parks.', ["Jim Parks"]),
         ('"Back home now. That was scary," tweeted @Bali_jo. "Strongest quake yet."', ["@Bali_jo"] * 3),
