@@ -80,6 +80,14 @@ _IN_A_REPORT = (
     r"(?i:in|on) (?:a |an |the |its )?(?:recent |new |latest )?"
     r"(?:report|statement|analysis|survey|release|post|filing|note)"
 )
+# Around a one-word name: a person's title or role before it, or an age, a sibling or "he"/"she" after it ...
+_PERSON_BEFORE = re.compile(rf"\b(?:{_PERSON_TITLES}|{_ROLES})\.?\s+$", re.I)
+_PERSON_AFTER = re.compile(
+    r",\s+(?:both\s+|aged\s+)?\d{1,3},| and [A-Z][\w'’-]+ [A-Z]|[^.!?\n“”\"]{0,80}?\b(?:he|she|his|her|him)\b"
+)
+# ... or a company's and an outlet's words.
+_ORG_NEAR_BEFORE = re.compile(rf"\b{_IN_A_REPORT},\s+$")
+_ORG_NEAR_AFTER = re.compile(rf"(?:['’]s)?\s+{_ORG_NOUNS}\b|[^.!?\n“”\"]{{0,60}}?\bits\b")
 _OUTLETS = {
     "bloomberg", "axios", "politico", "cnbc", "nbc", "abc", "cbs", "fox", "msnbc", "npr", "pbs", "afp", "interfax",
     "tass", "ria", "xinhua", "yonhap", "kyodo", "guardian", "telegraph", "independent", "economist", "atlantic",
@@ -439,15 +447,16 @@ class _Names:
         if " " in name or name.startswith("@"):
             return True
         if name not in self._human:
-            word = re.escape(name)
-            self._human[name] = bool(
-                re.search(rf"\b(?:{_PERSON_TITLES}|{_ROLES})\.?\s+{word}\b", self.text, re.I)
-                or re.search(rf"\b{word},\s+(?:both\s+|aged\s+)?\d{{1,3}},|\b{word} and [A-Z][\w'’-]+ [A-Z]", self.text)
-                or re.search(rf"\b{word}\b[^.!?\n“”\"]{{0,80}}?\b(?:he|she|his|her|him)\b", self.text)
+            # Only the words around each mention are read: a whole-text search per name would cost more than
+            # all the other rules together.
+            found = re.finditer(rf"{re.escape(name)}\b", self.text)  # a literal first: a fast scan
+            starts = [m.start() for m in found if not self.text[m.start() - 1 : m.start()].isalnum()]
+            around = [(self.text[max(0, a - 40) : a], self.text[a + len(name) : a + len(name) + 100]) for a in starts]
+            self._human[name] = any(
+                _PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after) for before, after in around
             ) or not (
                 name.lower() in _OUTLETS
-                or re.search(rf"\b{word}(?:['’]s)?\s+{_ORG_NOUNS}\b|\b{_IN_A_REPORT},\s+{word}\b", self.text)
-                or re.search(rf"\b{word}\b[^.!?\n“”\"]{{0,60}}?\bits\b", self.text)
+                or any(_ORG_NEAR_BEFORE.search(before) or _ORG_NEAR_AFTER.match(after) for before, after in around)
             )
         return self._human[name]
 
@@ -542,7 +551,12 @@ def find_quotes(text: str) -> list[Quote]:
             if not text[previous.end : start].strip() and other in (None, names.canonical(previous.speaker)):
                 speaker = previous.speaker
         ends_open = quote_open_after(sentence, open_quote)
-        whole = speaker is None and not _outside_quotes(sentence, open_quote).strip(' x"“”.,;:!?')
+        # A sentence with no quotation mark is no quotation (and `plain` is then the sentence itself).
+        whole = (
+            speaker is None
+            and (open_quote or plain is not sentence)
+            and not _outside_quotes(sentence, open_quote).strip(' x"“”.,;:!?')
+        )
         orphans = [*orphans, (start, end)] if whole else []
         if speaker is None and ends_open:
             pending.append((start, end))  # a quotation that goes on: its speaker comes later
