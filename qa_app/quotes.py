@@ -80,11 +80,9 @@ _IN_A_REPORT = (
     r"(?i:in|on) (?:a |an |the |its )?(?:recent |new |latest )?"
     r"(?:report|statement|analysis|survey|release|post|filing|note)"
 )
-# Around a one-word name: a person's title or role before it, or an age, a sibling or "he"/"she" after it ...
+# Around a one-word name: a person's title or role before it, or an age or a sibling after it ...
 _PERSON_BEFORE = re.compile(rf"\b(?:{_PERSON_TITLES}|{_ROLES})\.?\s+$", re.I)
-_PERSON_AFTER = re.compile(
-    r",\s+(?:both\s+|aged\s+)?\d{1,3},| and [A-Z][\w'’-]+ [A-Z]|[^.!?\n“”\"]{0,80}?\b(?:he|she|his|her|him)\b"
-)
+_PERSON_AFTER = re.compile(r",\s+(?:both\s+|aged\s+)?\d{1,3},| and [A-Z][\w'’-]+ [A-Z]")
 # ... or a company's and an outlet's words.
 _ORG_NEAR_BEFORE = re.compile(rf"\b{_IN_A_REPORT},\s+$")
 _ORG_NEAR_AFTER = re.compile(rf"(?:['’]s)?\s+{_ORG_NOUNS}\b|[^.!?\n“”\"]{{0,60}}?\bits\b")
@@ -442,8 +440,8 @@ class _Names:
     def human(self, name: str) -> bool:
         """Whether a one-word speaker may be a person: it is unless the article writes it as a company or an
         outlet ("said Bloomberg", "Time magazine", "In a recent report, Zillow said", "Acme said its ...") and
-        never as a person (a title or a role, "Mr. Lee", "singer Usher"; an age, "Usher, 44,"; a first name
-        shared with a sibling, "Ian and Stuart Paton"; or "he"/"she" after it in its sentence)."""
+        never with a person's title or role ("Mr. Lee", "singer Usher"), age ("Usher, 44,") or sibling ("Ian
+        and Stuart Paton"). A "he" nearby proves nothing ("Time called him")."""
         if " " in name or name.startswith("@"):
             return True
         if name not in self._human:
@@ -452,9 +450,8 @@ class _Names:
             found = re.finditer(rf"{re.escape(name)}\b", self.text)  # a literal first: a fast scan
             starts = [m.start() for m in found if not self.text[m.start() - 1 : m.start()].isalnum()]
             around = [(self.text[max(0, a - 40) : a], self.text[a + len(name) : a + len(name) + 100]) for a in starts]
-            self._human[name] = any(
-                _PERSON_BEFORE.search(before) or _PERSON_AFTER.match(after) for before, after in around
-            ) or not (
+            # A title, an age or a sibling outweighs a company's words, which outweigh a "he" nearby.
+            self._human[name] = any(_PERSON_BEFORE.search(b) or _PERSON_AFTER.match(a) for b, a in around) or not (
                 name.lower() in _OUTLETS
                 or any(_ORG_NEAR_BEFORE.search(before) or _ORG_NEAR_AFTER.match(after) for before, after in around)
             )

@@ -258,6 +258,7 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
             [],
         ),
         ('"We fought together as one," Hillcrest Memorial Funeral Home wrote on its page.', []),
+        ("Tom Ray said Time called him to say he would win. Time said the call never took place.", ["Tom Ray"]),
         # 7. a quotation of several sentences before its attribution, and quotations credited in the next paragraph
         ("“We will build it. It will be big,” said local housing market expert Ann Fry, of Acme.", ["Ann Fry"] * 2),
         (
