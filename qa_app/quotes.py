@@ -31,12 +31,12 @@ from qa_app.vocab import INVERTED_SPEECH_VERBS, SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
     r"pleaded|joked|quipped|pledged|advised|recounted|recounts|describes|described|indicated|lamented|"
-    r"answered|decried|decrying|boasted|mused|shared"
+    r"answered|decried|decrying|boasted|mused|shared|(?<=who )say"
 )
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{_MORE_VERBS})\b(?!\s+for\b)")  # "asked for a coach" is no quote
 _PARTICIPLE = re.compile(rf",\s+(?:{SPEECH_PARTICIPLES})\b")
@@ -49,8 +49,16 @@ _ROLES = (
     r"secretary|chairman|chairwoman|chair|mayor|coach|manager|singer|actor|actress|star|rapper|player|ceo|"
     r"chief|spokesman|spokeswoman|spokesperson|democrat|republican|lawmaker|congressman|congresswoman|"
     r"leader|commissioner|director|founder|first lady|attorney|lawyer|judge|king|queen|pope|prince|"
-    r"princess|ambassador|author|writer|comedian|host|musician|billionaire|executive|alum"
+    r"princess|ambassador|author|writer|comedian|host|musician|billionaire|executive|alum|boss"
 )
+# "The boss of petrochemicals giant Ineos told ...": the organisation is not the speaker, its boss is (not
+# "Patrick De Haan, head of petroleum analysis at GasBuddy, said", where the name comes first).
+_HEAD_OF = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?)\s+(?:[a-z]+\s+)?(?P<role>boss|head|chief|chairman|chairwoman|owner|founder|ceo|CEO)\s+of\s+"
+    r"(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}"
+    r"[A-Z][\w&'’.\-]*(?:\s+[A-Z][\w&'’.\-]*)*,?$"
+)
+_PERSON_TITLES = r"mr|mrs|ms|dr|sen|rep|gov|gen|col|lt|sgt|capt|prof|rev|sir|dame|lord|lady|senator|representative"
 _ROLE_WORDS = set(_ROLES.replace("|", " ").split())
 _TITLE = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-]+\s+){{0,3}}?(?P<role>{_ROLES})$")
 # Capitalised forms of a role before a name ("Gov. Andrew Cuomo"), to tell whom "the governor" means.
@@ -62,7 +70,32 @@ _ORG_AFTER = re.compile(
     r"(?: \([A-Z]{1,5}\)|(?:['’]s)?\s+(?:[\w-]+\s+)?(?i:ceo|founder|board|shares|shareholders|stock|app|platform|"
     r"blog|ships?|website|subscribers|customers|users|stores|airlines?|brand|flights|passengers|headquarters)\b)"
 )
+# A one-word name is an organisation when written so: "Time magazine", "a Zillow spokesperson", "In a recent
+# report, Zillow said", or when it is a news outlet ("said Bloomberg").
+_ORG_NOUNS = (
+    r"(?:magazine|newspaper|report|reported|reports|data|analysis|survey|index|spokesperson|spokesman|spokeswoman|"
+    r"representative|representatives|statement|executives|officials|economists|analysts)"
+)
+_IN_A_REPORT = (
+    r"(?i:in|on) (?:a |an |the |its )?(?:recent |new |latest )?"
+    r"(?:report|statement|analysis|survey|release|post|filing|note)"
+)
+# Around a one-word name: a person's title or role before it, or an age or a sibling after it ...
+_PERSON_BEFORE = re.compile(rf"\b(?:{_PERSON_TITLES}|{_ROLES})\.?\s+$", re.I)
+_PERSON_AFTER = re.compile(r",\s+(?:both\s+|aged\s+)?\d{1,3},| and [A-Z][\w'’-]+ [A-Z]")
+# ... or a company's and an outlet's words.
+_ORG_NEAR_BEFORE = re.compile(rf"\b{_IN_A_REPORT},\s+$")
+_ORG_NEAR_AFTER = re.compile(rf"(?:['’]s)?\s+{_ORG_NOUNS}\b|[^.!?\n“”\"]{{0,60}}?\bits\b")
+_OUTLETS = {
+    "bloomberg", "axios", "politico", "cnbc", "nbc", "abc", "cbs", "fox", "msnbc", "npr", "pbs", "afp", "interfax",
+    "tass", "ria", "xinhua", "yonhap", "kyodo", "guardian", "telegraph", "independent", "economist", "atlantic",
+    "forbes", "fortune", "variety", "deadline", "tmz", "buzzfeed", "vox", "slate", "semafor", "wsj", "nyt", "bild",
+    "spiegel", "reuters", "ap", "cnn", "bbc", "time", "newsweek", "people", "billboard", "espn", "sky", "itv",
+}  # fmt: skip
 _ORG_BEFORE = re.compile(r"\b(?i:spokesperson|spokesman|spokeswoman|ceo|executives?|employees) (?:for|at|of) $")
+# A lawmaker's party and home state or town after the name: "Sen. Roland Gutierrez, D-San Antonio, said",
+# "Rep. Jim Jordan (R-Ohio) said". Never a name itself.
+_PARTY_TAG = re.compile(r"(?:,\s+|\s*\()[DRI]-[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2}\)?,?$")
 _ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;:()]{1,80})")
 # Characters either side of a speech verb that attribution reads: far more than any name with
 # its title or apposition ("Mark Rutte, the NATO chief who ..., said").
@@ -76,7 +109,7 @@ _APPOSITION = re.compile(
 )
 _DESCRIPTION = re.compile(
     r"^(?:(?!(?:the|a|an|that|in|on|at|of|it|he|she|they|this|there|during|after|before|when|while|to|by|for|"
-    r"with)\b)[a-z][\w-]*\s+){1,3}(?=[A-Z])"
+    r"with)\b)[a-z][\w-]*\s+){1,4}(?=[A-Z])"
 )
 _PRONOUN = re.compile(r"(?:^|(?<=\s))(?P<who>he|she|He|She)$")
 _ADVERBS = re.compile(
@@ -85,7 +118,15 @@ _ADVERBS = re.compile(
     r"ultimately|privately|initially|has since|since|now|already|last|week|night|year|month|\w+day|[a-z]+ly)$"
 )
 # A name after these is not the subject: "supporters of Trump said", "the Kremlin said".
-_BAD_LEFT = {"of", "for", "to", "with", "from", "by", "at", "in", "on", "about", "against", "like", "and", "or", "the"}
+# "what Niemann admitted to doing" is no quote of his either.
+_BAD_LEFT = {
+    "of", "for", "to", "with", "from", "by", "at", "in", "on", "about", "against", "like", "and", "or", "the", "what",
+}  # fmt: skip
+# "Daniel Naroditsky is among those who say ...": the person is the subject of "say".
+_AMONG = re.compile(r"\s+(?:is|was|are|were)\s+(?:among|one\s+of)\s+(?:those|the\s+\w+|many|several|others)\s+who$")
+# "a video clip of José Mourinho saying, ...", "quoted Ann Lee as saying": the name right before the participle
+# (no comma between) is the speaker, not the sentence's subject.
+_NAME_SAYING = re.compile(r"(?<![\s,])\s+(?:as\s+)?saying\b")
 _PARTICLES = {"de", "van", "von", "der", "al", "bin", "da", "di", "la", "le", "del", "du"}
 _TITLES = {
     "president", "president-elect", "prime", "minister", "secretary", "secretary-general", "general",
@@ -97,14 +138,18 @@ _TITLES = {
     "justice", "commerce", "education", "energy", "transportation", "labor", "homeland", "security",
     "national", "adviser", "advisor", "press", "leader", "majority", "minority", "speaker", "senate",
     "chairman", "chairwoman", "chair", "commissioner", "officer", "executive", "founder", "coach",
-    "manager", "captain", "judge", "prosecutor", "sheriff", "police", "lt.", "sgt.", "col.", "gen.",
+    "manager", "captain", "judge", "prosecutor", "sheriff", "police", "lt.", "sgt.", "col.", "gen.", "capt.",
+    "maj.", "cpl.", "det.", "brig.", "cmdr.", "supt.", "insp.", "atty.", "sgt", "col", "lt",
     "adm.", "rev.", "sir", "dame", "lord", "lady", "prince", "princess", "archbishop", "bishop",
     "cardinal", "professor", "prof.", "dean", "economist", "analyst", "officials", "official",
     "russian", "ukrainian", "french", "german", "british", "american", "chinese", "japanese", "indian",
     "israeli", "palestinian", "iranian", "turkish", "polish", "italian", "spanish", "canadian",
     "australian", "mexican", "brazilian", "korean", "north", "south", "saudi", "egyptian", "belarusian",
     "hungarian", "dutch", "swedish", "finnish", "european", "kremlin", "republican", "democratic",
-    "gop", "democrat", "ukraine's", "russia's", "america's", "britain's", "china's",
+    "gop", "democrat", "ukraine's", "russia's", "america's", "britain's", "china's", "chemist", "physicist",
+    "novelist", "poet", "philosopher", "scientist", "historian", "artist", "painter", "sculptor", "playwright",
+    "journalist", "columnist", "broadcaster", "entrepreneur", "investor", "inventor", "astronaut", "biologist",
+    "psychologist", "activist", "campaigner", "comedian", "author", "writer", "actor", "actress", "singer",
 }  # fmt: skip
 _NOT_NAMES = {
     "It", "This", "That", "These", "Those", "There", "The", "A", "An", "In", "On", "At", "But", "And",
@@ -121,6 +166,14 @@ _NOT_NAMES = {
     "His", "Her", "Another", "Unless", "Supporters", "Members", "Fans", "Leaders", "Voters", "Workers",
     "Students", "Parents", "Democrats", "Republicans", "Families", "Friends", "Protesters", "Lawmakers",
     "Employees", "Users", "Customers", "Sellers", "Elsewhere", "How", "What", "Why", "Where", "Who",
+    # Sentence-opening adverbs and connectives ("Eventually, members of ...", "First, there is ...").
+    "First", "Second", "Third", "Fourth", "Finally", "Eventually", "Ultimately", "Initially", "Additionally",
+    "Overall", "Afterward", "Afterwards", "Otherwise", "Perhaps", "Indeed", "Moreover", "Furthermore",
+    "Nonetheless", "Nevertheless", "Regardless", "Currently", "Recently", "Previously", "Originally",
+    "Clearly", "Sadly", "Unfortunately", "Fortunately", "Importantly", "Notably", "Specifically",
+    "Similarly", "Likewise", "Together", "Soon", "Here", "Yet", "Or", "Not", "Only", "Even", "Just", "Again",
+    "Thus", "Hence", "Besides", "Anyway", "Once", "Back", "Separately", "Subsequently", "Ahead", "Already",
+    "Interestingly", "Surprisingly", "Ironically", "Obviously", "Apparently", "Reportedly",
 }  # fmt: skip
 _ORG_WORDS = {
     "office", "department", "ministry", "company", "inc", "inc.", "corp", "corp.", "association",
@@ -131,6 +184,8 @@ _ORG_WORDS = {
     "club", "board", "authority", "police", "army", "forces", "military", "pentagon", "congress",
     "senate", "parliament", "state", "states", "county", "city", "embassy", "coalition", "records",
     "magazine", "airlines", "airways", "insider", "statement", "academy", "study", "report", "survey",
+    "home", "homes", "motors", "holdings", "partners", "studios", "hospital", "school", "church", "daily",
+    "mail", "newspaper", "radio", "television", "tv", "bureau", "firm", "llc", "ltd", "plc",
 }  # fmt: skip
 
 
@@ -158,6 +213,8 @@ def person_name(phrase: str) -> str | None:
         owner = max((i for i, w in enumerate(raw[:-1]) if re.search(r"['’]s?$", w)), default=-1)
         phrase = re.sub(r"['’]s\b|(?<=s)['’](?!\w)", "", " ".join(raw[owner + 1 :]))
     words = phrase.split()
+    if words and re.match(r"[DRI]-[A-Z]", words[0]):
+        return None  # a party tag ("D-San Antonio", "R-Texas"), not a name
     while len(words) > 1 and (words[0].lower() in _TITLES or words[0].lower() in _ROLE_WORDS or words[0] in _NOT_NAMES):
         words = words[1:]
     if len(words) == 1 and (words[0].lower() in _TITLES or words[0] in _NOT_NAMES):
@@ -193,17 +250,20 @@ def _outside_quotes(sentence: str, open_before: bool) -> str:
 
 
 def _strip_adverbs(left: str) -> str:
-    left = left.rstrip()
+    left = _PARTY_TAG.sub("", left.rstrip()) if "-" in left[-40:] else left.rstrip()
     while True:
         shorter = _ADVERBS.sub("", left)
+        if shorter.endswith("who"):
+            shorter = _AMONG.sub("", shorter)
         if shorter == left:
             return left
         left = shorter.rstrip()
 
 
 def _subject(plain: str) -> str | None:
-    """The name a sentence opens with, after an introductory clause ("On Monday, ...")."""
-    for text in (plain, plain.split(", ", 1)[1] if ", " in plain[:80] else ""):
+    """The name a sentence opens with, after up to two introductory clauses ("On Monday, after ..., Carlsen")."""
+    parts = plain[:120].split(", ", 2)[1:]
+    for text in (plain, *(plain[plain.index(part) :] for part in parts if part)):
         m = _NAME_AT_START.match(text.lstrip(' x"“”'))
         if m:
             name = person_name(m["who"])
@@ -228,6 +288,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
     Example: attribute('"No," the governor said.') -> ("governor", "title")
     """
     plain = _outside_quotes(sentence, open_before) if plain is None or open_before else plain
+    if " saying" in plain and (name := _name_saying(plain)):
+        return name, "name"
     verbs = list(_VERB.finditer(plain))
     for m in verbs:
         # Only the words near the verb: each search below scans `left` to its end, so the whole
@@ -241,7 +303,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         if inverted and re.search(r"[\"”],?\s*$", before_verb) and (name := _after_verb(plain, m.end())):
             return name, "name"
         if name := _named(left):
-            return name, "name"
+            head = _HEAD_OF.search(left[-120:]) if " of " in left[-120:] else None
+            return (head["role"].lower(), "title") if head else (name, "name")
         if inverted and (name := _after_verb(plain, m.end())):
             return name, "name"
         if (t := _TITLE.search(left)) is not None:
@@ -261,13 +324,29 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
     return None, ""
 
 
+def _name_saying(plain: str) -> str | None:
+    """The person named right before "saying" with no comma between ("a clip of José Mourinho saying")."""
+    for m in _NAME_SAYING.finditer(plain):
+        n = _NAME_AT_END.search(plain[max(0, m.start() - 80) : m.start()])
+        if n is not None and (name := person_name(n["who"])):
+            return name
+    return None
+
+
 def _after_verb(plain: str, end: int) -> str | None:
-    """The name right after an inverted speech verb: "said Rutte", "said emergency physician Ben Abo"."""
-    rest = _DESCRIPTION.sub("", plain[end : end + ATTRIBUTION_WINDOW].lstrip(), count=1)
-    after = _NAME_AT_START.match(rest)
+    """The name right after an inverted speech verb: "said Rutte", "said emergency physician Ben Abo",
+    "wrote the BBC's political reporter Justin Parkinson", "tweeted @jane_doe"; "said the Daily Mail" gives the
+    outlet's name (no person's, as the resolver finds)."""
+    rest = _OWNER.sub("", plain[end : end + ATTRIBUTION_WINDOW].lstrip(), count=1)
+    if rest.startswith("@"):
+        handle = re.match(r"@\w+", rest)
+        return handle.group() if handle else None
+    after = _NAME_AT_START.match(_DESCRIPTION.sub("", rest, count=1))
     return person_name(after["who"]) if after else None
 
 
+# What an inverted verb's name may follow: "the", "the BBC's", "Labour's" ("said the BBC's Parkinson").
+_OWNER = re.compile(r"^(?:the\s+(?=[A-Z]))?(?:[A-Z][\w&.\-]*['’]s\s+(?=[a-zA-Z]))?")
 _AFTER_QUOTE = re.compile(rf"[x\"”],?\s+(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*),\s+[^,]*$")
 # Between a sentence's subject and its verb: "Smith of Kpler said", "Robinson from the GMB Union, who
 # ..., said", "Bloom and his wife said", "Tiafoe ripped off his shirt ... and said".
@@ -315,6 +394,7 @@ class _Names:
         self.full: Counter[str] = Counter()
         self.holders: dict[str, Counter[str]] = {}  # role -> the names written after it ("Gov. Andrew Cuomo")
         self._person: dict[str, bool] = {}
+        self._human: dict[str, bool] = {}
         for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})+", text):
             for piece in re.split(r"(?<=[a-z]{2})\.\s+", m.group()):  # not across "Moscow. Putin"
                 name = person_name(piece)
@@ -322,6 +402,10 @@ class _Names:
                     self.full[name] += 1
                     role = _ROLE_FORMS.get(piece.split()[0].lower(), piece.split()[0].lower())
                     self.holders.setdefault(role, Counter())[name] += 1
+                    # A role in lower case right before the name: "petrochemicals boss Jim Ratcliffe".
+                    before = text[max(0, m.start() - 16) : m.start()].split()[-1:]
+                    if before and before[0] in _ROLE_WORDS:
+                        self.holders.setdefault(before[0], Counter())[name] += 1
 
     def valid(self, name: str) -> bool:
         # "Many said", "Applicants told": a single common word is not a name.
@@ -334,7 +418,8 @@ class _Names:
             self._person[name] = (
                 self.valid(name)
                 and is_person(name)
-                and not re.search(r"[a-z][A-Z]|\b[A-Z]{2,}\b", name)  # "JetBlue", "LIV Golf"
+                # "JetBlue", "LIV Golf"; but "McCraw", "MacArthur", "DeSantis" are surnames
+                and not re.search(r"(?<!\b[A-Z])(?<!\bMa)[a-z][A-Z]|\b[A-Z]{2,}\b", name)
                 and not self._written_as_org(name)
             )
         return self._person[name]
@@ -351,6 +436,26 @@ class _Names:
                 return True
             at = self.text.find(name, end)
         return False
+
+    def human(self, name: str) -> bool:
+        """Whether a one-word speaker may be a person: it is unless the article writes it as a company or an
+        outlet ("said Bloomberg", "Time magazine", "In a recent report, Zillow said", "Acme said its ...") and
+        never with a person's title or role ("Mr. Lee", "singer Usher"), age ("Usher, 44,") or sibling ("Ian
+        and Stuart Paton"). A "he" nearby proves nothing ("Time called him")."""
+        if " " in name or name.startswith("@"):
+            return True
+        if name not in self._human:
+            # Only the words around each mention are read: a whole-text search per name would cost more than
+            # all the other rules together.
+            found = re.finditer(rf"{re.escape(name)}\b", self.text)  # a literal first: a fast scan
+            starts = [m.start() for m in found if not self.text[m.start() - 1 : m.start()].isalnum()]
+            around = [(self.text[max(0, a - 40) : a], self.text[a + len(name) : a + len(name) + 100]) for a in starts]
+            # A title, an age or a sibling outweighs a company's words, which outweigh a "he" nearby.
+            self._human[name] = any(_PERSON_BEFORE.search(b) or _PERSON_AFTER.match(a) for b, a in around) or not (
+                name.lower() in _OUTLETS
+                or any(_ORG_NEAR_BEFORE.search(before) or _ORG_NEAR_AFTER.match(after) for before, after in around)
+            )
+        return self._human[name]
 
     def known(self, name: str | None) -> bool:
         """Whether `name` is a person the article names in full ("Rutte" when it writes "Mark Rutte")."""
@@ -391,7 +496,28 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return names.holder(who or "") or last
     if how == "according":  # "according to Cirium" is a company's word unless the article names a person so
         return who if names.known(who) else None
-    return who if who and names.person(who) and names.person(names.canonical(who)) else None
+    if not (who and names.person(who)):
+        return None
+    canonical = names.canonical(who)
+    return who if names.person(canonical) and names.human(canonical) else None
+
+
+# A paragraph that only credits the quotation above it: "Chemist Linus Pauling, quoted on Chegg.com",
+# "Nicholas Tomalin's description of a journalist, quoted in the FT", "— Fran Lebowitz".
+_CREDIT = re.compile(
+    rf"^\s*(?P<dash>[—–]\s*)?(?P<who>[A-Z][\w'’.\-]*(?:\s+{_WORD})*?)(?:['’]s\s[^,\n]{{0,80}})?"
+    r"(?P<how>,\s+(?:quoted|writing|speaking|interviewed|in an interview)\b[^\n]{0,120})?\s*$"
+)
+
+
+def _credit(sentence: str, orphans: list[tuple[int, int]], previous_end: int) -> str | None:
+    """The person a credit line names, when quotations with no speaker end right before it."""
+    if not orphans or orphans[-1][1] != previous_end or len(sentence) > 200:
+        return None
+    m = _CREDIT.match(sentence)
+    if m is None or not (m["dash"] or m["how"]):
+        return None  # a heading ("The New Orthodoxy") credits no one
+    return person_name(m["who"])
 
 
 def find_quotes(text: str) -> list[Quote]:
@@ -400,21 +526,35 @@ def find_quotes(text: str) -> list[Quote]:
     quotes: list[Quote] = []
     last_person: str | None = None
     pending: list[tuple[int, int]] = []
+    orphans: list[tuple[int, int]] = []  # whole quotations with no speaker yet, for a credit line after them
     open_quote = False
     previous_end = 0
     for start, end in split_sentences(text):
         sentence = text[start:end]
         if "\n" in text[previous_end:start] and sentence.lstrip()[:1] not in '"“':
+            if credited := _credit(sentence, orphans, previous_end):
+                quotes += [Quote(credited, a, b) for a, b in orphans]
+                last_person, orphans, previous_end = credited, [], end
+                continue
             open_quote, pending = False, []  # a quotation going on into a paragraph opens it again
         previous_end = end
         plain = _outside_quotes(sentence, False)
         speaker = _resolve(names, sentence, plain, open_quote, last_person)
         if speaker is None and (open_quote or sentence.lstrip()[:1] in '"“') and quotes:
-            # A quote standing alone right after another (or going on from it) continues its speaker.
+            # A quote standing alone right after another (or going on from it) continues its speaker,
+            # unless the sentence names someone else outside its quotes ('"Cheating" is rife, Ann Lee thinks').
             previous = quotes[-1]
-            if not text[previous.end : start].strip():
+            other = None if open_quote else names.first_full(plain)
+            if not text[previous.end : start].strip() and other in (None, names.canonical(previous.speaker)):
                 speaker = previous.speaker
         ends_open = quote_open_after(sentence, open_quote)
+        # A sentence with no quotation mark is no quotation (and `plain` is then the sentence itself).
+        whole = (
+            speaker is None
+            and (open_quote or plain is not sentence)
+            and not _outside_quotes(sentence, open_quote).strip(' x"“”.,;:!?')
+        )
+        orphans = [*orphans, (start, end)] if whole else []
         if speaker is None and ends_open:
             pending.append((start, end))  # a quotation that goes on: its speaker comes later
         elif speaker:
