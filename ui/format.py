@@ -171,9 +171,11 @@ def notice_html(notice: str | None) -> str:
 # What each check of `qa_app.checks` refuses, in words; a check not listed shows by its name.
 CHECKS = {
     "citation": "it cites none of the passages given",
-    "quote": "its quoted words are not in the cited passage, or not by that speaker",
+    "quote": "its quoted words are not in the cited passage",
+    "attribution": "the cited article does not attribute its quoted words to that person",
     "facts": "a number, date or name in it is not in the cited passage",
     "meaning": "it is not close in meaning to the cited passage",
+    "repeat": "it repeats an earlier sentence",
 }
 
 

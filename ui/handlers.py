@@ -74,16 +74,25 @@ class Handlers:
             raise gr.Error(str(exc)) from None
 
     def _replies(self, items: Iterator[str | Answer], filters: Filters) -> Iterator[str]:
-        """The chat message's states for `QA.stream`'s items: drafts (at most every DRAFT_EVERY s), then the answer."""
-        drafted, last = False, 0.0
+        """The chat message's states for `QA.stream`'s items: drafts (at most every DRAFT_EVERY s), then the answer.
+
+        The model's whole draft is shown before the answer it settles into, so what was removed can be seen written.
+        """
+        draft, shown, last = "", "", 0.0
         for item in items:
             if isinstance(item, Answer):
-                yield from [fmt.answer_html(item, None, filters)] if drafted else fmt.stream_answer(item, filters)
+                if not shown:
+                    yield from fmt.stream_answer(item, filters)  # no model, or it wrote nothing: as always
+                    return
+                if draft != shown:
+                    yield fmt.draft_html(draft)
+                yield fmt.answer_html(item, None, filters)
                 return
+            draft = item
             # A fast endpoint writes hundreds of tokens a second: the browser needs far fewer updates.
-            if time.monotonic() - last >= DRAFT_EVERY and item.strip():
-                drafted, last = True, time.monotonic()
-                yield fmt.draft_html(item)
+            if draft.strip() and time.monotonic() - last >= DRAFT_EVERY:
+                shown, last = draft, time.monotonic()
+                yield fmt.draft_html(draft)
 
     def ask(
         self,
