@@ -27,6 +27,20 @@ class Citation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Removed:
+    """A sentence the model wrote that a check refused: never shown as part of the answer.
+
+    `check` names the check it failed (see `qa_app.checks`), e.g. "citation", "quote", "facts", "meaning".
+    """
+
+    text: str
+    check: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "check": self.check}
+
+
 @dataclass
 class Answer:
     """What `ask` returns: text with [n] markers, the citations they point at, and retrieval."""
@@ -36,6 +50,9 @@ class Answer:
     refused: bool = False
     retrieved: list[tuple[str, float]] = field(default_factory=list)
     question: str = ""  # the question as understood (after following the conversation)
+    mode: str = "extractive"  # "llm" when the text is the model's checked sentences
+    removed: list[Removed] = field(default_factory=list)  # the model's sentences the checks refused
+    notice: str | None = None  # one line for the user, e.g. why the model's answer is not shown
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -43,6 +60,9 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [{"doc_id": d, "score": round(s, 6)} for d, s in self.retrieved],
+            "mode": self.mode,
+            "removed": [r.to_dict() for r in self.removed],
+            "notice": self.notice,
         }
 
 

@@ -61,6 +61,12 @@ class Settings:
     max_question_chars: int = 2000
     max_history_messages: int = 40
     max_history_chars: int = 50_000
+    llm_url: str | None = None  # an OpenAI-compatible endpoint (".../v1") that composes answers; off when unset
+    llm_model: str = ""  # the model name that endpoint serves
+    llm_api_key: str = ""
+    llm_gguf: Path | None = None  # a local GGUF file run in-process instead (QA_LLM_URL wins when both are set)
+    llm_timeout: float = 20.0  # seconds for a whole generation; past it the extractive answer is shown
+    llm_max_tokens: int = 200  # tokens the model may write for one answer
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,4 +95,10 @@ class Settings:
             lock_timeout=_seconds(env, "QA_LOCK_TIMEOUT", cls.lock_timeout),
             cache_dir=Path(env.get("QA_CACHE_DIR") or Path.home() / ".cache" / "qa_app"),
             max_question_chars=_int(env, "QA_MAX_QUESTION_CHARS", cls.max_question_chars),
+            llm_url=env.get("QA_LLM_URL") or None,
+            llm_model=env.get("QA_LLM_MODEL") or "",
+            llm_api_key=env.get("QA_LLM_API_KEY") or "",
+            llm_gguf=Path(env["QA_LLM_GGUF"]).expanduser() if env.get("QA_LLM_GGUF") else None,
+            llm_timeout=_seconds(env, "QA_LLM_TIMEOUT", cls.llm_timeout),
+            llm_max_tokens=_int(env, "QA_LLM_MAX_TOKENS", cls.llm_max_tokens),
         )

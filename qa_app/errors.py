@@ -10,7 +10,9 @@ Hierarchy::
     ├── LockTimeoutError         another writer held the index's write lock too long
     ├── NotFoundError            an unknown doc id
     ├── InputError               a question or history over a limit (the message names it)
-    └── IngestError              one input (file, record, URL) could not be ingested
+    ├── IngestError              one input (file, record, URL) could not be ingested
+    └── LLMError                 the configured LLM failed (never shown: the extractive answer is)
+        └── LLMTimeoutError      it did not finish within `QA_LLM_TIMEOUT`
 
 They are translated only at the edges: one stderr line and exit code 1 in the
 CLIs, a `gr.Error` or a message in the UI.
@@ -58,3 +60,11 @@ class IngestError(QAError):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+
+class LLMError(QAError):
+    """The configured LLM failed or wrote something unreadable; callers show the extractive answer instead."""
+
+
+class LLMTimeoutError(LLMError):
+    """The configured LLM did not finish within `Settings.llm_timeout`."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 from qa_app.answer import TOP_ARTICLES, compose
@@ -10,6 +12,7 @@ from qa_app.config import Settings
 from qa_app.conversation import contextualize
 from qa_app.embed import Embedder, load_embedder
 from qa_app.errors import InputError
+from qa_app.llm import Composer, Sources, load_composer
 from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters, Retriever
 from qa_app.store import Store
@@ -77,17 +80,53 @@ class QA:
         self.retriever = Retriever(self.store, self.embedder)
 
     def ask(self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None) -> Answer:
-        """Answer one question (a follow-up when `history` holds earlier turns).
+        """Answer one question (a follow-up when `history` holds earlier turns): the last item of `stream`.
 
         Raises `InputError` for a question or history over the limits of `Settings`: a
         megabyte question would cost a minute of CPU.
         """
+        final: Answer | None = None
+        for item in self.stream(question, history, filters):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None  # `stream` always ends with an Answer
+        return final
+
+    def stream(
+        self, question: str, history: list[dict[str, Any]] | None = None, filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Answer one question, as it is written: the model's raw text so far (str, unchecked, growing)
+        any number of times, then exactly one final, checked `Answer`.
+
+        Without a model configured (`QA_LLM_URL`, `QA_LLM_GGUF`) it yields only the extractive answer.
+        A model that fails, stalls or writes nothing that passes the checks gives the extractive
+        answer with a one-line `notice`. Limits are checked at once (`InputError`), before iterating.
+        """
         check_input(question, history, self.settings)
         self.store.require_articles()
-        return self.answer(contextualize(question, history), filters)
+        return self._stream(contextualize(question, history), history, filters)
+
+    def _stream(self, question: str, history: list[Any] | None, filters: Filters | None) -> Iterator[str | Answer]:
+        sources = self.sources(question, filters)
+        if sources.extractive.refused or self.composer is None:
+            # A question the articles do not answer is never sent to the model: it would answer anyway.
+            yield sources.extractive
+            return
+        yield from self.composer.stream(question, history or [], sources)
+
+    @functools.cached_property
+    def composer(self) -> Composer | None:
+        """What writes composed answers from the configured model, or None (the default: extractive only)."""
+        return load_composer(self.settings, self.embedder)
 
     def answer(self, question: str, filters: Filters | None = None, *, exclude: frozenset[str] = frozenset()) -> Answer:
-        """Answer a self-contained question; `exclude` hides articles (for evaluation)."""
+        """The extractive answer to a self-contained question; `exclude` hides articles (for evaluation)."""
+        return self.sources(question, filters, exclude=exclude).extractive
+
+    def sources(
+        self, question: str, filters: Filters | None = None, *, exclude: frozenset[str] = frozenset()
+    ) -> Sources:
+        """What one question retrieves: its passages, their articles, and the extractive answer from them."""
         found = self.retriever.retrieve(question, filters, limit=RETRIEVED, exclude=exclude)
         articles = self.store.get_articles([doc_id for doc_id, _ in found.articles[:TOP_ARTICLES]])
         # A passage of a version replaced since the lexical index was built would point into the wrong text.
@@ -95,7 +134,7 @@ class QA:
         agreement, prior = (found.agreement[0], found.priors[0]) if found.agreement else (0.0, 1.0)
         answer = compose(question, passages, articles, found.articles, self.retriever.lexical.idf, agreement, prior)
         verify(answer, {doc_id: a.text for doc_id, a in articles.items()})
-        return answer
+        return Sources(question, passages, articles, answer)
 
     def docs(self) -> list[ArticleRecord]:
         return sorted(self.store.list_articles(), key=lambda r: (r.published or "", r.title), reverse=True)

@@ -1,0 +1,373 @@
+"""The sentence verifier: which sentences a model wrote are supported by the passages they cite.
+
+A generated sentence is kept only when it passes every check, in this order (the first it fails
+names it in `Answer.removed`):
+
+- "citation": it cites at least one of the passages the model was given (`[n]` markers);
+- "quote": any words in quotation marks appear verbatim (case, spacing and quote marks aside) in a cited passage;
+- "attribution": when it names who said the quoted words, the article attributes them to that person
+  (its stored quotes, see `qa_app.quotes`; failing those, the name is in or beside the quoted sentence);
+- "facts": every number, date and proper name in it appears in a cited passage (or that passage's title,
+  outlet and date); "26" matches "twenty-six", "Sept. 4" matches "September 4", case, possessives and accents aside;
+- "meaning": the cosine of the app's embedder between it and the best-matching sentence of its cited
+  passages is at least `MIN_MEANING`;
+- "repeat": it says again what a kept sentence said.
+
+A kept sentence is cited by the verbatim span of the passage sentence that supports it: the one that
+holds its quotation, else the closest in meaning.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from qa_app.cite import Removed
+from qa_app.quotes import attribution, speaker_matches
+from qa_app.records import ArticleRecord
+from qa_app.sentences import split_sentences
+from qa_app.text import QUESTION_WORDS, STOPWORDS
+
+# Chosen on RealTime QA dev questions with SmolLM2-135M (see README, "Composed answers"): the lowest cosine
+# at which the sentences read as supported outnumbered the unsupported ones that passed the other checks.
+MIN_MEANING = 0.55
+
+_MARKER = re.compile(r"\s*\[\s*(?:passages?\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]", re.I)
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
+_ACCORDING = re.compile(r"\baccording to (?P<who>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
+_NAME = re.compile(r"\b[A-Z][\w'’.&-]*")
+_DIGITS = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th|s|%)?(?![\w])")
+_WORDS = re.compile(r"[A-Za-z][\w'’.-]*|\d[\d.,]*")
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+_UNITS += "seventeen eighteen nineteen"
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_SMALL = {w: i for i, w in enumerate(_UNITS.split())} | _TENS
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_MONTHS = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
+_MONTH_ABBREVIATIONS = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
+# Capitalised only because they open a sentence: not names to look for in the passage.
+_OPENERS = {
+    "according", "although", "however", "meanwhile", "moreover", "additionally", "furthermore", "instead",
+    "still", "yet", "thus", "therefore", "overall", "earlier", "later", "today", "yesterday", "last", "next",
+    "both", "neither", "either", "several", "many", "most", "some", "each", "every", "another", "among",
+    "despite", "following", "amid", "since", "until", "unlike", "like", "without", "within", "as", "per", "i",
+    "in", "on", "at", "by", "for", "from", "to", "with", "after", "before", "during", "while", "when", "if",
+}  # fmt: skip
+
+
+class Embeds(Protocol):
+    """What the meaning check needs of `qa_app.embed.Embedder`."""
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Passage `[n]` as the model saw it: `article.text[start:end]`."""
+
+    n: int
+    article: ArticleRecord
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
+
+    @property
+    def header(self) -> str:
+        """Title, outlet and date: the model sees them with the passage, so facts may come from them."""
+        return " ".join(x for x in (self.article.title, self.article.source, spoken_date(self.article.published)) if x)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A sentence that passed: its text without markers, and the span `(doc_id, start, end)` supporting it."""
+
+    text: str
+    support: tuple[str, int, int]
+
+
+@dataclass
+class Verdict:
+    """The checked sentences of one generated text, in order."""
+
+    kept: list[Kept] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, curly quotes or apostrophes' variants, spaces collapsed.
+
+    Example: fold("Macrón’s  “plan”") -> "macron's \\"plan\\""
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.lower().split())
+
+
+def spoken_date(iso: str | None) -> str:
+    """An ISO date as words, so "September 5, 2025" in a sentence finds it.
+
+    Example: spoken_date("2025-09-05") -> "September 5, 2025"
+    """
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso or "")
+    if not m or not 1 <= int(m[2]) <= 12:
+        return iso or ""
+    return f"{_MONTHS[int(m[2]) - 1].title()} {int(m[3])}, {m[1]}"
+
+
+def draft_sentences(text: str) -> list[tuple[str, list[int]]]:
+    """The sentences of a generated text, each without its `[n]` markers, with the numbers they cite.
+
+    A marker after the full stop ("... troops. [2]") belongs to the sentence before it.
+    Example: draft_sentences("Rutte spoke [1]. Putin too. [2]") -> [("Rutte spoke.", [1]), ("Putin too.", [2])]
+    """
+    out: list[tuple[str, list[int]]] = []
+    for start, end in split_sentences(text):
+        raw = _BULLET.sub("", text[start:end])
+        lead = re.match(rf"^(?:{_MARKER.pattern})+", raw.lstrip(), re.I)
+        if lead and out:
+            out[-1][1].extend(_numbers_in(lead.group()))
+            raw = raw.lstrip()[lead.end() :]
+        numbers = _numbers_in(raw)
+        sentence = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", raw)).strip()
+        if sentence:
+            out.append((sentence, numbers))
+    return out
+
+
+def _numbers_in(text: str) -> list[int]:
+    return [int(n) for m in _MARKER.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+
+
+def quoted(sentence: str) -> list[str]:
+    """The words a sentence puts in quotation marks, without the punctuation at their ends.
+
+    Example: quoted('He said "we will not stop," and left.') -> ["we will not stop"]
+    """
+    return [q for q in (m.group(1).strip(" .,;:!?…'") for m in _QUOTED.finditer(sentence)) if q]
+
+
+def quote_position(words: str, cited: Sequence[Excerpt]) -> tuple[Excerpt, int] | None:
+    """The cited passage holding `words` verbatim (case and quote marks aside) and their offset in its article."""
+    wanted = fold(words)
+    for excerpt in cited:
+        # fold() keeps lengths only for unaccented text; search the folded passage, then map back by a plain search.
+        passage = fold(excerpt.text)
+        if wanted and wanted in passage:
+            exact = excerpt.text.lower().find(words.lower())
+            offset = exact if exact >= 0 else len(passage[: passage.index(wanted)])
+            return excerpt, excerpt.start + offset
+    return None
+
+
+def quotes_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
+    """Whether every quoted span of the sentence is verbatim in a cited passage."""
+    return all(quote_position(words, cited) is not None for words in quoted(sentence))
+
+
+def named_speaker(sentence: str) -> str | None:
+    """Who the sentence says spoke its quoted words, when it names someone (not "he" or "she").
+
+    Example: named_speaker('"We will not stop," Rutte said.') -> "Rutte"
+    """
+    m = _ACCORDING.search(sentence)
+    if m:
+        return m["who"]
+    who, is_pronoun = attribution(sentence)
+    return None if is_pronoun else who
+
+
+def attribution_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
+    """Whether the person the sentence credits with its quoted words is the one the article credits."""
+    who = named_speaker(sentence)
+    if not who:
+        return True
+    for words in quoted(sentence):
+        found = quote_position(words, cited)
+        if found is None:
+            continue  # the quote check refuses it
+        excerpt, at = found
+        if not _speaker_at(excerpt.article, at, who):
+            return False
+    return True
+
+
+def _speaker_at(article: ArticleRecord, at: int, who: str) -> bool:
+    """Whether `who` said the words at offset `at`: by the article's stored quotes, else nearby text."""
+    stored = [q for q in article.quotes if int(q["start"]) <= at < int(q["end"])]
+    if stored:
+        return any(speaker_matches(str(q["speaker"]), who) or speaker_matches(who, str(q["speaker"])) for q in stored)
+    spans = split_sentences(article.text)
+    i = next((i for i, (a, b) in enumerate(spans) if a <= at < b), None)
+    if i is None:
+        return False
+    nearby = fold(" ".join(article.text[a:b] for a, b in spans[max(0, i - 1) : i + 2]))
+    surname = fold(who).split()[-1].removesuffix("'s")
+    return re.search(rf"\b{re.escape(surname)}\b", nearby) is not None
+
+
+def number_values(text: str, scaled_only: bool = False) -> set[float]:
+    """The numbers a text states, in digits or words; "3 million" is 3,000,000 (and 3 unless `scaled_only`).
+
+    Example: number_values("twenty-six of 1,200 troops") -> {26.0, 1200.0}
+    """
+    tokens = [t.strip(".,").lower() for t in _WORDS.findall(text.replace("-", " "))]
+    found: set[float] = set()
+    i = 0
+    while i < len(tokens):
+        value, i = _number_at(tokens, i)
+        if value is None:
+            i += 1
+            continue
+        scale = _SCALES.get(tokens[i], 1) if i < len(tokens) else 1
+        if scale > 1:
+            found.add(value * scale)
+            if not scaled_only:
+                found.add(value)
+            i += 1
+        else:
+            found.add(value)
+    return found
+
+
+def _number_at(tokens: list[str], i: int) -> tuple[float | None, int]:
+    """The number starting at token `i` (digits, or words like "twenty six") and the index after it."""
+    m = _DIGITS.fullmatch(tokens[i])
+    if m:
+        digits = m.group(1).replace(",", "")
+        try:
+            return float(digits), i + 1
+        except ValueError:
+            return None, i
+    if tokens[i] not in _SMALL or tokens[i] == "one":  # "one of them" is rarely a figure
+        return None, i
+    value = _SMALL[tokens[i]]
+    if tokens[i] in _TENS and i + 1 < len(tokens) and tokens[i + 1] in _SMALL and _SMALL[tokens[i + 1]] < 10:
+        return float(value + _SMALL[tokens[i + 1]]), i + 2
+    return float(value), i + 1
+
+
+def name_key(word: str) -> str:
+    """How a name is compared: folded, without a possessive or dots; month abbreviations spelled out.
+
+    Example: name_key("Sept.") -> "september"; name_key("Macrón’s") -> "macron"
+    """
+    key = re.sub(r"'s$", "", fold(word)).replace(".", "").strip("'-&")
+    return _MONTH_ABBREVIATIONS.get(key, key)
+
+
+def names(sentence: str) -> list[str]:
+    """The keys of the proper names (capitalised words) of a sentence, less a capitalised opener.
+
+    Example: names("However, Rutte met Sen. Cruz in Prague.") -> ["rutte", "sen", "cruz", "prague"]
+    """
+    found = []
+    for m in _NAME.finditer(sentence):
+        for part in m.group().split("-"):
+            key = name_key(part)
+            opener = m.start() == 0 or not sentence[: m.start()].strip(" \"“'‘([")
+            if not key or (opener and (key in STOPWORDS or key in QUESTION_WORDS or key in _OPENERS)):
+                continue
+            found.append(key)
+    return found
+
+
+def facts_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
+    """Whether every number, date and proper name of the sentence appears in a cited passage (or its header)."""
+    source = " ".join(f"{e.header} {e.text}" for e in cited)
+    if not number_values(sentence, scaled_only=True) <= number_values(source):
+        return False
+    known = {name_key(w) for w in re.findall(r"[\w'’.&]+", source.replace("-", " "))}
+    return all(key in known or key.isdigit() for key in names(sentence))
+
+
+def first_failure(sentence: str, cited: Sequence[Excerpt]) -> str | None:
+    """The name of the first check other than "meaning" that the sentence fails, or None."""
+    if not cited:
+        return "citation"
+    if not quotes_ok(sentence, cited):
+        return "quote"
+    if not attribution_ok(sentence, cited):
+        return "attribution"
+    if not facts_ok(sentence, cited):
+        return "facts"
+    return None
+
+
+def passage_sentences(cited: Sequence[Excerpt]) -> list[tuple[str, int, int]]:
+    """(doc_id, start, end) of every sentence of the cited passages: the spans a citation may point at."""
+    spans = []
+    for e in cited:
+        spans += [(e.article.doc_id, a, b) for a, b in split_sentences(e.article.text, e.start, e.end)]
+    return list(dict.fromkeys(spans))
+
+
+def check_draft(text: str, excerpts: Sequence[Excerpt], embedder: Embeds, min_meaning: float = MIN_MEANING) -> Verdict:
+    """Check every sentence of a generated text against the passages `excerpts` it was written from.
+
+    Example: "Rutte met Putin [1]." against a passage without Putin -> removed, check "facts"
+    """
+    by_n = {e.n: e for e in excerpts}
+    texts = {e.article.doc_id: e.article.text for e in excerpts}
+    results: list[Kept | Removed] = []
+    pending: list[tuple[int, str, list[Excerpt]]] = []
+    for sentence, numbers in draft_sentences(text):
+        cited = [by_n[n] for n in dict.fromkeys(numbers) if n in by_n]
+        failed = first_failure(sentence, cited)
+        results.append(Removed(sentence, failed or "meaning"))
+        if failed is None:
+            pending.append((len(results) - 1, sentence, cited))
+    if pending:
+        spans = passage_sentences([e for _, _, cited in pending for e in cited])
+        vectors = embedder.embed_texts([s for _, s, _ in pending] + [texts[d][a:b] for d, a, b in spans])
+        mine, theirs = vectors[: len(pending)], vectors[len(pending) :]
+        for row, (i, sentence, cited) in enumerate(pending):
+            support = _support(sentence, cited, spans, mine[row] @ theirs.T, min_meaning)
+            if support is not None:
+                results[i] = Kept(sentence, support)
+    verdict, seen = Verdict(), set()
+    for r in results:
+        if isinstance(r, Kept) and fold(r.text) in seen:
+            r = Removed(r.text, "repeat")
+        if isinstance(r, Kept):
+            seen.add(fold(r.text))
+            verdict.kept.append(r)
+        else:
+            verdict.removed.append(r)
+    return verdict
+
+
+def _support(
+    sentence: str, cited: Sequence[Excerpt], spans: list[tuple[str, int, int]], cosines: np.ndarray, min_meaning: float
+) -> tuple[str, int, int] | None:
+    """The passage sentence that supports `sentence`, or None when none is close enough in meaning.
+
+    Only sentences of its own cited passages count; the one holding its quotation wins over the closest.
+    """
+    own = {(e.article.doc_id, e.start, e.end) for e in cited}
+    allowed = [i for i, (d, a, b) in enumerate(spans) if any(d == o[0] and o[1] <= a and b <= o[2] for o in own)]
+    if not allowed:
+        return None
+    best = max(allowed, key=lambda i: float(cosines[i]))
+    if float(cosines[best]) < min_meaning:
+        return None
+    for words in quoted(sentence):
+        found = quote_position(words, cited)
+        if found is not None:
+            excerpt, at = found
+            holding = [i for i in allowed if spans[i][0] == excerpt.article.doc_id and spans[i][1] <= at < spans[i][2]]
+            if holding:
+                return spans[holding[0]]
+    return spans[best]
