@@ -141,8 +141,8 @@ def hit(item: Item, answer: Answer) -> bool:
     return not answer.refused and any(e in haystack for e in item.expect)
 
 
-def eval_items(qa: Any, split: str, limit: int, twins: dict[str, set[str]]) -> list[Item]:
-    """The first `limit` questions of a RealTime QA split as asked, then each with its answer hidden."""
+def eval_items(qa: Any, split: str, limit: int, twins: dict[str, set[str]] | None) -> list[Item]:
+    """The first `limit` questions of a RealTime QA split as asked, then (given `twins`) each with its answer hidden."""
     questions = load_questions(split)[: limit or None]
     asked = [
         Item(q["id"], q["question"], Filters(as_of=q["question_date"]), expect=[correct(q).lower().strip('“”"')])
@@ -151,6 +151,7 @@ def eval_items(qa: Any, split: str, limit: int, twins: dict[str, set[str]]) -> l
     hidden = [
         replace(item, answerable=False, expect=[], exclude=hide_answer(qa, q, twins))
         for item, q in zip(asked, questions, strict=True)
+        if twins is not None
     ]
     return asked + hidden
 
@@ -242,32 +243,54 @@ def measure(name: str, qas: dict[str, Any], sets: dict[str, list[Item]]) -> dict
     return figures
 
 
-def cited_passages(run: Run, numbers: list[int]) -> list[dict[str, Any]]:
-    """The passages a sentence cites, by doc id and offsets (never their text), with a hash to detect drift."""
-    by_n = {e.n: e for e in run.excerpts}
-    return [
-        {"n": n, "doc_id": e.article.doc_id, "start": e.start, "end": e.end, "sha1": span_hash(e.text)}
-        for n in dict.fromkeys(numbers)
-        if (e := by_n.get(n)) is not None
-    ]
+def passage_ref(e: Any) -> dict[str, Any]:
+    """A passage the model saw, by doc id and offsets (never its text), with a hash to detect drift."""
+    return {"n": e.n, "doc_id": e.article.doc_id, "start": e.start, "end": e.end, "sha1": span_hash(e.text)}
 
 
 def span_hash(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
-def collect(path: Path, qas: dict[str, Any], sets: dict[str, list[Item]]) -> None:
-    """Write the model's sentences on the answerable questions, unlabelled, for a person to label."""
+def closest_excerpt(sentence: str, excerpts: list[Any]) -> Any:
+    """The passage sharing the most content words with `sentence`: the one a reader checks an uncited one against."""
+    from qa_app.text import STOPWORDS, words
+
+    mine = {w for w in words(sentence) if w not in STOPWORDS}
+    return max(excerpts, key=lambda e: (len(mine & set(words(e.text))), -e.n))
+
+
+def sentence_records(item: Item, run: Run) -> Iterator[dict[str, Any]]:
+    """The model's sentences of one run, unlabelled, each with the passages it cites.
+
+    The small model often cites nothing: such a sentence is given the passage closest to it in words
+    (`"cited_by": "overlap"`), so that the labels also test the checks after "citation".
+    """
     from qa_app.checks import draft_sentences
 
+    by_n = {e.n: e for e in run.excerpts}
+    for sentence, numbers in draft_sentences(run.raw) if run.excerpts else []:
+        cited = [by_n[n] for n in dict.fromkeys(numbers) if n in by_n]
+        by = "model" if cited else "overlap"
+        cited = cited or [closest_excerpt(sentence, run.excerpts)]
+        yield {
+            "question_id": item.id,
+            "sentence": sentence,
+            "cites": [e.n for e in cited],
+            "cited_by": by,
+            "passages": [passage_ref(e) for e in cited],
+            "label": None,
+            "reason": "",
+        }
+
+
+def collect(path: Path, qas: dict[str, Any], sets: dict[str, list[Item]]) -> None:
+    """Write the model's sentences on the answerable questions, unlabelled, for a person to label."""
     with path.open("w", encoding="utf-8") as out:
         for set_name, items in sets.items():
             qa = qas["user" if set_name == "user's article" else "eval"]
             for item in items:
-                run = compose(qa, item) if item.answerable else None
-                for sentence, numbers in draft_sentences(run.raw) if run else []:
-                    record = {"question_id": item.id, "question": item.question, "sentence": sentence}
-                    record |= {"cites": numbers, "passages": cited_passages(run, numbers), "label": None}
+                for record in sentence_records(item, compose(qa, item)) if item.answerable else []:
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     out.flush()
     print(f"# wrote {path}")
@@ -347,10 +370,10 @@ def run_models(args: argparse.Namespace, base: Settings, user: Settings, qas: di
     """Ask the question sets with each model (or only collect the local model's sentences)."""
     from qa_app.qa import QA
 
-    twins = indexed_copies({r.doc_id for r in qas["eval"].store.list_articles()})
+    twins = None if args.collect else indexed_copies({r.doc_id for r in qas["eval"].store.list_articles()})
     splits = ["dev", "test"] if args.split == "both" else [args.split]
-    sets = {f"RealTime QA {s}": eval_items(qas["eval"], s, args.limit, twins) for s in splits}
-    sets["user's article"] = user_items(args.limit)
+    sets = {"user's article": user_items(args.limit)}
+    sets |= {f"RealTime QA {s}": eval_items(qas["eval"], s, args.limit, twins) for s in splits}
     loaded = []
     for name, settings in models(base):
         embedder = qas["eval"].embedder
