@@ -38,7 +38,7 @@ from qa_app.text import QUESTION_WORDS, STOPWORDS
 MIN_MEANING = 0.55
 
 _MARKER = re.compile(r"\s*\[\s*(?:passages?\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]", re.I)
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+", re.M)
 _QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
 _NAME = re.compile(r"\b[A-Z][\w'’.&-]*")
@@ -134,15 +134,16 @@ def draft_sentences(text: str) -> list[tuple[str, list[int]]]:
     Example: draft_sentences("Rutte spoke [1]. Putin too. [2]") -> [("Rutte spoke.", [1]), ("Putin too.", [2])]
     """
     out: list[tuple[str, list[int]]] = []
+    text = _BULLET.sub("", text)
     for start, end in split_sentences(text):
-        raw = _BULLET.sub("", text[start:end])
+        raw = text[start:end]
         lead = re.match(rf"^(?:{_MARKER.pattern})+", raw.lstrip(), re.I)
         if lead and out:
             out[-1][1].extend(_numbers_in(lead.group()))
             raw = raw.lstrip()[lead.end() :]
         numbers = _numbers_in(raw)
         sentence = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", raw)).strip()
-        if sentence:
+        if any(c.isalpha() for c in sentence):
             out.append((sentence, numbers))
     return out
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import logging
 import queue
 import threading
@@ -70,20 +71,38 @@ def pick_excerpts(sources: Sources) -> list[Excerpt]:
 
 @functools.cache
 def system_prompt() -> str:
-    return resources.files("qa_app").joinpath("prompts/compose.txt").read_text(encoding="utf-8")
+    return resources.files("qa_app").joinpath("prompts/compose.txt").read_text(encoding="utf-8").strip()
 
 
-def _fenced(text: str) -> str:
-    """Article text that cannot close its fence: a "</passage>" inside it would let it pose as instructions."""
-    return text.replace("<passage", "< passage").replace("</passage", "< /passage")
+@functools.cache
+def examples() -> list[dict[str, Any]]:
+    """Worked examples shown before the question: small models copy the `[n]` habit from them, not from rules."""
+    raw = resources.files("qa_app").joinpath("prompts/examples.json").read_text(encoding="utf-8")
+    return list(json.loads(raw))
+
+
+def passages_block(passages: Sequence[tuple[str, str | None, str | None, str]], question: str) -> str:
+    """Numbered passages `(title, outlet, date, text)` fenced in <passages> tags, then the question.
+
+    Article text cannot close the fence: a "</passages>" inside it would let it pose as instructions.
+    Example: passages_block([("T", "O", "2025-09-05", "Text.")], "Q?")
+    -> "<passages>\n[1] T (O, 2025-09-05)\nText.\n</passages>\n\nQuestion: Q?"
+    """
+    blocks = []
+    for n, (title, outlet, date, text) in enumerate(passages, start=1):
+        meta = ", ".join(x for x in (outlet, date) if x)
+        heading = f"[{n}] {title}" + (f" ({meta})" if meta else "")
+        blocks.append(f"{heading}\n{' '.join(text.split())}".replace("passages>", "passages >"))
+    return "<passages>\n" + "\n\n".join(blocks) + f"\n</passages>\n\nQuestion: {question}"
 
 
 def build_messages(question: str, history: Sequence[Any], excerpts: Sequence[Excerpt]) -> list[dict[str, str]]:
-    """The chat the model gets: the rules, the earlier turns, then the fenced passages and the question.
-
-    Example: build_messages("Why?", [], [Excerpt(1, article, 0, 80)])[-1]["content"] starts with '<passage n="1"'
-    """
+    """The chat the model gets: the rules, worked examples, the earlier turns, then the passages and the question."""
     messages = [{"role": "system", "content": system_prompt()}]
+    for example in examples():
+        shown = [(p["title"], p["outlet"], p["date"], p["text"]) for p in example["passages"]]
+        messages.append({"role": "user", "content": passages_block(shown, example["question"])})
+        messages.append({"role": "assistant", "content": example["answer"]})
     for turn in list(history)[-HISTORY_TURNS:]:
         role = turn.get("role") if isinstance(turn, dict) else None
         content = turn.get("content") if isinstance(turn, dict) else None
@@ -91,18 +110,8 @@ def build_messages(question: str, history: Sequence[Any], excerpts: Sequence[Exc
             content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
         if role in ("user", "assistant") and isinstance(content, str) and content.strip():
             messages.append({"role": str(role), "content": content.strip()[:TURN_CHARS]})
-    blocks = []
-    for e in excerpts:
-        a = e.article
-        meta = "\n".join(
-            f"{k}: {_fenced(v)}" for k, v in (("title", a.title), ("outlet", a.source), ("date", a.published)) if v
-        )
-        blocks.append(f'<passage n="{e.n}">\n{meta}\ntext: {_fenced(" ".join(e.text.split()))}\n</passage>')
-    ask = (
-        "\n\n".join(blocks)
-        + f"\n\nQuestion: {question}\nAnswer from the passages above only, ending each sentence with its [n]."
-    )
-    messages.append({"role": "user", "content": ask})
+    given = [(e.article.title, e.article.source, e.article.published, e.text) for e in excerpts]
+    messages.append({"role": "user", "content": passages_block(given, question)})
     return messages
 
 

@@ -1,0 +1,176 @@
+"""The sentence verifier (qa_app/checks.py): each check on hand-written sentences against hand-written articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_app.checks import (
+    MIN_MEANING,
+    Excerpt,
+    attribution_ok,
+    check_draft,
+    draft_sentences,
+    facts_ok,
+    first_failure,
+    name_key,
+    number_values,
+    quotes_ok,
+)
+from qa_app.cite import Answer, refusal, verify
+from qa_app.llm import Sources, llm_answer
+from qa_app.records import ArticleRecord
+
+RUTTE = (
+    "Speaking on September 4 at a Prague conference, NATO Secretary-General Mark Rutte said Russia would not have "
+    "a veto over foreign troops. "
+    '"Russia has nothing to do with this," he said. '
+    "French President Emmanuel Macrón, who hosted the talks, said twenty-six countries had committed to sending "
+    "troops. "
+    "The force would cost 3 million euros a month."
+)
+CARPENTER = (
+    "Michael Carpenter spoke to reporters in Vienna. "
+    '"We will keep supporting Ukraine," said one diplomat, who asked not to be named. '
+    "The meeting ended on Friday."
+)
+
+
+def article(doc_id: str, text: str, quotes: list[tuple[str, str]] | None = None) -> ArticleRecord:
+    """A stored article; `quotes` are (speaker, sentence) pairs, stored as the spans ingest would find."""
+    stored = [{"speaker": who, "start": text.index(s), "end": text.index(s) + len(s)} for who, s in quotes or []]
+    return ArticleRecord(
+        doc_id, f"Title of {doc_id}", "RFE/RL", "2025-09-05", None, [], "h" * 16, 1, doc_id, text=text, quotes=stored
+    )
+
+
+@pytest.fixture(scope="module")
+def rutte() -> ArticleRecord:
+    return article("rutte.txt", RUTTE, [("Mark Rutte", '"Russia has nothing to do with this," he said.')])
+
+
+@pytest.fixture(scope="module")
+def excerpts(rutte: ArticleRecord) -> list[Excerpt]:
+    return [Excerpt(1, rutte, 0, len(RUTTE)), Excerpt(2, article("carpenter.txt", CARPENTER), 0, len(CARPENTER))]
+
+
+def test_draft_sentences_take_their_markers_even_after_the_full_stop() -> None:
+    text = "- Rutte spoke in Prague [1]. Macron hosted the talks. [2] Nothing here.\n2. Both met [1, 2]."
+    assert draft_sentences(text) == [
+        ("Rutte spoke in Prague.", [1]),
+        ("Macron hosted the talks.", [2]),
+        ("Nothing here.", []),
+        ("Both met.", [1, 2]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cites", "expected"),
+    [
+        ("Rutte spoke in Prague.", [], "citation"),  # no marker
+        ("Rutte spoke in Prague.", [7], "citation"),  # a passage the model was not given
+        ("Rutte spoke in Prague.", [1], None),
+    ],
+)
+def test_citation_check(excerpts: list[Excerpt], sentence: str, cites: list[int], expected: str | None) -> None:
+    by_n = {e.n: e for e in excerpts}
+    assert first_failure(sentence, [by_n[n] for n in cites if n in by_n]) == expected
+
+
+def test_quote_check_wants_the_words_verbatim(excerpts: list[Excerpt]) -> None:
+    assert quotes_ok("Rutte said “Russia has nothing to do with this.”", excerpts[:1])
+    assert quotes_ok('He said "RUSSIA has nothing to do  with this"', excerpts[:1])  # case and spacing aside
+    assert not quotes_ok('Rutte said "Russia has everything to do with this."', excerpts[:1])
+    # verbatim, but in a passage the sentence does not cite
+    assert not quotes_ok('Rutte said "We will keep supporting Ukraine."', excerpts[:1])
+    assert first_failure('Rutte said "Russia has no say in this" [1].', excerpts[:1]) == "quote"
+
+
+def test_attribution_check_follows_the_articles_stored_quotes(excerpts: list[Excerpt]) -> None:
+    assert attribution_ok('"Russia has nothing to do with this," Rutte said.', excerpts[:1])
+    assert attribution_ok('According to Mark Rutte, "Russia has nothing to do with this."', excerpts[:1])
+    assert not attribution_ok('"Russia has nothing to do with this," Macron said.', excerpts[:1])
+    assert first_failure('"Russia has nothing to do with this," Macron said.', excerpts[:1]) == "attribution"
+    assert attribution_ok('"Russia has nothing to do with this," he said.', excerpts[:1])  # names no one
+
+
+def test_attribution_without_stored_quotes_needs_the_name_beside_the_quote(excerpts: list[Excerpt]) -> None:
+    # The article credits an unnamed diplomat; Carpenter is named only in the sentence before.
+    assert attribution_ok('"We will keep supporting Ukraine," Carpenter said.', excerpts[1:])
+    assert not attribution_ok('"We will keep supporting Ukraine," Lavrov said.', excerpts[1:])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("Macron said 26 countries had committed to sending troops.", True),  # "twenty-six" in the article
+        ("Macron said twenty-six countries had committed.", True),
+        ("Macron said 27 countries had committed to sending troops.", False),
+        ("The force would cost 3 million euros a month.", True),
+        ("The force would cost 3,000,000 euros a month.", True),
+        ("The force would cost 4 million euros a month.", False),
+        ("Rutte spoke in Prague on Sept. 4.", True),
+        ("Rutte spoke in Prague on Sept. 6.", False),
+        ("Rutte spoke in Prague in October.", False),
+        ("Rutte spoke in Prague on September 5, 2025.", True),  # the passage's date, shown to the model
+        ("Macron's talks were hosted in France.", False),  # France is not in the passage
+        ("MACRON hosted the talks.", True),
+        ("Macron’s guests met.", True),  # possessive, curly apostrophe
+        ("Macron hosted the talks with Olaf Scholz.", False),
+        ("However, the talks went on.", True),  # a capitalised opener is no name
+        ("Macrón hosted the talks, and Macron spoke.", True),  # accents aside
+    ],
+)
+def test_facts_check(excerpts: list[Excerpt], sentence: str, ok: bool) -> None:
+    assert facts_ok(sentence, excerpts[:1]) is ok
+    assert (first_failure(sentence, excerpts[:1]) == "facts") is not ok
+
+
+def test_normalised_forms() -> None:
+    assert number_values("twenty-six of 1,200 troops, 4th, 12%") == {26.0, 1200.0, 4.0, 12.0}
+    assert number_values("one of them") == set()  # "one" is rarely a figure
+    assert name_key("Sept.") == "september" and name_key("Macrón’s") == "macron" and name_key("U.S.") == "us"
+
+
+def test_meaning_check_refuses_a_sentence_unlike_its_passage(excerpts: list[Excerpt], embedder) -> None:
+    # Every name and number is in the passage, but the claim is not.
+    text = (
+        "Rutte said Russia would not have a veto over foreign troops [1]. Rutte sells troops in Prague as a hobby [1]."
+    )
+    verdict = check_draft(text, excerpts, embedder)
+    assert [k.text for k in verdict.kept] == ["Rutte said Russia would not have a veto over foreign troops."]
+    assert [(r.text, r.check) for r in verdict.removed] == [("Rutte sells troops in Prague as a hobby.", "meaning")]
+    assert check_draft(text, excerpts, embedder, min_meaning=0.0).kept[1].text.startswith("Rutte sells")
+    assert 0.0 < MIN_MEANING < 1.0
+
+
+def test_kept_sentences_cite_the_supporting_sentence_verbatim(excerpts: list[Excerpt], embedder) -> None:
+    text = (
+        '"Russia has nothing to do with this," Rutte said [1]. '
+        "Twenty-six countries committed to sending troops [1]. "
+        "Twenty-six countries committed to sending troops [1]. "
+        "Macron hosted talks in Berlin [1]. "
+        "A diplomat said they would keep supporting Ukraine. [2]"
+    )
+    verdict = check_draft(text, excerpts, embedder)
+    assert [r.check for r in verdict.removed] == ["repeat", "facts"]
+    supports = [RUTTE[a:b] if d == "rutte.txt" else CARPENTER[a:b] for d, a, b in (k.support for k in verdict.kept)]
+    assert supports == [
+        '"Russia has nothing to do with this," he said.',
+        "French President Emmanuel Macrón, who hosted the talks, said twenty-six countries had committed to sending "
+        "troops.",
+        '"We will keep supporting Ukraine," said one diplomat, who asked not to be named.',
+    ]
+    articles = {e.article.doc_id: e.article for e in excerpts}
+    answer = llm_answer(verdict, Sources("q", [], articles, refusal()))
+    verify(answer, {d: a.text for d, a in articles.items()})
+    assert answer.mode == "llm" and [c.n for c in answer.citations] == [1, 2, 3]
+    assert answer.text.endswith("keep supporting Ukraine. [3]")
+    assert answer.to_dict()["removed"] == [
+        {"text": "Twenty-six countries committed to sending troops.", "check": "repeat"},
+        {"text": "Macron hosted talks in Berlin.", "check": "facts"},
+    ]
+
+
+def test_answer_to_dict_names_mode_removed_and_notice() -> None:
+    data = Answer("x").to_dict()
+    assert (data["mode"], data["removed"], data["notice"]) == ("extractive", [], None)
