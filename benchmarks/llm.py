@@ -19,7 +19,7 @@ ones it removes (target >= 0.90) and of supported ones it keeps (target >= 0.80)
     python -m benchmarks.llm                      # the first 6 questions of each split (about 10 min here)
     python -m benchmarks.llm --limit 20 --split dev
     python -m benchmarks.llm --labels-only        # only the verifier against the labels
-    python -m benchmarks.llm --collect /tmp/sentences.jsonl --limit 40   # unlabelled sentences to label
+    python -m benchmarks.llm --collect /tmp/sentences.jsonl   # also keep the sentences, to label
 """
 
 from __future__ import annotations
@@ -248,12 +248,22 @@ def user_index(base: Settings, embedder: Any) -> Iterator[Settings]:
         yield settings
 
 
-def measure(name: str, qas: dict[str, Any], sets: dict[str, list[Item]]) -> dict[str, float]:
-    """Ask every set with one model, print its rows; the headline figures for `make bench`."""
+def measure(
+    name: str, qas: dict[str, Any], sets: dict[str, list[Item]], sentences: Path | None = None
+) -> dict[str, float]:
+    """Ask every set with one model, print its rows; the headline figures for `make bench`.
+
+    With `sentences`, the model's sentences on answerable questions are appended there, unlabelled.
+    """
     figures: dict[str, float] = {}
     for set_name, items in sets.items():
         qa = qas["user" if set_name == "user's article" else "eval"]
-        runs = [compose(qa, item) for item in items]
+        runs = []
+        for item in items:
+            runs.append(compose(qa, item))
+            with open(sentences or os.devnull, "a", encoding="utf-8") as out:
+                for record in sentence_records(item, runs[-1]) if item.answerable else []:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
         f = summary(runs)
         print(row(set_name, name, f), flush=True)
         key = set_name.split()[-1].replace("article", "user")
@@ -300,18 +310,6 @@ def sentence_records(item: Item, run: Run) -> Iterator[dict[str, Any]]:
             "label": None,
             "reason": "",
         }
-
-
-def collect(path: Path, qas: dict[str, Any], sets: dict[str, list[Item]]) -> None:
-    """Write the model's sentences on the answerable questions, unlabelled, for a person to label."""
-    with path.open("w", encoding="utf-8") as out:
-        for set_name, items in sets.items():
-            qa = qas["user" if set_name == "user's article" else "eval"]
-            for item in items:
-                for record in sentence_records(item, compose(qa, item)) if item.answerable else []:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    out.flush()
-    print(f"# wrote {path}")
 
 
 def label_verdicts(labels: list[dict[str, Any]], qas: dict[str, Any]) -> list[tuple[dict[str, Any], str | None]]:
@@ -367,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
     parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="questions of each set (0: all)")
     parser.add_argument("--labels-only", action="store_true", help="only check the verifier against the labels")
-    parser.add_argument("--collect", type=Path, help="write the local model's sentences here, unlabelled")
+    parser.add_argument("--collect", type=Path, help="also append the models' sentences here, unlabelled")
     args = parser.parse_args(argv)
     os.environ.setdefault("QA_CACHE_DIR", str(CACHE / "qa-llm"))  # the model's conversion, lexical caches
     # The app's 20 s would measure the timeout on a slow CPU, not the model.
@@ -393,7 +391,7 @@ def run_models(args: argparse.Namespace, base: Settings, user: Settings, qas: di
     """Ask the question sets with each model (or only collect the local model's sentences)."""
     from qa_app.qa import QA
 
-    twins = None if args.collect else indexed_copies({r.doc_id for r in qas["eval"].store.list_articles()})
+    twins = indexed_copies({r.doc_id for r in qas["eval"].store.list_articles()})
     splits = ["dev", "test"] if args.split == "both" else [args.split]
     sets = {"user's article": user_items(args.limit)}
     sets |= {f"RealTime QA {s}": eval_items(qas["eval"], s, args.limit, twins) for s in splits}
@@ -405,13 +403,10 @@ def run_models(args: argparse.Namespace, base: Settings, user: Settings, qas: di
         with_model["eval"].composer.llm()  # loaded (converted the first time) before the clock of any question
         print(f"# {name}: loaded in {time.perf_counter() - started:.0f} s; at most {settings.llm_max_tokens} tokens")
         loaded.append((name, with_model))
-    if args.collect:
-        collect(args.collect, loaded[0][1], sets)
-        return {}
     print(HEAD)
     figures: dict[str, float] = {}
     for name, with_model in loaded:
-        rows = measure(name, with_model, sets)
+        rows = measure(name, with_model, sets, args.collect)
         figures = figures or rows  # the headline figures are the local model's
     return figures
 
