@@ -16,6 +16,7 @@ EXAMPLES = """examples:
   python -m qa_app ask "Where was he speaking?" --history turns.json
   python -m qa_app ask "What happened?" --source "RFE/RL" --as-of 2025-09-06 --json
   python -m qa_app ask --batch questions.jsonl --json > answers.jsonl
+  QA_LLM_URL=http://127.0.0.1:11434/v1 QA_LLM_MODEL=llama3.2 python -m qa_app ask "Why did Putin warn?"
   python -m qa_app docs
   python -m qa_app show rferl-2025-09-05-putin-warns-foreign-troops.txt --json
 """
@@ -109,6 +110,13 @@ def _print_answer(answer: Any, as_json: bool) -> None:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
     print(answer.text)
+    if answer.notice:
+        print(f"\nnote: {answer.notice}")
+    if answer.removed:
+        count = len(answer.removed)
+        print(f"\n{count} sentence{'s' * (count != 1)} of the model's answer removed (not supported by the articles):")
+        for r in answer.removed:
+            print(f"    ({r.check}) {r.text}")
     by_article: dict[str, list[Any]] = {}
     for c in answer.citations:  # each article once, with the passages cited from it
         by_article.setdefault(c.doc_id, []).append(c)

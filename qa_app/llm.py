@@ -204,9 +204,7 @@ def notice_for(exc: Exception, settings: Settings) -> str:
     cause = exc.__cause__ if isinstance(exc, LLMError) else exc
     if type(cause).__name__ in ("APIConnectionError", "ConnectError", "ConnectionRefusedError"):
         return f"The model could not be reached; {FALLBACK}"
-    if isinstance(exc, LLMError):
-        return f"The model's reply could not be read; {FALLBACK}"
-    return f"The model could not be loaded ({type(exc).__name__}); {FALLBACK}"
+    return f"The model's reply could not be read; {FALLBACK}"
 
 
 class Composer:
@@ -231,9 +229,14 @@ class Composer:
         if not excerpts:
             yield sources.extractive
             return
-        text = ""
         try:
             llm = self.llm()
+        except Exception as exc:  # a missing or unreadable model file: the extractive answer stands
+            log.warning("the model could not be loaded: %s", exc)
+            yield fallback(sources.extractive, f"The model could not be loaded ({type(exc).__name__}); {FALLBACK}")
+            return
+        text = ""
+        try:
             for text in generate(llm, build_messages(question, history, excerpts), self.settings.llm_timeout):
                 yield text
         except Exception as exc:  # a broken model must never break the answer: the extractive one stands

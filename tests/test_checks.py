@@ -105,6 +105,8 @@ def test_attribution_without_stored_quotes_needs_the_name_beside_the_quote(excer
         ("Macron said 26 countries had committed to sending troops.", True),  # "twenty-six" in the article
         ("Macron said twenty-six countries had committed.", True),
         ("Macron said 27 countries had committed to sending troops.", False),
+        ("Macron said 26 troops were committed.", False),  # 26 counts countries there
+        ("The force would cost 4 euros a month.", False),  # 4 is not in the passage at all
         ("The force would cost 3 million euros a month.", True),
         ("The force would cost 3,000,000 euros a month.", True),
         ("The force would cost 4 million euros a month.", False),

