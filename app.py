@@ -132,7 +132,11 @@ def chat(ui: Handlers, filters: list[Any]) -> Any:
         cache_examples=False,
         fill_height=False,
         api_name="chat",
-        api_description="Answer a question; returns the answer as HTML with [n] markers and sources.",
+        api_description=(
+            "Answer a question; streams the answer as HTML with [n] markers and sources. With a model "
+            "configured (QA_LLM_URL or QA_LLM_GGUF) its text streams first, marked as being checked, "
+            "then the checked answer."
+        ),
     )
     return chatbot
 
@@ -325,6 +329,19 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+def warm_model(qa: QA) -> None:
+    """Load the configured model before the first question (a GGUF file is converted the first time: ~90 s).
+
+    A model that cannot load is not fatal: each answer then falls back to the extractive one, with a notice.
+    """
+    if qa.composer is None:
+        return
+    try:
+        qa.composer.llm()
+    except Exception as exc:  # the answers say why, one by one; the app itself works without the model
+        print(f"warning: the model could not be loaded ({type(exc).__name__}: {exc}); answers stay extractive")
+
+
 def main() -> None:
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     try:
@@ -333,6 +350,7 @@ def main() -> None:
         qa.embedder.warm()
     except QAError as exc:
         raise SystemExit(f"error: {exc}") from None
+    warm_model(qa)
     demo = create_app(qa, settings)
     demo.queue(default_concurrency_limit=8).launch(
         server_name=settings.host, server_port=settings.port, **launch_options(settings)

@@ -8,13 +8,16 @@ import re
 import pytest
 
 from qa_app import Answer, Citation, Filters
+from qa_app.cite import Removed
 from ui.format import (
     answer_html,
     answer_parts,
     cite_key,
+    draft_html,
     inert,
     parse_cite_key,
     passage_html,
+    refusal_html,
     safe_url,
     stream_answer,
 )
@@ -103,3 +106,64 @@ def test_passage_marks_the_span_or_says_the_article_changed() -> None:
     assert "javascript" not in out
     changed = passage_html(key, "T", "Something else entirely, longer than before.", None, None, None)
     assert "<mark" not in changed and "changed after the answer" in changed
+
+
+# --- composed answers (optional LLM) ----------------------------------------------------------------------------------
+
+
+def test_a_draft_is_marked_as_being_checked_and_links_nothing() -> None:
+    out = draft_html('Rutte said "yes" [1] <script>x</script>')
+    assert 'class="qa-answer qa-draft"' in out and "Checking against the sources…" in out
+    assert "qa-cite" not in out and "<script" not in out and "&#91;1&#93;" in out
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)).endswith('Rutte said "yes" [1] <script>x</script>')
+
+
+def _composed(removed: list, notice: str | None = None, mode: str = "llm") -> Answer:
+    cites = [_citation(1), _citation(2, start=6, end=11, quote="World")]
+    return Answer("Hello there. [1] World news. [2]", cites, mode=mode, removed=removed, notice=notice)
+
+
+def test_a_composed_answer_lists_its_removed_sentences_with_the_failed_check() -> None:
+    answer = _composed([Removed("Paris has <b>9</b> million people. [1]", "facts"), Removed("He won. [2]", "meaning")])
+    final = answer_html(answer)
+    assert final.count('class="qa-cite"') == 4 and "qa-draft" not in final and "Checking" not in final
+    assert "Composed by the model" in final
+    assert "2 sentences the model wrote were removed" in final
+    assert re.search(r"<details class=\"qa-removed-list\"><summary>Show removed sentences</summary>", final)
+    items = re.findall(r'<li class="qa-removed-item">(.*?)</li>', final)
+    assert len(items) == 2 and all('<span class="qa-unsupported">Unsupported</span>' in i for i in items)
+    assert "Paris has &#60;b&#62;9&#60;/b&#62; million people. &#91;1&#93;" in items[0]
+    assert "(failed check: facts&#58; a number, date or name in it is not in the cited passage)" in items[0]
+    assert "(failed check: meaning&#58; it is not close in meaning" in items[1]
+    assert "qa-cite" not in "".join(items)  # a removed sentence's [n] is not a link to a source
+    # While the answer streams sentence by sentence, the removed list waits for the end with the sources.
+    states = stream_answer(answer)
+    assert len(states) == 2 and "qa-removed" not in states[0] and "qa-removed" in states[1]
+
+
+def test_one_removed_sentence_is_counted_in_the_singular() -> None:
+    assert "1 sentence the model wrote was removed: the cited articles do not support it." in answer_html(
+        _composed([Removed("x", "citation")])
+    )
+
+
+def test_the_notice_shows_when_the_model_failed_and_the_extractive_answer_is_shown() -> None:
+    notice = "The model did not answer within 20 s; showing the extractive answer."
+    answer = _composed([], notice=notice, mode="extractive")
+    for state in stream_answer(answer):
+        assert f'<div class="qa-notice" role="note">{inert(notice)}</div>' in state
+    assert "Composed by the model" not in answer_html(answer) and "qa-removed" not in answer_html(answer)
+    refused = Answer("I could not find this in the articles.", refused=True, notice=notice)
+    refused.removed.append(Removed("Invented. [1]", "facts"))
+    out = answer_html(refused)
+    assert "qa-refusal" in out and inert(notice) in out and "1 sentence the model wrote was removed" in out
+
+
+def test_an_extractive_answer_renders_as_before() -> None:
+    """No model: no notice, no mode line, no removed list (the markup the app has always sent)."""
+    answer = Answer("Hello [1] World [2]", [_citation(1), _citation(2, start=6, end=11, quote="World")])
+    final = answer_html(answer)
+    assert final.startswith('<div class="qa-answer"><div class="qa-answer-text">')
+    assert not re.search(r"qa-(notice|mode|removed|draft)", final)
+    refusal = Answer("I could not find this in the articles.", refused=True)
+    assert answer_html(refusal) == refusal_html(refusal)

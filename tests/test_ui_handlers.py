@@ -92,6 +92,44 @@ def test_ask_returns_the_cli_json_and_follows_up_on_history(handlers) -> None:
     assert "Prague" in handlers.ask("Where was he speaking?", history)["answer"]
 
 
+def test_a_model_s_drafts_show_as_being_checked_then_settle_into_the_checked_answer(handlers, sample_qa) -> None:
+    """The drafts come first, marked and unlinked; the last state is the checked answer, nothing of the draft left."""
+    from qa_app.cite import Removed
+
+    answer = replace(sample_qa.ask("What did Rutte say?"), mode="llm", removed=[Removed("Rutte is 90. [1]", "facts")])
+    drafts = ["Rutte", "Rutte said Russia", "Rutte said Russia has no veto. [1] Rutte is 90. [1]"]
+    states = list(handlers._replies(iter([*drafts, answer]), Filters()))
+    assert all("qa-draft" in s and "Checking against the sources…" in s and "qa-cite" not in s for s in states[:-1])
+    assert fmt.inert(drafts[-1]) in states[-2]  # the whole draft is seen, however fast the model wrote it
+    final = states[-1]
+    assert final == fmt.answer_html(answer, None, Filters()) and "qa-draft" not in final and "Checking" not in final
+    assert "1 sentence the model wrote was removed" in final and "Rutte is 90. &#91;1&#93;" in final
+    assert "Composed by the model" in final and "Sources" in final
+
+
+def test_without_drafts_the_answer_streams_as_before(handlers, sample_qa) -> None:
+    answer = sample_qa.ask("What did Rutte say?")
+    assert list(handlers._replies(iter([answer]), Filters())) == fmt.stream_answer(answer, Filters())
+
+
+def test_a_model_that_is_down_gives_the_extractive_answer_with_a_notice(
+    sample_qa, sample_index: Path, base_settings, embedder, tmp_path: Path
+) -> None:
+    """QA_LLM_URL names a port nothing listens on: the chat shows the extractive answer and says why."""
+    from harness.servers import free_port
+    from qa_app import QA
+    from ui.handlers import Handlers
+
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    settings = replace(base_settings, index_dir=sample_index, upload_dir=tmp_path / "up", llm_url=url, llm_timeout=20)
+    states = list(Handlers(QA(settings, embedder), settings).respond("What did Rutte say?", [], "", "", "", ""))
+    notice = "The model could not be reached; showing the extractive answer."
+    assert all(f'<div class="qa-notice" role="note">{fmt.inert(notice)}</div>' in s for s in states)
+    expected = replace(sample_qa.ask("What did Rutte say?"), notice=notice)
+    assert states == fmt.stream_answer(expected, Filters())  # sentence by sentence, as without a model
+    assert "Sources" in states[-1] and "qa-draft" not in states[-1] and "Composed by the model" not in states[-1]
+
+
 @pytest.mark.parametrize(
     ("source", "date_from", "date_to", "as_of", "expected"),
     [

@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from qa_app import Answer, Citation, Filters
+
+if TYPE_CHECKING:
+    from qa_app.cite import Removed
 
 CITE_PREFIX = "qa-cite:"
 EMPTY_PASSAGE = (
@@ -144,15 +148,86 @@ def refusal_html(answer: Answer, filters: Filters | None = None) -> str:
     )
 
 
+CHECKING = "Checking against the sources…"
+
+
+def draft_html(text: str) -> str:
+    """The model's text as it writes it, unchecked: muted, under a "checking" label, its [n] not links.
+
+    Example: draft_html("Rutte spoke [1]") -> '<div class="qa-answer qa-draft">…Rutte spoke &#91;1&#93;…</div>'
+    """
+    return (
+        '<div class="qa-answer qa-draft"><div class="qa-checking" role="status">'
+        f'<span class="qa-checking-dot" aria-hidden="true"></span>{CHECKING}</div>'
+        f'<div class="qa-draft-text">{inert(text.strip())}</div></div>'
+    )
+
+
+def notice_html(notice: str | None) -> str:
+    """The one-line notice (e.g. why the model's answer is not shown), or "" without one."""
+    return f'<div class="qa-notice" role="note">{inert(notice)}</div>' if notice else ""
+
+
+# What each check of `qa_app.checks` refuses, in words; a check not listed shows by its name.
+CHECKS = {
+    "citation": "it cites none of the passages given",
+    "quote": "its quoted words are not in the cited passage",
+    "attribution": "the cited article does not attribute its quoted words to that person",
+    "facts": "a number, date or name in it is not in the cited passage",
+    "meaning": "it is not close in meaning to the cited passage",
+    "repeat": "it repeats an earlier sentence",
+}
+
+
+def _check_words(check: str) -> str:
+    """A check's name and what it refuses.
+
+    Example: _check_words("facts") -> "facts: a number, date or name in it is not in the cited passage"
+    """
+    return f"{check}: {CHECKS[check]}" if check in CHECKS else check
+
+
+def removed_html(removed: list[Removed]) -> str:
+    """How many of the model's sentences were removed, and the sentences themselves, folded.
+
+    Example: removed_html([Removed("Paris is big [1]", "facts")]) -> '…1 sentence removed…<details…'
+    """
+    if not removed:
+        return ""
+    count = f"{len(removed)} sentence{'s' if len(removed) != 1 else ''}"
+    items = "".join(
+        f'<li class="qa-removed-item"><span class="qa-unsupported">Unsupported</span> '
+        f'<span class="qa-removed-text">{inert(r.text)}</span> '
+        f'<span class="qa-removed-check">(failed check: {inert(_check_words(r.check))})</span></li>'
+        for r in removed
+    )
+    return (
+        f'<div class="qa-removed"><div class="qa-removed-count">{count} the model wrote '
+        f"{'were' if len(removed) != 1 else 'was'} removed: the cited articles do not support "
+        f"{'them' if len(removed) != 1 else 'it'}.</div>"
+        f'<details class="qa-removed-list"><summary>Show removed sentences</summary><ul>{items}</ul></details></div>'
+    )
+
+
 def answer_html(answer: Answer, parts: int | None = None, filters: Filters | None = None) -> str:
-    """The chat message: the first `parts` sentences with their markers, or all of it with sources."""
+    """The chat message: the first `parts` sentences with their markers, or all of it with sources.
+
+    A composed answer (`mode` "llm") says so; the model's removed sentences and any notice are shown too.
+    """
+    done = parts is None or parts >= len(answer_parts(answer.text))
+    extra = removed_html(answer.removed) if done else ""
     if answer.refused:
-        return refusal_html(answer, filters)
+        html = refusal_html(answer, filters)
+        return (
+            f'<div class="qa-llm">{notice_html(answer.notice)}{html}{extra}</div>' if answer.notice or extra else html
+        )
     by_n = {c.n: c for c in answer.citations}
-    pieces = answer_parts(answer.text)
-    body = _with_markers("".join(pieces[:parts]), by_n)
-    html = f'<div class="qa-answer"><div class="qa-answer-text">{body}</div>'
-    if parts is None or parts >= len(pieces):
+    body = _with_markers("".join(answer_parts(answer.text)[:parts]), by_n)
+    html = f'<div class="qa-answer">{notice_html(answer.notice)}'
+    if answer.mode == "llm":
+        html += '<div class="qa-mode">Composed by the model; every sentence checked against its cited passage.</div>'
+    html += f'<div class="qa-answer-text">{body}</div>{extra}'
+    if done:
         html += sources_html(answer.citations)
         note = filters_note(filters or Filters())
         if note:
@@ -163,7 +238,7 @@ def answer_html(answer: Answer, parts: int | None = None, filters: Filters | Non
 def stream_answer(answer: Answer, filters: Filters | None = None) -> list[str]:
     """The successive states of the message: sentence by sentence, then with the sources."""
     if answer.refused:
-        return [refusal_html(answer, filters)]
+        return [answer_html(answer, None, filters)]
     n = len(answer_parts(answer.text))
     return [answer_html(answer, i, filters) for i in range(1, n)] + [answer_html(answer, None, filters)]
 

@@ -8,12 +8,13 @@ the tests) import it, never `qa_app`.
 """
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
 
-from qa_app import QA, Filters, QAError, Settings
+from qa_app import QA, Answer, Filters, QAError, Settings
 from qa_app.errors import EmptyIndexError
 from qa_app.qa import recent_history
 from qa_app.vocab import parse_iso_date
@@ -21,6 +22,7 @@ from ui import format as fmt
 from ui.corpus import Corpus, Outcome, results_html, safe_name
 
 ALL_OUTLETS = "All outlets"
+DRAFT_EVERY = 0.1  # seconds between two updates of the model's draft in the chat
 # Gradio reports progress to a parameter whose default is a Progress (it passes each event its own).
 PROGRESS = gr.Progress()
 
@@ -52,21 +54,45 @@ class Handlers:
     def respond(
         self, message: str, history: list[dict[str, Any]], source: str, date_from: str, date_to: str, as_of: str
     ) -> Iterator[str]:
-        """The chat's reply: the answer's HTML growing sentence by sentence, the sources last."""
+        """The chat's reply: the answer's HTML growing sentence by sentence, the sources last.
+
+        With a model configured, its text shows first as it writes it, marked as being checked, and then
+        settles at once into the checked answer (or the extractive one with a notice).
+        """
         if not (message or "").strip():
             yield "Ask a question about the articles."
             return
         try:
             filters = parse_filters(source, date_from, date_to, as_of)
             # A long chat goes on with its latest turns that fit; /ask callers over the limits are refused.
-            answer = self.qa.ask(message, recent_history(history, self.settings), filters)
+            yield from self._replies(self.qa.stream(message, recent_history(history, self.settings), filters), filters)
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
         except EmptyIndexError:
             raise gr.Error("There are no articles yet: add some in the Corpus tab.") from None
         except QAError as exc:
             raise gr.Error(str(exc)) from None
-        yield from fmt.stream_answer(answer, filters)
+
+    def _replies(self, items: Iterator[str | Answer], filters: Filters) -> Iterator[str]:
+        """The chat message's states for `QA.stream`'s items: drafts (at most every DRAFT_EVERY s), then the answer.
+
+        The model's whole draft is shown before the answer it settles into, so what was removed can be seen written.
+        """
+        draft, shown, last = "", "", 0.0
+        for item in items:
+            if isinstance(item, Answer):
+                if not shown:
+                    yield from fmt.stream_answer(item, filters)  # no model, or it wrote nothing: as always
+                    return
+                if draft != shown:
+                    yield fmt.draft_html(draft)
+                yield fmt.answer_html(item, None, filters)
+                return
+            draft = item
+            # A fast endpoint writes hundreds of tokens a second: the browser needs far fewer updates.
+            if draft.strip() and time.monotonic() - last >= DRAFT_EVERY:
+                shown, last = draft, time.monotonic()
+                yield fmt.draft_html(draft)
 
     def ask(
         self,
