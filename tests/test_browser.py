@@ -133,8 +133,10 @@ def ask(page: Any, question: str) -> Any:
 
 
 def sentences_of(message: Any) -> list[str]:
-    """The quoted sentences of an answer, in marker order: the text before each [n]."""
-    text = message.locator(".qa-answer-text").inner_text()
+    """The quoted sentences of an answer, in marker order: the text before each [n] (group headings aside)."""
+    heads = {h.strip() for h in message.locator(".qa-group-head").all_inner_texts()}
+    lines = message.locator(".qa-answer-text").inner_text().splitlines()
+    text = "\n".join(line for line in lines if line.strip() not in heads)
     return [p.strip() for p in re.split(r"(?:\s*\[\d+\])+", text) if p.strip()]
 
 
@@ -361,7 +363,7 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
     assert not (uploads / "harbour_library.md").exists()
 
     page.get_by_role("tab", name="Chat").click()
-    expect(ask(page, "What did Linnea Sorensen say?")).to_contain_text("I could not find this in the articles.")
+    expect(ask(page, "What did Linnea Sorensen say?")).to_contain_text("No article mentions Linnea Sorensen.")
 
 
 def test_upload_over_the_size_limit_is_refused(own_app: tuple[str, Path], page: Any) -> None:

@@ -167,3 +167,14 @@ def test_an_extractive_answer_renders_as_before() -> None:
     assert not re.search(r"qa-(notice|mode|removed|draft)", final)
     refusal = Answer("I could not find this in the articles.", refused=True)
     assert answer_html(refusal) == refusal_html(refusal)
+
+
+def test_a_speakers_answer_shows_each_articles_heading_apart_from_the_quotes() -> None:
+    text = 'Talks Resume <b> (Outlet, 2025-09-05):\n"Hello," she said. [1]\n\nOlder Story (Outlet, 2025-08-01):\nWorld. [2]'
+    answer = Answer(text, [_citation(1), _citation(2, start=6, end=11, quote="World")])
+    out = answer_html(answer)
+    heads = re.findall(r'<div class="qa-group-head">(.*?)</div>', out)
+    assert heads == ["Talks Resume &lt;b&gt; (Outlet, 2025-09-05):", "Older Story (Outlet, 2025-08-01):"]
+    groups = re.findall(r'<div class="qa-group">(.*?)</div>', out)
+    assert len(groups) == 2 and "[1]" in groups[0] and "[2]" in groups[1]
+    assert not any("[" in h for h in heads)

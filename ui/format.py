@@ -87,6 +87,20 @@ def _with_markers(text: str, by_n: dict[int, Citation]) -> str:
     return "".join(out)
 
 
+def _answer_body(text: str, by_n: dict[int, Citation]) -> str:
+    """The answer's text with clickable markers; an answer of article groups (a speaker's words) gets
+    each group's heading line ("Title (Outlet, date):", no marker) as a heading of its own."""
+    if "\n" not in text:
+        return _with_markers(text, by_n)
+    html = []
+    for line in (line.strip() for line in text.split("\n")):
+        if line and not _MARKER.search(line) and line.endswith(":"):
+            html.append(f'<div class="qa-group-head">{inert(line)}</div>')
+        elif line:
+            html.append(f'<div class="qa-group">{_with_markers(line, by_n)}</div>')
+    return "".join(html)
+
+
 def answer_parts(text: str) -> list[str]:
     """The answer cut after each run of markers, for streaming sentence by sentence.
 
@@ -222,7 +236,7 @@ def answer_html(answer: Answer, parts: int | None = None, filters: Filters | Non
             f'<div class="qa-llm">{notice_html(answer.notice)}{html}{extra}</div>' if answer.notice or extra else html
         )
     by_n = {c.n: c for c in answer.citations}
-    body = _with_markers("".join(answer_parts(answer.text)[:parts]), by_n)
+    body = _answer_body("".join(answer_parts(answer.text)[:parts]), by_n)
     html = f'<div class="qa-answer">{notice_html(answer.notice)}'
     if answer.mode == "llm":
         html += '<div class="qa-mode">Composed by the model; every sentence checked against its cited passage.</div>'
