@@ -170,7 +170,10 @@ def test_an_extractive_answer_renders_as_before() -> None:
 
 
 def test_a_speakers_answer_shows_each_articles_heading_apart_from_the_quotes() -> None:
-    text = 'Talks Resume <b> (Outlet, 2025-09-05):\n"Hello," she said. [1]\n\nOlder Story (Outlet, 2025-08-01):\nWorld. [2]'
+    text = (
+        'Talks Resume <b> (Outlet, 2025-09-05):\n"Hello," she said. [1]\n\n'
+        "Older Story (Outlet, 2025-08-01):\nWorld. [2]"
+    )
     answer = Answer(text, [_citation(1), _citation(2, start=6, end=11, quote="World")])
     out = answer_html(answer)
     heads = re.findall(r'<div class="qa-group-head">(.*?)</div>', out)
