@@ -29,7 +29,7 @@ run: ingest-sample
 	$(PY) app.py
 
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: install-dev
 	$(PY) -m benchmarks.all

@@ -24,6 +24,9 @@ from qa_app.checks import draft_sentences, fold
 from qa_app.cite import Answer, verify
 from qa_app.qa import QA
 
+# One worker runs every test of the model (`make test` uses pytest-xdist): the model loads once.
+pytestmark = pytest.mark.xdist_group("llm")
+
 LIBRARY = """The new public library in Harbor Town opened on Monday with 12,000 books.
 
 Mayor Lisa Grant said the library "will be open every day of the week." The building cost 4 million dollars \

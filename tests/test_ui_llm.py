@@ -21,6 +21,9 @@ from tests.test_app import serve, text_of
 from tests.test_browser import ARTIFACTS, DONE, browser, new_page, open_chat  # noqa: F401  (browser: a fixture)
 from ui import format as fmt
 
+# One worker runs every test of the model (`make test` uses pytest-xdist): the model loads once.
+pytestmark = pytest.mark.xdist_group("llm")
+
 QUESTION = "What did Rutte say?"
 MAX_TOKENS = 24
 
