@@ -11,7 +11,15 @@ names it in `Answer.removed`):
   outlet and date); "26" matches "twenty-six", "Sept. 4" matches "September 4", case, possessives and accents aside;
 - "meaning": the cosine of the app's embedder between it and the best-matching sentence of its cited
   passages is at least `MIN_MEANING`;
+- "attribution" (again, after "meaning"): a sentence reporting speech without quotation marks ("Peskov said
+  that ...") must credit whom the article credits with its supporting sentence (stored quotes, else a name in
+  or beside it);
+- "hedge": it states as fact what its supporting sentence only reports as proposed, planned, expected or possible
+  ("The EU will phase out ..." from "The Commission proposed legislation to phase out ...");
 - "repeat": it says again what a kept sentence said.
+
+When the model stopped at its token limit (`cut_off`), a last sentence that does not end with punctuation or a
+`[n]` marker is removed as "cut off": it was cut short, not finished.
 
 A kept sentence is cited by the verbatim span of the passage sentence that supports it: the one that
 holds its quotation, else the closest in meaning.
@@ -44,6 +52,20 @@ _MARKER = re.compile(r"\s*\[\s*(?:passages?\s*)?(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\
 _BULLET = re.compile(r"^[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t]+", re.M)
 _QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
 _ACCORDING = re.compile(r"\baccording to (?P<who>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)")
+# What a supporting sentence says to mark its claim as not (yet) a fact; case-sensitive so the month "May" is no hedge.
+_HEDGED = re.compile(
+    r"\b(?:propos(?:ed|es|al|als)|plan(?:s|ned|ning) to|expect(?:s|ed)? to|is expected|are expected|could|would|may"
+    r"|might|aim(?:s|ed)? to|intend(?:s|ed)? to|(?:is|are) set to|consider(?:s|ed|ing)|draft|seek(?:s|ing)? to)\b"
+)
+# The same broadly, for the generated sentence: any of these and it does not state the claim as fact. Reporting
+# verbs count too: "Rutte said Russia will not ..." reports, and "attribution" checks who said it.
+_HEDGING = re.compile(
+    r"\b(?:propos\w*|plan\w*|expect\w*|could|would|may|might|aim\w*|intend\w*|set to|consider\w*|draft\w*|seek\w*"
+    r"|likely|possibl\w*|potential\w*|hope\w*|want\w*|call(?:s|ed)? for|urg\w*|if"
+    r"|said|says|told|tells|warn\w*|claim\w*|insist\w*|stat(?:ed|es)|announc\w*|according)\b",
+    re.I,
+)
+_FINISHED = re.compile(r"(?:[.!?…\"”’')\]]|\[\s*\d[\d\s,;]*\])\s*$")
 _NAME = re.compile(r"\b[A-Z][\w'’.&-]*")
 _DIGITS = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th|s|%)?(?![\w])")
 _WORDS = re.compile(r"[A-Za-z][\w'’.-]*|\d[\d.,]*")
@@ -231,6 +253,40 @@ def _speaker_at(article: ArticleRecord, at: int, who: str) -> bool:
     return re.search(rf"\b{re.escape(surname)}\b", nearby) is not None
 
 
+def reported_ok(sentence: str, article: ArticleRecord, start: int, end: int) -> bool:
+    """Whether a sentence reporting speech without quotation marks credits whom the article credits with
+    its supporting sentence `article.text[start:end]`: a stored quote overlapping it, else a name in or beside it.
+
+    Example: "Peskov said the men were killed." supported by the governor's sentence -> False
+    """
+    if quoted(sentence):
+        return True  # the quotation's own attribution check has run
+    who = named_speaker(sentence)
+    if not who:
+        return True
+    stored = [q for q in article.quotes if int(q["start"]) < end and start < int(q["end"])]
+    if stored:
+        return any(speaker_matches(str(q["speaker"]), who) or speaker_matches(who, str(q["speaker"])) for q in stored)
+    return _speaker_at(article, start, who)
+
+
+def hedge_ok(sentence: str, support: str) -> bool:
+    """Whether the sentence keeps the hedge of its supporting sentence: a proposal or plan is not a done deed.
+
+    Example: hedge_ok("The EU will phase out gas.", "The Commission proposed to phase out gas.") -> False
+    """
+    return _HEDGED.search(support) is None or _HEDGING.search(sentence) is not None
+
+
+def after_support(sentence: str, article: ArticleRecord, start: int, end: int) -> str | None:
+    """The first check against its supporting sentence that a sentence fails ("attribution", "hedge"), or None."""
+    if not reported_ok(sentence, article, start, end):
+        return "attribution"
+    if not hedge_ok(sentence, article.text[start:end]):
+        return "hedge"
+    return None
+
+
 def number_values(text: str, scaled_only: bool = False) -> set[float]:
     """The numbers a text states, in digits or words; "3 million" is 3,000,000 (and 3 unless `scaled_only`).
 
@@ -348,17 +404,21 @@ def passage_sentences(cited: Sequence[Excerpt]) -> list[tuple[str, int, int]]:
     return list(dict.fromkeys(spans))
 
 
-def check_draft(text: str, excerpts: Sequence[Excerpt], embedder: Embeds, min_meaning: float = MIN_MEANING) -> Verdict:
+def check_draft(
+    text: str, excerpts: Sequence[Excerpt], embedder: Embeds, min_meaning: float = MIN_MEANING, cut_off: bool = False
+) -> Verdict:
     """Check every sentence of a generated text against the passages `excerpts` it was written from.
 
+    `cut_off`: the model stopped at its token limit, so an unfinished last sentence is removed ("cut off").
     Example: "Rutte met Putin [1]." against a passage without Putin -> removed, check "facts"
     """
     by_n = {e.n: e for e in excerpts}
-    texts = {e.article.doc_id: e.article.text for e in excerpts}
-    titles = {e.article.doc_id: e.article.title for e in excerpts}
+    articles = {e.article.doc_id: e.article for e in excerpts}
     results: list[Kept | Removed] = []
     pending: list[tuple[int, str, list[Excerpt]]] = []
-    for sentence, numbers in draft_sentences(text):
+    drafts = draft_sentences(text)
+    cut = drafts.pop() if cut_off and drafts and not _FINISHED.search(text) else None
+    for sentence, numbers in drafts:
         cited = [by_n[n] for n in dict.fromkeys(numbers) if n in by_n]
         failed = first_failure(sentence, cited)
         results.append(Removed(sentence, failed or "meaning"))
@@ -368,15 +428,18 @@ def check_draft(text: str, excerpts: Sequence[Excerpt], embedder: Embeds, min_me
         spans = passage_sentences([e for _, _, cited in pending for e in cited])
         # Each passage sentence also with its article's title before it: news sentences leave their
         # subject to the headline ("The building cost ..." under "Harbor Town library opens").
-        alone = [texts[d][a:b] for d, a, b in spans]
-        titled = [f"{titles[d]}. {t}" for (d, _, _), t in zip(spans, alone, strict=True)]
+        alone = [articles[d].text[a:b] for d, a, b in spans]
+        titled = [f"{articles[d].title}. {t}" for (d, _, _), t in zip(spans, alone, strict=True)]
         vectors = embedder.embed_texts([s for _, s, _ in pending] + alone + titled)
         mine, theirs = vectors[: len(pending)], vectors[len(pending) :]
         for row, (i, sentence, cited) in enumerate(pending):
             cosines = (mine[row] @ theirs.T).reshape(2, len(spans)).max(axis=0)
             support = _support(sentence, cited, spans, cosines, min_meaning)
+            failed = support and after_support(sentence, articles[support[0]], support[1], support[2])
             if support is not None:
-                results[i] = Kept(sentence, support)
+                results[i] = Removed(sentence, failed) if failed else Kept(sentence, support)
+    if cut is not None:
+        results.append(Removed(cut[0], "cut off"))
     verdict, seen = Verdict(), set()
     for r in results:
         if isinstance(r, Kept) and fold(r.text) in seen:

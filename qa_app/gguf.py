@@ -31,6 +31,9 @@ from qa_app.embed import offline_env
 from qa_app.errors import LLMError
 
 CONTEXT_WINDOW = 8192  # SmolLM2's
+# How long a stopped generation may take to notice (it checks once per token): bounded so a caller never hangs,
+# long enough that no thread is left inside torch when the process exits (that once aborted it, exit 134).
+JOIN_SECONDS = 15.0
 
 
 def converted_dir(gguf: Path, cache_dir: Path) -> Path:
@@ -78,24 +81,37 @@ def _load(folder: str) -> tuple[Any, Any, threading.Lock]:
     return model, AutoTokenizer.from_pretrained(folder), threading.Lock()
 
 
-def stream_tokens(model: Any, tokenizer: Any, lock: threading.Lock, input_ids: Any, max_tokens: int) -> Iterator[str]:
-    """The decoded pieces of a greedy generation; closing the iterator stops the generation."""
+def stream_tokens(
+    model: Any,
+    tokenizer: Any,
+    lock: threading.Lock,
+    input_ids: Any,
+    max_tokens: int,
+    stop: threading.Event | None = None,
+    info: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """The decoded pieces of a greedy generation; closing the iterator or setting `stop` stops the generation.
+
+    Closing waits (up to `JOIN_SECONDS`) for the generating thread to end. `info["finish_reason"]` becomes
+    "length" when the model stopped at `max_tokens`, else "stop".
+    """
     import torch
     from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-    stop = threading.Event()
+    stopped = stop or threading.Event()
     failure: list[BaseException] = []
+    made: list[int] = []
 
     class Stop(StoppingCriteria):
         def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-            return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool)
+            return torch.full((input_ids.shape[0],), stopped.is_set(), dtype=torch.bool)
 
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
     def run() -> None:
         try:
             with lock, torch.inference_mode():
-                model.generate(
+                out = model.generate(
                     input_ids=input_ids,
                     attention_mask=torch.ones_like(input_ids),
                     max_new_tokens=max_tokens,
@@ -104,15 +120,20 @@ def stream_tokens(model: Any, tokenizer: Any, lock: threading.Lock, input_ids: A
                     stopping_criteria=StoppingCriteriaList([Stop()]),
                     pad_token_id=tokenizer.eos_token_id,
                 )
+                made.append(int(out.shape[1] - input_ids.shape[1]))
         except BaseException as exc:  # reported to the reader below, not lost in this thread
             failure.append(exc)
             streamer.end()
 
-    threading.Thread(target=run, name="gguf-generate", daemon=True).start()
+    thread = threading.Thread(target=run, name="gguf-generate", daemon=True)
+    thread.start()
     try:
         yield from streamer
     finally:
-        stop.set()
+        stopped.set()
+        thread.join(JOIN_SECONDS)
+    if info is not None:
+        info["finish_reason"] = "length" if made and made[0] >= max_tokens else "stop"
     if failure:
         raise LLMError(f"the local model failed: {failure[0]}") from failure[0]
 
@@ -125,6 +146,7 @@ class GGUFModel(CustomLLM):
     _model: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
     _lock: threading.Lock = PrivateAttr()
+    _stops: set[threading.Event] = PrivateAttr(default_factory=set)
 
     def __init__(self, folder: str, max_tokens: int = 200, **kwargs: Any) -> None:
         super().__init__(folder=folder, max_tokens=max_tokens, **kwargs)
@@ -151,16 +173,28 @@ class GGUFModel(CustomLLM):
         )
         return encoded["input_ids"]
 
-    def _pieces(self, input_ids: Any) -> Iterator[str]:
-        return stream_tokens(self._model, self._tokenizer, self._lock, input_ids, self.max_tokens)
+    def cancel(self) -> None:
+        """Stop every generation of this model at its next token (called by `qa_app.llm.generate` on timeout)."""
+        for stop in list(self._stops):
+            stop.set()
+
+    def _pieces(self, input_ids: Any, info: dict[str, str] | None = None) -> Iterator[str]:
+        stop = threading.Event()
+        self._stops.add(stop)
+        try:
+            yield from stream_tokens(self._model, self._tokenizer, self._lock, input_ids, self.max_tokens, stop, info)
+        finally:
+            self._stops.discard(stop)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         def gen() -> ChatResponseGen:
-            text = ""
-            for piece in self._pieces(self.chat_ids(messages)):
+            text, info = "", dict[str, str]()
+            for piece in self._pieces(self.chat_ids(messages), info):
                 text += piece
                 yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=piece)
+            # The last response says why the model stopped, as an OpenAI-compatible stream's last chunk does.
+            yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta="", raw=info)
 
         return gen()
 

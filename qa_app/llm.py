@@ -120,11 +120,16 @@ def fallback(extractive: Answer, notice: str, removed: Sequence[Any] = ()) -> An
     return dataclasses.replace(extractive, mode="extractive", notice=notice, removed=list(removed))
 
 
-def checked_answer(text: str, excerpts: Sequence[Excerpt], sources: Sources, embedder: Embedder) -> Answer:
-    """The model's text as an answer of the sentences that pass every check, or the extractive answer."""
+def checked_answer(
+    text: str, excerpts: Sequence[Excerpt], sources: Sources, embedder: Embedder, cut_off: bool = False
+) -> Answer:
+    """The model's text as an answer of the sentences that pass every check, or the extractive answer.
+
+    `cut_off`: the model stopped at its token limit (its last sentence may be unfinished).
+    """
     if not text.strip():
         return fallback(sources.extractive, f"The model returned no answer; {FALLBACK}")
-    verdict = check_draft(text, excerpts, embedder)
+    verdict = check_draft(text, excerpts, embedder, cut_off=cut_off)
     if not verdict.kept:
         count = len(verdict.removed)
         notice = f"None of the model's {count} sentence{'s' * (count != 1)} passed the checks; {FALLBACK}"
@@ -162,11 +167,19 @@ def llm_answer(verdict: Verdict, sources: Sources) -> Answer:
     return answer
 
 
-def generate(llm: LLM, messages: Sequence[dict[str, str]], timeout: float) -> Iterator[str]:
+# How long leaving `generate` waits for an in-process model to notice it was stopped (once per token).
+JOIN_SECONDS = 15.0
+
+
+def generate(
+    llm: LLM, messages: Sequence[dict[str, str]], timeout: float, outcome: dict[str, str] | None = None
+) -> Iterator[str]:
     """The text the model has written so far, after each piece it streams.
 
     The model runs in a thread, so a stalled one cannot hold the caller past `timeout` seconds for
-    the whole generation (`LLMTimeoutError`); a failure of the model is an `LLMError` from it.
+    the whole generation (`LLMTimeoutError`); a failure of the model is an `LLMError` from it. On leaving,
+    an in-process model is told to stop (`cancel`) and its thread is joined, bounded by `JOIN_SECONDS`, so
+    no generation is left running inside torch. `outcome["finish_reason"]` is the model's, when it gives one.
     """
     from llama_index.core.llms import ChatMessage
 
@@ -179,12 +192,15 @@ def generate(llm: LLM, messages: Sequence[dict[str, str]], timeout: float) -> It
             for response in llm.stream_chat(chat):
                 if left.is_set():
                     break  # closing the stream stops the generation or the HTTP request
+                if outcome is not None and (reason := finish_reason(response.raw)):
+                    outcome["finish_reason"] = reason
                 pieces.put(("text", response.delta or ""))
             pieces.put(("end", None))
         except Exception as exc:
             pieces.put(("error", exc))
 
-    threading.Thread(target=work, name="llm-generate", daemon=True).start()
+    worker = threading.Thread(target=work, name="llm-generate", daemon=True)
+    worker.start()
     deadline = time.monotonic() + timeout
     text = ""
     try:
@@ -201,6 +217,20 @@ def generate(llm: LLM, messages: Sequence[dict[str, str]], timeout: float) -> It
             yield text
     finally:
         left.set()
+        cancel = getattr(llm, "cancel", None)
+        if callable(cancel):
+            cancel()  # an in-process model stops at its next token instead of running to max_tokens
+            worker.join(JOIN_SECONDS)
+
+
+def finish_reason(raw: Any) -> str | None:
+    """Why the model stopped ("length": at its token limit), from a streamed response's raw chunk, if it says."""
+    if isinstance(raw, dict):
+        choices = raw.get("choices") or [raw]
+        first = choices[0] if isinstance(choices[0], dict) else {}
+        return first.get("finish_reason")
+    choices = getattr(raw, "choices", None) or []
+    return getattr(choices[0], "finish_reason", None) if choices else None
 
 
 def notice_for(exc: Exception, settings: Settings) -> str:
@@ -241,15 +271,16 @@ class Composer:
             log.warning("the model could not be loaded: %s", exc)
             yield fallback(sources.extractive, f"The model could not be loaded ({type(exc).__name__}); {FALLBACK}")
             return
-        text = ""
+        text, outcome = "", dict[str, str]()
         try:
-            for text in generate(llm, build_messages(question, history, excerpts), self.settings.llm_timeout):
+            for text in generate(llm, build_messages(question, history, excerpts), self.settings.llm_timeout, outcome):
                 yield text
         except Exception as exc:  # a broken model must never break the answer: the extractive one stands
             log.warning("composed answer failed: %s", exc)
             yield fallback(sources.extractive, notice_for(exc, self.settings))
             return
-        yield checked_answer(text, excerpts, sources, self.embedder)
+        cut_off = outcome.get("finish_reason") == "length"
+        yield checked_answer(text, excerpts, sources, self.embedder, cut_off)
 
 
 def load_composer(settings: Settings, embedder: Embedder) -> Composer | None:

@@ -301,3 +301,18 @@ def test_cli_ask_shows_mode_removed_and_notice(corpus, monkeypatch, capsys) -> N
     assert "note: None of the model's 3 sentences passed the checks" in plain
     assert "3 sentences of the model's answer removed" in plain
     assert "(facts) Zorblax 9000 ate the moon on Tuesday." in plain
+
+
+def test_a_timed_out_local_model_leaves_no_generation_running(corpus, embedder, smollm2_gguf: Path) -> None:
+    # The deadline passes while the model reads its prompt: the answer falls back, and by then the generation
+    # was told to stop and its thread joined, so no thread is left inside torch (an exit there once aborted).
+    qa = QA(replace(corpus, llm_gguf=smollm2_gguf, llm_timeout=0.05), embedder)
+    assert qa.composer is not None
+    qa.composer.llm()
+    started = time.monotonic()
+    final = list(qa.stream(QUESTION))[-1]
+    assert isinstance(final, Answer) and final.mode == "extractive"
+    assert final.notice == "The model did not answer within 0.05 s; showing the extractive answer."
+    running = [t.name for t in threading.enumerate() if t.name in ("llm-generate", "gguf-generate") and t.is_alive()]
+    assert running == []
+    assert time.monotonic() - started < 120, "did not hang"
