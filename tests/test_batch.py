@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import USER_ARTICLE, run_cli
 
-KEYS = {"answer", "refused", "citations", "retrieved"}
+KEYS = {"answer", "refused", "citations", "retrieved", "mentions", "more_articles", "mode", "removed", "notice"}
 CITATION_KEYS = {"n", "doc_id", "title", "source", "url", "published", "quote", "start", "end"}
 
 

@@ -24,7 +24,8 @@ from ui import format as fmt
 # One worker runs every test of the model (`make test` uses pytest-xdist): the model loads once.
 pytestmark = pytest.mark.xdist_group("llm")
 
-QUESTION = "What did Rutte say?"
+# Not a who-said-what question: those are answered with the person's own sentences, never composed.
+QUESTION = "How many countries committed to sending troops for the reassurance force?"
 MAX_TOKENS = 24
 
 
