@@ -190,7 +190,8 @@ def _people(args: argparse.Namespace) -> None:
         print(json.dumps([p.to_dict() for p in found], ensure_ascii=False))
         return
     for p in found:
-        print(f"{p.name}\t{p.quotes} quotes\t{p.articles} articles\t{p.latest or '-'}")
+        quotes, articles = f"{p.quotes} quote{'s' * (p.quotes != 1)}", f"{p.articles} article{'s' * (p.articles != 1)}"
+        print(f"{p.name}\t{quotes}\t{articles}\t{p.latest or '-'}")
 
 
 def _quotes(args: argparse.Namespace) -> None:
