@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from harness import llm_server
+from harness.servers import free_port
 from qa_app.checks import draft_sentences, fold
 from qa_app.cite import Answer, verify
 from qa_app.qa import QA
@@ -207,12 +208,6 @@ def stalled() -> Iterator[str]:
     for conn in held:
         conn.close()
     listener.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("kind", ["down", "stalled", "garbage", "nonsense"])
