@@ -61,7 +61,7 @@ class Settings:
     max_question_chars: int = 2000
     max_history_messages: int = 40
     max_history_chars: int = 50_000
-    speaker_articles: int = 3  # articles a speaker answer shows before saying how many more quote the person
+    speaker_articles: int = 5  # articles a speaker answer shows before saying how many more quote the person
     llm_url: str | None = None  # an OpenAI-compatible endpoint (".../v1") that composes answers; off when unset
     llm_model: str = ""  # the model name that endpoint serves
     llm_api_key: str = ""
