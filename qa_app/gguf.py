@@ -7,13 +7,14 @@ modification time, and later loads read that folder in seconds. Decoding is gree
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -34,6 +35,8 @@ CONTEXT_WINDOW = 8192  # SmolLM2's
 # How long a stopped generation may take to notice (it checks once per token): bounded so a caller never hangs,
 # long enough that no thread is left inside torch when the process exits (that once aborted it, exit 134).
 JOIN_SECONDS = 15.0
+# Generations still running (a caller that timed out does not wait for them): stopped and joined at exit.
+_RUNNING: dict[threading.Thread, threading.Event] = {}
 
 
 def converted_dir(gguf: Path, cache_dir: Path) -> Path:
@@ -111,6 +114,9 @@ def stream_tokens(
     def run() -> None:
         try:
             with lock, torch.inference_mode():
+                if stopped.is_set():  # stopped while another generation held the model: do not read the prompt
+                    streamer.end()
+                    return
                 out = model.generate(
                     input_ids=input_ids,
                     attention_mask=torch.ones_like(input_ids),
@@ -126,16 +132,28 @@ def stream_tokens(
             streamer.end()
 
     thread = threading.Thread(target=run, name="gguf-generate", daemon=True)
+    if not _RUNNING:
+        atexit.register(_stop_running)  # registering again is harmless: the set is empty by then
+    _RUNNING[thread] = stopped
     thread.start()
     try:
         yield from streamer
     finally:
         stopped.set()
         thread.join(JOIN_SECONDS)
+        _RUNNING.pop(thread, None)
     if info is not None:
         info["finish_reason"] = "length" if made and made[0] >= max_tokens else "stop"
     if failure:
         raise LLMError(f"the local model failed: {failure[0]}") from failure[0]
+
+
+def _stop_running() -> None:
+    """At exit: stop every generation still running and wait for it, so none is inside torch when Python ends."""
+    for stopped in list(_RUNNING.values()):
+        stopped.set()
+    for thread in list(_RUNNING):
+        thread.join(JOIN_SECONDS)
 
 
 class GGUFModel(CustomLLM):
@@ -146,7 +164,7 @@ class GGUFModel(CustomLLM):
     _model: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
     _lock: threading.Lock = PrivateAttr()
-    _stops: set[threading.Event] = PrivateAttr(default_factory=set)
+    in_process: ClassVar[bool] = True  # `qa_app.llm.generate` passes it `stop=` (see `stream_chat`)
 
     def __init__(self, folder: str, max_tokens: int = 200, **kwargs: Any) -> None:
         super().__init__(folder=folder, max_tokens=max_tokens, **kwargs)
@@ -173,24 +191,18 @@ class GGUFModel(CustomLLM):
         )
         return encoded["input_ids"]
 
-    def cancel(self) -> None:
-        """Stop every generation of this model at its next token (called by `qa_app.llm.generate` on timeout)."""
-        for stop in list(self._stops):
-            stop.set()
-
-    def _pieces(self, input_ids: Any, info: dict[str, str] | None = None) -> Iterator[str]:
-        stop = threading.Event()
-        self._stops.add(stop)
-        try:
-            yield from stream_tokens(self._model, self._tokenizer, self._lock, input_ids, self.max_tokens, stop, info)
-        finally:
-            self._stops.discard(stop)
+    def _pieces(self, input_ids: Any, info: dict[str, str] | None = None, stop: Any = None) -> Iterator[str]:
+        """The generation's decoded pieces; `stop`, an event, ends it at its next token once set."""
+        stopped = stop if isinstance(stop, threading.Event) else None
+        yield from stream_tokens(self._model, self._tokenizer, self._lock, input_ids, self.max_tokens, stopped, info)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the answer; `stop=` a `threading.Event` that, once set, ends the generation at its next token."""
+
         def gen() -> ChatResponseGen:
             text, info = "", dict[str, str]()
-            for piece in self._pieces(self.chat_ids(messages), info):
+            for piece in self._pieces(self.chat_ids(messages), info, kwargs.get("stop")):
                 text += piece
                 yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=piece)
             # The last response says why the model stopped, as an OpenAI-compatible stream's last chunk does.

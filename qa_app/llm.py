@@ -167,8 +167,8 @@ def llm_answer(verdict: Verdict, sources: Sources) -> Answer:
     return answer
 
 
-# How long leaving `generate` waits for an in-process model to notice it was stopped (once per token).
-JOIN_SECONDS = 15.0
+# An LLM with this attribute set runs in-process and takes `stop=threading.Event` in `stream_chat`.
+IN_PROCESS = "in_process"
 
 
 def generate(
@@ -178,8 +178,9 @@ def generate(
 
     The model runs in a thread, so a stalled one cannot hold the caller past `timeout` seconds for
     the whole generation (`LLMTimeoutError`); a failure of the model is an `LLMError` from it. On leaving,
-    an in-process model is told to stop (`cancel`) and its thread is joined, bounded by `JOIN_SECONDS`, so
-    no generation is left running inside torch. `outcome["finish_reason"]` is the model's, when it gives one.
+    an in-process model (`IN_PROCESS`) is told to stop this generation, not another user's: it ends at its next
+    token, without the caller waiting for it (reading a long prompt can take seconds; `qa_app.gguf` joins what is
+    left at exit). `outcome["finish_reason"]` is the model's, when it gives one.
     """
     from llama_index.core.llms import ChatMessage
 
@@ -189,7 +190,7 @@ def generate(
 
     def work() -> None:
         try:
-            for response in llm.stream_chat(chat):
+            for response in llm.stream_chat(chat, **({"stop": left} if getattr(llm, IN_PROCESS, False) else {})):
                 if left.is_set():
                     break  # closing the stream stops the generation or the HTTP request
                 if outcome is not None and (reason := finish_reason(response.raw)):
@@ -217,10 +218,6 @@ def generate(
             yield text
     finally:
         left.set()
-        cancel = getattr(llm, "cancel", None)
-        if callable(cancel):
-            cancel()  # an in-process model stops at its next token instead of running to max_tokens
-            worker.join(JOIN_SECONDS)
 
 
 def finish_reason(raw: Any) -> str | None:
