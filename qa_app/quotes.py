@@ -60,7 +60,7 @@ _HEAD_OF = re.compile(
 )
 _PERSON_TITLES = r"mr|mrs|ms|dr|sen|rep|gov|gen|col|lt|sgt|capt|prof|rev|sir|dame|lord|lady|senator|representative"
 _ROLE_WORDS = set(_ROLES.replace("|", " ").split())
-_TITLE = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-]+\s+){{0,3}}?(?P<role>{_ROLES})$")
+_TITLE = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-\"“”]+\s+){{0,3}}?(?P<role>{_ROLES})$")
 # Capitalised forms of a role before a name ("Gov. Andrew Cuomo"), to tell whom "the governor" means.
 _ROLE_FORMS = {"gov.": "governor", "sen.": "senator", "rep.": "congressman", "pres.": "president"}
 # How an article writes an organisation and never a person: "the Academy said", "Twitter (TWTR)",
@@ -109,7 +109,7 @@ _APPOSITION = re.compile(
 )
 _DESCRIPTION = re.compile(
     r"^(?:(?!(?:the|a|an|that|in|on|at|of|it|he|she|they|this|there|during|after|before|when|while|to|by|for|"
-    r"with)\b)[a-z][\w-]*\s+){1,4}(?=[A-Z])"
+    r"with)\b)(?:[a-z][\w-]*|[\"“]x[x ]*[\"”])\s+){1,4}(?=[A-Z])"  # also a quoted title: says "Blue Bloods" star
 )
 _PRONOUN = re.compile(r"(?:^|(?<=\s))(?P<who>he|she|He|She)$")
 _ADVERBS = re.compile(
@@ -238,7 +238,7 @@ def _outside_quotes(sentence: str, open_before: bool) -> str:
     chars = list(sentence)
     is_open = open_before
     for i, ch in enumerate(sentence):
-        if ch == "“" or (ch == '"' and (i == 0 or sentence[i - 1].isspace() or sentence[i - 1] in "([—–-")):
+        if ch == "“" or (ch == '"' and _straight_opens(sentence, i, is_open)):
             is_open = True
             continue
         if ch in '”"':
@@ -247,6 +247,17 @@ def _outside_quotes(sentence: str, open_before: bool) -> str:
         if is_open:
             chars[i] = " " if ch.isspace() else "x"
     return "".join(chars)
+
+
+def _straight_opens(sentence: str, i: int, is_open: bool) -> bool:
+    """Whether the straight quote at `i` opens a quotation: after white space or a bracket, unless one is open
+    and nothing but a space or punctuation follows (the close after a nested quote: `'I was,' " he said`).
+
+    Example: _straight_opens('"Hi," she said', 0, False) -> True
+    """
+    if is_open and sentence[i + 1 : i + 2] in ("", " ", ".", ",", ";", ":", "!", "?", ")", "\n"):
+        return False
+    return i == 0 or sentence[i - 1].isspace() or sentence[i - 1] in "([—–-"
 
 
 def _strip_adverbs(left: str) -> str:
@@ -588,7 +599,7 @@ def quote_open_after(sentence: str, open_before: bool) -> bool:
         elif ch == "”":
             is_open = False
         elif ch == '"':
-            is_open = i == 0 or sentence[i - 1].isspace() or sentence[i - 1] in "([—–-"
+            is_open = _straight_opens(sentence, i, is_open)
     return is_open
 
 

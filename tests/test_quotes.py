@@ -277,3 +277,21 @@ def test_speaker_matches(speaker: str, wanted: str, match: bool) -> None:
 )
 def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
+
+
+# Rules of RULES_VERSION 4, one group per error class met on the three labelled sets, each case a short made-up
+# text that the rules of version 3 got wrong. General rules only: a class, never one article's wording.
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # 1. a straight quote after a space closes a quotation that is open (after a nested quote: ,' "), and a
+        # quoted title may stand between the verb and its speaker
+        (
+            "\"It was a shock. People would tell me, 'You were great,' \" says \"Night Shift\" star Dan Ross, now 50.",
+            ["Dan Ross", "Dan Ross"],
+        ),
+        ('Actor Tom Hale arrived. The "Open Road" star also said the show was over.', ["Tom Hale"]),
+    ],
+)
+def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
