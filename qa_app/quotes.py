@@ -67,7 +67,7 @@ _ROLE_FORMS = {"gov.": "governor", "sen.": "senator", "rep.": "congressman", "pr
 # "Twitter's blog", "the Spirit board", "a spokesperson for Royal Caribbean".
 _ORG_AFTER_THE = re.compile(rf"(?:['’]s\b|[.,;:)]|\s+(?:{SPEECH_VERBS}|is|was|has|had|will)\b)")
 _ORG_AFTER = re.compile(
-    r"(?: \([A-Z]{1,5}\)|(?:['’]s)?\s+(?:[\w-]+\s+)?(?i:ceo|founder|board|shares|shareholders|stock|app|platform|"
+    r"(?: \([A-Z]{1,5}\)|\s+&\s|(?:['’]s)?\s+(?:[\w-]+\s+)?(?i:ceo|founder|board|shares|shareholders|stock|app|platform|"
     r"blog|ships?|website|subscribers|customers|users|stores|airlines?|brand|flights|passengers|headquarters)\b)"
 )
 # A one-word name is an organisation when written so: "Time magazine", "a Zillow spokesperson", "In a recent
@@ -85,7 +85,7 @@ _PERSON_BEFORE = re.compile(rf"\b(?:{_PERSON_TITLES}|{_ROLES})\.?\s+$", re.I)
 _PERSON_AFTER = re.compile(r",\s+(?:both\s+|aged\s+)?\d{1,3},| and [A-Z][\w'’-]+ [A-Z]")
 # ... or a company's and an outlet's words.
 _ORG_NEAR_BEFORE = re.compile(rf"\b{_IN_A_REPORT},\s+$")
-_ORG_NEAR_AFTER = re.compile(rf"(?:['’]s)?\s+{_ORG_NOUNS}\b|[^.!?\n“”\"]{{0,60}}?\bits\b")
+_ORG_NEAR_AFTER = re.compile(rf"(?:['’]s)?\s+{_ORG_NOUNS}\b|,\s+which\b|[^.!?\n“”\"]{{0,60}}?\bits\b")
 _OUTLETS = {
     "bloomberg", "axios", "politico", "cnbc", "nbc", "abc", "cbs", "fox", "msnbc", "npr", "pbs", "afp", "interfax",
     "tass", "ria", "xinhua", "yonhap", "kyodo", "guardian", "telegraph", "independent", "economist", "atlantic",
@@ -115,7 +115,8 @@ _PRONOUN = re.compile(r"(?:^|(?<=\s))(?P<who>he|she|He|She)$")
 _ADVERBS = re.compile(
     r"\s+(?:has|had|have|also|later|previously|once|then|again|repeatedly|recently|reportedly|publicly|"
     r"would|will|did|does|first|further|quickly|simply|flatly|just|even|never|often|separately|earlier|"
-    r"ultimately|privately|initially|has since|since|now|already|last|week|night|year|month|\w+day|[a-z]+ly)$"
+    r"ultimately|privately|initially|has since|since|now|already|last|week|night|year|month|\w+day|"
+    r"(?!(?:family|rally|ally|assembly|supply|reply|monopoly|anomaly|belly|bully|jelly)$)[a-z]+ly)$"
 )
 # A name after these is not the subject: "supporters of Trump said", "the Kremlin said".
 # "what Niemann admitted to doing" is no quote of his either.
@@ -185,7 +186,7 @@ _ORG_WORDS = {
     "senate", "parliament", "state", "states", "county", "city", "embassy", "coalition", "records",
     "magazine", "airlines", "airways", "insider", "statement", "academy", "study", "report", "survey",
     "home", "homes", "motors", "holdings", "partners", "studios", "hospital", "school", "church", "daily",
-    "mail", "newspaper", "radio", "television", "tv", "bureau", "firm", "llc", "ltd", "plc",
+    "mail", "newspaper", "radio", "television", "tv", "bureau", "firm", "llc", "ltd", "plc", "street", "fire",
 }  # fmt: skip
 
 
@@ -377,11 +378,33 @@ def _named(left: str) -> str | None:
     ):
         if n is None:
             continue
-        before = left[: n.start()].split()
         name = person_name(n["who"])
-        if name and not (before and before[-1].lower() in _BAD_LEFT):
+        if name and not _governed(left[: n.start()].split(), n["who"], name):
             return name
     return None
+
+
+def _governed(before: list[str], phrase: str, name: str) -> bool:
+    """Whether the words before a name phrase make it no subject: "supporters of Trump", "the Kremlin", "a letter
+    to US judge Lewis Kaplan" (a preposition before lower-case titles). Not when the preposition or "and" is inside
+    a title ("Secretary of State Ann Lee", "Food and Drug Administration Commissioner Ann Lee").
+
+    Example: _governed(["a", "letter", "to", "judge"], "Ann Lee", "Ann Lee") -> True
+    """
+    if not before:
+        return False
+    last = before[-1].lower()
+    if last in ("of", "and", "for") and len(before) > 1 and before[-2][:1].isupper():
+        dropped = phrase.split()[: len(phrase.split()) - len(name.split())]
+        portfolio = any(w.lower() not in _TITLES and w.lower() not in _ROLE_WORDS for w in dropped)
+        if portfolio or (last != "and" and before[-2].lower() in _TITLES):
+            return False
+    if last in _BAD_LEFT:
+        return True
+    words = list(before)
+    while words and words[-1] != "the" and (words[-1].lower() in _TITLES or words[-1].lower() in _ROLE_WORDS):
+        words.pop()
+    return len(words) < len(before) and bool(words) and words[-1].lower() in _BAD_LEFT - {"and", "or", "the", "what"}
 
 
 def _subject_of(plain: str, verb: int) -> str | None:
@@ -419,8 +442,21 @@ class _Names:
                         self.holders.setdefault(before[0], Counter())[name] += 1
 
     def valid(self, name: str) -> bool:
-        # "Many said", "Applicants told": a single common word is not a name.
-        return len(name.split()) > 1 or (name not in _NOT_NAMES and name.lower() not in self.lower_words)
+        # "Many said", "Applicants told": a single common word is not a name. Nor is a plural the article
+        # capitalises only where a sentence opens ("Reports also said", "Loyalists concluded"), unless it names
+        # someone in full elsewhere ("Evans" of "Lina Evans").
+        return len(name.split()) > 1 or (
+            name not in _NOT_NAMES
+            and name.lower() not in self.lower_words
+            and not (name.endswith("s") and self.canonical(name) == name and self._opens_only(name))
+        )
+
+    def _opens_only(self, word: str) -> bool:
+        for m in re.finditer(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", self.text):
+            before = self.text[max(0, m.start() - 3) : m.start()].rstrip(" \t")
+            if before and before[-1] not in ".!?\n\"“”‘’'—–-:(":
+                return False
+        return True
 
     def person(self, name: str) -> bool:
         """Whether `name` is a person's: valid, no organisation word, and the article never writes it

@@ -291,6 +291,17 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
             ["Dan Ross", "Dan Ross"],
         ),
         ('Actor Tom Hale arrived. The "Open Road" star also said the show was over.', ["Tom Hale"]),
+        # 2. organisations, places, families and plural nouns are no one's speaker; a preposition before a lower-case
+        # title governs the name ("a letter to judge X"), one inside a title does not ("Secretary of State X")
+        ("Ann Lee left early. Reports also said the deal was dead.", []),
+        ("Zentro, which runs two apps, has said prices will rise.", []),
+        ("Prices rose, said Field & Stream.", []),
+        ("The plan is off, Baker Street has said.", []),
+        ("Rain fell all night, Ohio Fire said.", []),
+        ("Ann Lee died in May. The Lee family said they were grateful.", []),
+        ("A letter sent to US judge Ann Lee, who oversees the case, stated that the sum was secret.", []),
+        ("Former US Food and Drug Administration Commissioner Dr. Ann Lee warned that it was too late.", ["Ann Lee"]),
+        ("Secretary of State Tom Ray said talks would resume.", ["Tom Ray"]),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
