@@ -38,7 +38,24 @@ _MORE_VERBS = (
     r"pleaded|joked|quipped|pledged|advised|recounted|recounts|describes|described|indicated|lamented|"
     r"answered|decried|decrying|boasted|mused|shared|(?<=who )say"
 )
-_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{_MORE_VERBS})\b(?!\s+for\b)")  # "asked for a coach" is no quote
+# "asked for a coach", "pleaded not guilty" are no quotes.
+_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{_MORE_VERBS})\b(?!\s+(?:for|(?:not\s+)?guilty|no\s+contest)\b)")
+# A verb of intent or action, not of words, when no quotation marks say otherwise: "urged people to get vaccinated",
+# "admitted to cheating", "pledged to keep teaching", "is said to be" (not "said to the crowd").
+_INTENT_VERBS = {"urged", "urges", "pledged", "vowed", "vows", "promised", "promises", "admitted", "pleaded"}
+_TO_ACT = re.compile(
+    r"(?:\s+(?!(?:he|she|they|it|we|i|you)\b)[a-z]+){0,2}?\s+to\s+"
+    r"(?!(?:the|a|an|his|her|their|its|my|our|your|this|that|me|him|us|them)\b)[a-z]"
+)
+# A clause before the sentence's subject: its verb is not the subject's ("Hours after Musk announced the deal,
+# Sen. Ann Lee issued a warning"; "After the president said he declined, Time tweeted").
+_FRONTED = re.compile(
+    r"^[\s\"“”x]*(?:(?:hours|days|weeks|months|years|minutes|moments|shortly|soon|just|long|even|only)\s+)?"
+    r"(?:after|before|when|while|since|once|until|although|though|because)\b[^,;:—–]*$",
+    re.I,
+)
+# A question of the writer's ("What has Niemann said?"), not anyone's words.
+_QUESTION = re.compile(r"^[\s\"“”x]*(?:what|why|how|when|where|who|did|does|do|has|have|will|would|could|can)\b", re.I)
 _PARTICIPLE = re.compile(rf",\s+(?:{SPEECH_PARTICIPLES})\b")
 _INVERTED = re.compile(
     rf"(?:{INVERTED_SPEECH_VERBS}|tweeted|argued|joked|noted|warned|recalled|pleaded|quipped|replied|insisted)$"
@@ -67,8 +84,8 @@ _ROLE_FORMS = {"gov.": "governor", "sen.": "senator", "rep.": "congressman", "pr
 # "Twitter's blog", "the Spirit board", "a spokesperson for Royal Caribbean".
 _ORG_AFTER_THE = re.compile(rf"(?:['’]s\b|[.,;:)]|\s+(?:{SPEECH_VERBS}|is|was|has|had|will)\b)")
 _ORG_AFTER = re.compile(
-    r"(?: \([A-Z]{1,5}\)|\s+&\s|(?:['’]s)?\s+(?:[\w-]+\s+)?(?i:ceo|founder|board|shares|shareholders|stock|app|platform|"
-    r"blog|ships?|website|subscribers|customers|users|stores|airlines?|brand|flights|passengers|headquarters)\b)"
+    r"(?: \([A-Z]{1,5}\)|\s+&\s|(?:['’]s)?\s+(?:[\w-]+\s+)?(?i:ceo|founder|board|shares|shareholders|stock|app|"
+    r"platform|blog|ships?|website|subscribers|customers|users|stores|airlines?|brand|flights|passengers|headquarters)\b)"
 )
 # A one-word name is an organisation when written so: "Time magazine", "a Zillow spokesperson", "In a recent
 # report, Zillow said", or when it is a news outlet ("said Bloomberg").
@@ -275,7 +292,9 @@ def _strip_adverbs(left: str) -> str:
 def _subject(plain: str) -> str | None:
     """The name a sentence opens with, after up to two introductory clauses ("On Monday, after ..., Carlsen")."""
     parts = plain[:120].split(", ", 2)[1:]
-    for text in (plain, *(plain[plain.index(part) :] for part in parts if part)):
+    later = [plain[plain.index(part) :] for part in parts if part]
+    # After a clause of its own, the sentence's subject comes first; else the name it opens with.
+    for text in (*later, plain) if _FRONTED.match(plain, 0, plain.find(", ")) else (plain, *later):
         m = _NAME_AT_START.match(text.lstrip(' x"“”'))
         if m:
             name = person_name(m["who"])
@@ -300,10 +319,16 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
     Example: attribute('"No," the governor said.') -> ("governor", "title")
     """
     plain = _outside_quotes(sentence, open_before) if plain is None or open_before else plain
+    if plain.rstrip().endswith("?") and _QUESTION.match(plain):
+        return None, ""
     if " saying" in plain and (name := _name_saying(plain)):
         return name, "name"
     verbs = list(_VERB.finditer(plain))
     for m in verbs:
+        if plain is sentence and m.group() in _INTENT_VERBS and _TO_ACT.match(plain, m.end()):
+            continue
+        if "," in plain[m.end() :] and _FRONTED.match(plain, 0, m.start()):
+            continue
         # Only the words near the verb: each search below scans `left` to its end, so the whole
         # prefix would make a sentence of n words (a text without full stops) cost n squared.
         before_verb = plain[max(0, m.start() - ATTRIBUTION_WINDOW) : m.start()]
@@ -575,6 +600,7 @@ def find_quotes(text: str) -> list[Quote]:
     pending: list[tuple[int, int]] = []
     orphans: list[tuple[int, int]] = []  # whole quotations with no speaker yet, for a credit line after them
     open_quote = False
+    quoted = False  # whether the last quote found is a quotation (not reported speech)
     previous_end = 0
     for start, end in split_sentences(text):
         sentence = text[start:end]
@@ -585,14 +611,23 @@ def find_quotes(text: str) -> list[Quote]:
                 continue
             open_quote, pending = False, []  # a quotation going on into a paragraph opens it again
         previous_end = end
+        if not any(c.isalpha() for c in sentence):  # a lone quotation mark or "...": no one's words
+            open_quote = quote_open_after(sentence, open_quote)
+            continue
         plain = _outside_quotes(sentence, False)
         speaker = _resolve(names, sentence, plain, open_quote, last_person)
         if speaker is None and (open_quote or sentence.lstrip()[:1] in '"“') and quotes:
-            # A quote standing alone right after another (or going on from it) continues its speaker,
-            # unless the sentence names someone else outside its quotes ('"Cheating" is rife, Ann Lee thinks').
+            # A quote standing alone right after another (or going on from it) continues its speaker, unless the
+            # sentence names someone else outside its quotes ('"Cheating" is rife, Ann Lee thinks') or, after
+            # reported speech, gives a speaker of its own ('Ann Lee said she fled. "...," the police report said').
             previous = quotes[-1]
             other = None if open_quote else names.first_full(plain)
-            if not text[previous.end : start].strip() and other in (None, names.canonical(previous.speaker)):
+            own = not quoted and _VERB.search(_outside_quotes(sentence, open_quote))
+            if (
+                not own
+                and not re.search(r"\w", text[previous.end : start])
+                and other in (None, names.canonical(previous.speaker))
+            ):
                 speaker = previous.speaker
         ends_open = quote_open_after(sentence, open_quote)
         # A sentence with no quotation mark is no quotation (and `plain` is then the sentence itself).
@@ -608,7 +643,7 @@ def find_quotes(text: str) -> list[Quote]:
             # Sentences of the same quotation before the attribution are the speaker's too.
             quotes += [Quote(speaker, a, b) for a, b in pending if open_quote]
             quotes.append(Quote(speaker, start, end))
-            pending = []
+            quoted, pending = open_quote or plain is not sentence, []
         else:
             pending = []
         open_quote = ends_open

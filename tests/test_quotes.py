@@ -287,7 +287,7 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
         # 1. a straight quote after a space closes a quotation that is open (after a nested quote: ,' "), and a
         # quoted title may stand between the verb and its speaker
         (
-            "\"It was a shock. People would tell me, 'You were great,' \" says \"Night Shift\" star Dan Ross, now 50.",
+            '"It was a shock. People would tell me, \'You were great,\' " says "Night Shift" star Dan Ross, now 50.',
             ["Dan Ross", "Dan Ross"],
         ),
         ('Actor Tom Hale arrived. The "Open Road" star also said the show was over.', ["Tom Hale"]),
@@ -302,6 +302,20 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
         ("A letter sent to US judge Ann Lee, who oversees the case, stated that the sum was secret.", []),
         ("Former US Food and Drug Administration Commissioner Dr. Ann Lee warned that it was too late.", ["Ann Lee"]),
         ("Secretary of State Tom Ray said talks would resume.", ["Tom Ray"]),
+        # 3. not anyone's words: a plea, the writer's own question, an intent with no quotation marks, a lone
+        # quotation mark or "..."; the verb of a clause before the subject is not the subject's; a quote after
+        # reported speech that gives its own (non-person) speaker does not continue the reported one
+        ("Tom Ray faces two charges. He has pleaded not guilty.", []),
+        ("Ann Lee lost the final. What has Ann Lee said?", []),
+        ('Ann Lee urged voters to "stay calm". Mayor Tom Ray urged residents to stay indoors.', ["Ann Lee"]),
+        ("Tom Ray later admitted to cheating twice.", []),
+        (
+            'Hours after Tom Ray announced the sale, Sen. Ann Lee issued a warning. "Privacy first," she tweeted.',
+            ["Ann Lee"],
+        ),
+        ('Ann Lee said she had found a snake. "She was taken home," the police statement said.', ["Ann Lee"]),
+        ('"We won," Ann Lee said.\n\n"\n\n"...\n\nThe crowd left.', ["Ann Lee"]),
+        ('"We won," Ann Lee said. "...\n\n"We will win again."', ["Ann Lee", "Ann Lee"]),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
