@@ -316,6 +316,30 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
         ('Ann Lee said she had found a snake. "She was taken home," the police statement said.', ["Ann Lee"]),
         ('"We won," Ann Lee said.\n\n"\n\n"...\n\nThe crowd left.', ["Ann Lee"]),
         ('"We won," Ann Lee said. "...\n\n"We will win again."', ["Ann Lee", "Ann Lee"]),
+        # 4. more ways to give a speaker: any speech verb before its speaker; the name after ", said" rather than
+        # the place ending the clause; a relative clause ("X, who described it as"); "but said"; an apposition
+        # after the quote; the passive ("confirmed by X"); "the" before a title or an owner ("as the BBC's X
+        # observed"); ", and X said"; "X reported"; a lower-case role ("the veteran presenter wrote")
+        ('"It will fade," predicted Ann Lee at The Daily Post.', ["Ann Lee"]),
+        ("Two men died in northern Ohio, said County Coroner Tom Ray.", ["Tom Ray"]),
+        ('Among the critics is Bayside MP Ann Lee, who described it as "a hard sell".', ["Ann Lee"]),
+        ("Some confusion was caused by Administrator Tom Ray who said the deal was off.", ["Tom Ray"]),
+        (
+            'Ann Lee has heard the saying "go slow," but said "it all happened so fast." Tom Ray\'s attorney praised '
+            "the judge, but said she had hoped for parole.",
+            ["Ann Lee"],
+        ),
+        ('"It makes no sense," Sgt. Tom Ray, Ohio County Sheriff spokesperson, told reporters.', ["Tom Ray"]),
+        ("Another change was confirmed today by Ann Lee, who will step down in April.", ["Ann Lee"]),
+        ("After a long delay, the Health Secretary Ann Lee announces that the tests are cancelled.", ["Ann Lee"]),
+        ('But as the BBC\'s Ann Lee observed on Twitter, the event was a "reminder of the danger".', ["Ann Lee"]),
+        ("Prices are high in the U.S., and Tom Ray said they will rise further.", ["Tom Ray"]),
+        ("Ann Lee's move was part of a reshuffle, The Post's media editor Tom Ray reported in May.", ["Tom Ray"]),
+        (
+            "Presenter Tom Ray is leaving. Announcing his exit on Twitter, the veteran presenter wrote that he was "
+            '"keen to speak freely".',
+            ["Tom Ray"],
+        ),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
