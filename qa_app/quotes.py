@@ -59,6 +59,8 @@ _FRONTED = re.compile(
     r"(?:after|before|when|while|since|once|until|although|though|because)\b[^,;:—–]*$",
     re.I,
 )
+# A headline giving a person's words: "Ann Lee: 'I would do it again'", "Lee to Sen. Ray: 'You are wrong'".
+_HEADLINE = re.compile(r"^(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2})(?:\s+to\s+[^:]{1,40})?:\s*['‘\"“]")
 # A question of the writer's ("What has Niemann said?"), not anyone's words.
 _QUESTION = re.compile(r"^[\s\"“”x]*(?:what|why|how|when|where|who|did|does|do|has|have|will|would|could|can)\b", re.I)
 _PARTICIPLE = re.compile(rf",\s+(?:{SPEECH_PARTICIPLES})\b")
@@ -82,7 +84,11 @@ _HEAD_OF = re.compile(
 )
 _PERSON_TITLES = r"mr|mrs|ms|dr|sen|rep|gov|gen|col|lt|sgt|capt|prof|rev|sir|dame|lord|lady|senator|representative"
 _ROLE_WORDS = set(_ROLES.replace("|", " ").split())
-_TITLE = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-\"“”]+\s+){{0,3}}?(?P<role>{_ROLES})$")
+# Also "the Mississippi Democrat", "the 24-year-old" (no one else's age is given so).
+_TITLE_ROLE = rf"(?P<role>{_ROLES}|Democrat|Republican|\d{{1,3}}-year-old)"
+_TITLE = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-\"“”]+\s+){{0,3}}?{_TITLE_ROLE}$")
+# A sentence opening with a title: "The former FDA commissioner compared ..., saying".
+_TITLE_AT_START = re.compile(rf"^[\s\"“”x]*[Tt]he\s+(?:[\w&'’.\-\"“”]+\s+){{0,3}}?{_TITLE_ROLE}\s+(?=[a-z])")
 # Capitalised forms of a role before a name ("Gov. Andrew Cuomo"), to tell whom "the governor" means.
 _ROLE_FORMS = {"gov.": "governor", "sen.": "senator", "rep.": "congressman", "pres.": "president"}
 # How an article writes an organisation and never a person: "the Academy said", "Twitter (TWTR)",
@@ -123,7 +129,7 @@ _ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;:()]{1,80})")
 # its title or apposition ("Mark Rutte, the NATO chief who ..., said").
 ATTRIBUTION_WINDOW = 400
 _WORD = r"(?:[A-Z][\w'’.\-/]*|(?:de|van|von|der|al|bin|da|di|la|le)\b)"
-_NAME_AT_END = re.compile(rf"(?:^|(?<=[\s(\[—–]))(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)$")
+_NAME_AT_END = re.compile(rf"(?:^|(?<=[\s(\[—–:]))(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)$")
 _NAME_AT_START = re.compile(rf"^(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)")
 _APPOSITION = re.compile(
     rf"(?:^|(?<=[\s(\[—–]))(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*),\s+(?:who|whose|a|an|the|[a-z\d])[^,]*"
@@ -326,6 +332,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
     plain = _outside_quotes(sentence, open_before) if plain is None or open_before else plain
     if plain.rstrip().endswith("?") and _QUESTION.match(plain):
         return None, ""
+    if ":" in plain[:60] and (headline := _HEADLINE.match(plain)):  # "Ann Lee: 'I would do it again'"
+        return person_name(headline["who"]), "name"
     if " saying" in plain and (name := _name_saying(plain)):
         return name, "name"
     verbs = list(_VERB.finditer(plain))
@@ -365,8 +373,11 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         if name := _subject_of(plain, m.start()):
             return name, "name"
     if not verbs and _PARTICIPLE.search(plain):  # "Biden signed the bill, saying ..."
-        name = _subject(plain)
-        return name, "name" if name else ""
+        if name := _subject(plain):
+            return name, "name"
+        if (t := _TITLE_AT_START.match(plain)) is not None:
+            return t["role"].lower(), "title"
+        return None, ""
     if (according := _ACCORDING.search(plain)) is not None:  # "according to Howard Silverblatt, ..."
         phrase = according["who"].rstrip()
         n = _NAME_AT_END.search(phrase)

@@ -340,6 +340,18 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
             '"keen to speak freely".',
             ["Tom Ray"],
         ),
+        # 5. titles: a party ("the Ohio Democrat"), an age ("the 24-year-old"), a title opening a sentence whose words
+        # a participle gives ("The former commissioner compared ..., saying"); headlines ("Ann Lee: 'quote'")
+        ('Rep. Ann Lee spoke. Pressed again, the Ohio Democrat said, "No, that is not our job."', ["Ann Lee"]),
+        ("Tom Ray set up a grill. The 24-year-old said he could not just stay at home.", ["Tom Ray"]),
+        (
+            "Dr. Ann Lee spoke on Sunday. The former health commissioner compared the outbreak with the last one, "
+            'saying the country makes "the same mistakes".',
+            ["Ann Lee"],
+        ),
+        ("Tom Ray: 'I would have voted for her'", ["Tom Ray"]),
+        ("Dr. Ann Lee met Sen. Tom Ray. Lee to Sen. Ray: 'You do not know what you are talking about'", ["Ann Lee"]),
+        ("Tom Ray spoke on Monday.\n\nMARKETS:Ray says rates will rise", ["Tom Ray"]),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
