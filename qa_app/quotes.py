@@ -40,6 +40,9 @@ _MORE_VERBS = (
     r"answered|decried|decrying|boasted|mused|shared|(?<=who )say|confessed|confesses|alleged|alleges|"
     # the present tense of news headlines and features ("Ann Lee announces that ...")
     r"announces|confirms|reveals|admits|predicts|acknowledges|concedes|declares|replies|responds|complains|"
+    # criticism and calls are reported speech too; so is a statement or a warning issued
+    r"criticized|criticised|criticizes|criticises|criticize|criticise|"
+    r"(?:issued|released|put out) (?:a|an|another|her|his|a joint) (?:\w+ )?(?:statement|warning|apology)|"
     # "Ann Lee reported in October", not "it was reported" nor "the reported deal"
     r"(?<!was )(?<!were )(?<!been )(?<!is )(?<!are )(?<!be )(?<!the )(?<!a )reported(?! to\b)"
 )
@@ -63,7 +66,7 @@ _FRONTED = re.compile(
 _HEADLINE = re.compile(r"^(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2})(?:\s+to\s+[^:]{1,40})?:\s*['‘\"“]")
 # A question of the writer's ("What has Niemann said?"), not anyone's words.
 _QUESTION = re.compile(r"^[\s\"“”x]*(?:what|why|how|when|where|who|did|does|do|has|have|will|would|could|can)\b", re.I)
-_PARTICIPLE = re.compile(rf",\s+(?:{SPEECH_PARTICIPLES})\b")
+_PARTICIPLE = re.compile(rf"(?:,|\sby)\s+(?:{SPEECH_PARTICIPLES})\b")  # "..., saying", "... by telling LBC"
 # Any speech verb may come before its speaker after a quote or a comma ('"...," predicted Ann Lee'), but these.
 _NOT_INVERTED = {"told", "tells", "believes", "thinks", "say", "describes", "described", "shared"}
 # "the NATO chief said", "the R&B star said": a title standing for the person who holds it.
@@ -130,7 +133,9 @@ _ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;:()]{1,80})")
 ATTRIBUTION_WINDOW = 400
 _WORD = r"(?:[A-Z][\w'’.\-/]*|(?:de|van|von|der|al|bin|da|di|la|le)\b)"
 _NAME_AT_END = re.compile(rf"(?:^|(?<=[\s(\[—–:]))(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)$")
-_NAME_AT_START = re.compile(rf"^(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)")
+_NAME_AT_START = re.compile(
+    rf"^(?P<who>(?:(?:de|van|von|da|di|du|del|le|la)\s+(?=[A-Z]))?[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)"
+)
 _APPOSITION = re.compile(
     rf"(?:^|(?<=[\s(\[—–]))(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*),\s+(?:who|whose|a|an|the|[a-z\d])[^,]*"
     r"(?:,[^,]*)*?,$"
@@ -248,7 +253,8 @@ def person_name(phrase: str) -> str | None:
         words = words[1:]
     if len(words) == 1 and (words[0].lower() in _TITLES or words[0] in _NOT_NAMES):
         return None
-    if not words or not words[0][:1].isupper() or not any(c.islower() for c in "".join(words)):
+    lead = words[1:2] if words and words[0] in _PARTICLES else words  # "de Blasio"
+    if not lead or not lead[0][:1].isupper() or not any(c.islower() for c in "".join(words)):
         return None
     if len(words) > 3:
         words = words[-2:]  # "Minister for Energy Security Grant Shapps"-style titles we do not list
@@ -412,6 +418,7 @@ def _after_verb(plain: str, end: int) -> str | None:
 # What an inverted verb's name may follow: "the", "the BBC's", "Labour's" ("said the BBC's Parkinson").
 _OWNER = re.compile(r"^(?:the\s+(?=[A-Z]))?(?:[A-Z][\w&.\-]*['’]s\s+(?=[a-zA-Z]))?")
 _AFTER_QUOTE = re.compile(rf"[x\"”],?\s+(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*),\s+[^,]*,?$")
+_DASHED = re.compile(r"\s+(?:[—–]|--)\s[^—–]*(?:[—–]|--)$")
 _BY = re.compile(r"\s+(?:[a-z]+\s+){0,2}?by\s+(?=[A-Z])")
 # "..., Bassetlaw MP Ann Lee, who described it as": the person a relative clause is about.
 _WHO = re.compile(r",?\s+who$")
@@ -426,6 +433,8 @@ _TO_VERB = re.compile(
 def _named(left: str) -> str | None:
     """The person named right before a speech verb: "Rutte", "Rutte, the NATO chief,", "Jack Dorsey,"."""
     trimmed = left[:-1].rstrip() if left.endswith(",") else ""
+    if left.endswith(("—", "–", "--")):  # "Ann Lee — a longtime advocate of privacy — issued a warning"
+        trimmed = _DASHED.sub("", left)
     for n in (
         _APPOSITION.search(left) or _NAME_AT_END.search(left),
         _NAME_AT_END.search(trimmed) if trimmed else None,

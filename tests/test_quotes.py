@@ -352,6 +352,16 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
         ("Tom Ray: 'I would have voted for her'", ["Tom Ray"]),
         ("Dr. Ann Lee met Sen. Tom Ray. Lee to Sen. Ray: 'You do not know what you are talking about'", ["Ann Lee"]),
         ("Tom Ray spoke on Monday.\n\nMARKETS:Ray says rates will rise", ["Tom Ray"]),
+        # 6. more speech acts: criticism, a statement or warning issued, "by telling"; a speaker before an apposition
+        # between dashes; a surname opening with a particle ("de Vries")
+        ("Dr. Ann Lee also criticized the agency for its slow response.", ["Ann Lee"]),
+        ("Sen. Tom Ray, who chairs the panel, released a statement contradicting the report.", ["Tom Ray"]),
+        ("Defence Secretary Ann Lee later backed this by telling reporters that the war was a mistake.", ["Ann Lee"]),
+        ("Hours after the sale, Sen. Ann Lee — a longtime privacy advocate — issued another warning.", ["Ann Lee"]),
+        (
+            'Mayor Jo de Vries spoke. On Thursday, de Vries welcomed the plan and said he would "act quickly."',
+            ["Jo de Vries"],
+        ),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
