@@ -27,6 +27,7 @@ EXPECTED = [
     ('"The risk is therefore very real', "Michael Carpenter"),
     ("In Washington, US President Donald Trump has said", "Donald Trump"),
     ("Asked directly if he planned", "Donald Trump"),
+    ("Trump has also criticized Zelenskyy", "Donald Trump"),  # criticism is reported speech (version 4)
     ("Zelenskyy has said that would violate", "Volodymyr Zelenskyy"),
     ("Speaking at a joint news conference with Macron, Zelenskyy", "Volodymyr Zelenskyy"),
     ('"It is important that the United States', "Volodymyr Zelenskyy"),
@@ -311,7 +312,7 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
         ("Tom Ray later admitted to cheating twice.", []),
         (
             'Hours after Tom Ray announced the sale, Sen. Ann Lee issued a warning. "Privacy first," she tweeted.',
-            ["Ann Lee"],
+            ["Ann Lee", "Ann Lee"],
         ),
         ('Ann Lee said she had found a snake. "She was taken home," the police statement said.', ["Ann Lee"]),
         ('"We won," Ann Lee said.\n\n"\n\n"...\n\nThe crowd left.', ["Ann Lee"]),
