@@ -686,6 +686,22 @@ def find_quotes(text: str) -> list[Quote]:
                 and other in (None, names.canonical(previous.speaker))
             ):
                 speaker = previous.speaker
+        elif speaker is None and plain is not sentence and quotes and "\n" not in text[quotes[-1].end : start]:
+            # A sentence quoting several words right after a quotation, in the same paragraph, with no speech verb,
+            # no "according to" and no other name of its own, goes on with its words: 'Lee is "far from moderate",
+            # said Ed Luce. Her "fixation" has made her "the most celebrated electoral suicide of our time".'
+            # A scare-quoted phrase ('He won the "great honor"') does not.
+            previous = quotes[-1]
+            if (
+                quoted
+                and not re.search(r"\w", text[previous.end : start])
+                and not _VERB.search(plain)
+                and "ccording to" not in plain
+                and re.search(r"[x’'\-]+(?: [x’'\-]+){3}", plain)  # words, not a scare-quoted phrase
+                and names.first_full(plain) in (None, names.canonical(previous.speaker))
+                and not re.search(r"(?<![.!?\"“]\s)(?<!^)\b[A-Z][a-z]", plain.lstrip())
+            ):
+                speaker = previous.speaker
         ends_open = quote_open_after(sentence, open_quote)
         # A sentence with no quotation mark is no quotation (and `plain` is then the sentence itself).
         whole = (

@@ -363,6 +363,14 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
             'Mayor Jo de Vries spoke. On Thursday, de Vries welcomed the plan and said he would "act quickly."',
             ["Jo de Vries"],
         ),
+        # 7. a columnist's quoted words go on into the next sentence of the paragraph that quotes several words and
+        # gives no speaker of its own; a scare-quoted phrase and a new paragraph do not
+        (
+            'Ann Lee is "far from moderate", said Ed Luce in The Times. Her "fixation" with the fight has made her '
+            '"the most celebrated electoral suicide of our time". She won the "top prize" in 2016.\n\n'
+            'The party is "more motivated by what it hates than by what it loves".',
+            ["Ed Luce", "Ed Luce"],
+        ),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
