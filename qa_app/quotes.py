@@ -658,6 +658,7 @@ def find_quotes(text: str) -> list[Quote]:
     orphans: list[tuple[int, int]] = []  # whole quotations with no speaker yet, for a credit line after them
     open_quote = False
     quoted = False  # whether the last quote found is a quotation (not reported speech)
+    unclaimed: list[tuple[int, int]] = []  # sentences all in quotation marks that no rule gave a speaker
     previous_end = 0
     for start, end in split_sentences(text):
         sentence = text[start:end]
@@ -710,6 +711,10 @@ def find_quotes(text: str) -> list[Quote]:
             and not _outside_quotes(sentence, open_quote).strip(' x"“”.,;:!?')
         )
         orphans = [*orphans, (start, end)] if whole else []
+        if whole:
+            unclaimed.append((start, end))
+        elif speaker is None and plain is not sentence and _VERB.search(_outside_quotes(sentence, open_quote)):
+            unclaimed.append((-1, -1))  # a quotation someone or something other than a person speaks
         if speaker is None and ends_open:
             pending.append((start, end))  # a quotation that goes on: its speaker comes later
         elif speaker:
@@ -727,7 +732,21 @@ def find_quotes(text: str) -> list[Quote]:
         elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
             subject = _subject(plain) or names.first_full(plain)
             last_person = subject if subject and names.person(subject) else last_person
-    return [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
+    found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
+    return _sole_speaker(found, unclaimed)
+
+
+def _sole_speaker(quotes: list[Quote], unclaimed: list[tuple[int, int]]) -> list[Quote]:
+    """`quotes` with the quotations no rule attributed given to the article's one speaker, when it quotes only one
+    person, at least three times, and no other voice (a profile: "... says Wahlberg." then whole paragraphs of his
+    words). A quotation given to a company or a statement ("(-1, -1)" in `unclaimed`) is another voice."""
+    speakers = {q.speaker for q in quotes}
+    if len(speakers) != 1 or len(quotes) < 3 or not unclaimed or (-1, -1) in unclaimed:
+        return quotes
+    (speaker,) = speakers
+    claimed = {(q.start, q.end) for q in quotes}
+    more = [Quote(speaker, a, b) for a, b in unclaimed if (a, b) not in claimed]
+    return sorted([*quotes, *more], key=lambda q: q.start)
 
 
 def quote_open_after(sentence: str, open_before: bool) -> bool:

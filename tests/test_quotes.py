@@ -375,3 +375,15 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
+
+
+def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -> None:
+    # 8. an article that quotes only one person (three times or more) and no other voice: whole quotations that no
+    # rule attributes are that person's; one quotation given to a company or a statement stops it
+    profile = (
+        '"It was hard," says actor Tom Ray. "I lost weight. I did not sleep." He trained daily.\n\n'
+        '"I went to a dark place.\n\n"Then it was over."'
+    )
+    assert [q.speaker for q in find_quotes(profile)] == ["Tom Ray"] * 5
+    with_statement = profile + '\n\n"Keep out," the studio statement said.'
+    assert [q.speaker for q in find_quotes(with_statement)] == ["Tom Ray"] * 3
