@@ -371,6 +371,8 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
             'The party is "more motivated by what it hates than by what it loves".',
             ["Ed Luce", "Ed Luce"],
         ),
+        # "shared with" is no speech ("the home he shared with"): the outlet's words stay no one's
+        ('Tom Ray sold a house. He "has money left", the paper said, from the home he shared with Ann Lee.', []),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
