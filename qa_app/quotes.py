@@ -72,7 +72,7 @@ _FRONTED = re.compile(
     re.I,
 )
 # A headline giving a person's words: "Ann Lee: 'I would do it again'", "Lee to Sen. Ray: 'You are wrong'".
-_HEADLINE = re.compile(r"^(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2})(?:\s+to\s+[^:]{1,40})?:\s*['‘\"“]")
+_HEADLINE = re.compile(r"^(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2})(?P<to>\s+to\s+[^:]{1,40})?:\s*['‘\"“]")
 # A question of the writer's ("What has Niemann said?"), not anyone's words.
 _QUESTION = re.compile(r"^[\s\"“”x]*(?:what|why|how|when|where|who|did|does|do|has|have|will|would|could|can)\b", re.I)
 _PARTICIPLE = re.compile(rf"(?:,|\sby)\s+(?:{SPEECH_PARTICIPLES})\b")  # "..., saying", "... by telling LBC"
@@ -125,12 +125,23 @@ _PERSON_BEFORE = re.compile(rf"\b(?:{_PERSON_TITLES}|{_ROLES})\.?\s+$", re.I)
 _PERSON_AFTER = re.compile(r",\s+(?:both\s+|aged\s+)?\d{1,3},| and [A-Z][\w'’-]+ [A-Z]")
 # ... or a company's and an outlet's words.
 _ORG_NEAR_BEFORE = re.compile(rf"\b{_IN_A_REPORT},\s+$")
+# ... or a place's: "in China", "at Amazon", "on Twitter" (not "in Lee's book").
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|on|from|into|across|throughout|inside)\s+$")
 _ORG_NEAR_AFTER = re.compile(rf"(?:['’]s)?\s+{_ORG_NOUNS}\b|,\s+which\b|[^.!?\n“”\"]{{0,60}}?\bits\b")
 _OUTLETS = {
     "bloomberg", "axios", "politico", "cnbc", "nbc", "abc", "cbs", "fox", "msnbc", "npr", "pbs", "afp", "interfax",
     "tass", "ria", "xinhua", "yonhap", "kyodo", "guardian", "telegraph", "independent", "economist", "atlantic",
     "forbes", "fortune", "variety", "deadline", "tmz", "buzzfeed", "vox", "slate", "semafor", "wsj", "nyt", "bild",
     "spiegel", "reuters", "ap", "cnn", "bbc", "time", "newsweek", "people", "billboard", "espn", "sky", "itv",
+}  # fmt: skip
+# Countries, capitals and blocs news makes speak ("China says", "Moscow said"): a one-word speaker so is no person.
+_PLACES = {
+    "america", "britain", "england", "scotland", "ireland", "wales", "france", "germany", "italy", "spain", "poland",
+    "russia", "ukraine", "belarus", "china", "taiwan", "japan", "korea", "india", "pakistan", "afghanistan", "iran",
+    "iraq", "syria", "israel", "palestine", "gaza", "lebanon", "turkey", "egypt", "qatar", "canada", "mexico",
+    "brazil", "venezuela", "cuba", "europe", "africa", "asia", "moscow", "kyiv", "kiev", "beijing", "tehran",
+    "london", "paris", "berlin", "brussels", "tokyo", "pyongyang", "seoul", "jerusalem", "ankara", "hamas",
+    "hezbollah", "nato", "opec", "nigeria", "ethiopia", "sweden", "finland", "norway", "hungary", "greece",
 }  # fmt: skip
 _ORG_BEFORE = re.compile(r"\b(?i:spokesperson|spokesman|spokeswoman|ceo|executives?|employees) (?:for|at|of) $")
 # A lawmaker's party and home state or town after the name: "Sen. Roland Gutierrez, D-San Antonio, said",
@@ -199,7 +210,8 @@ _NOT_NAMES = {
     "As", "If", "We", "I", "You", "They", "Many", "Some", "Most", "Others", "Other", "Officials", "Experts",
     "Critics", "Analysts", "Residents", "People", "Police", "Authorities", "Witnesses", "Researchers",
     "Scientists", "Doctors", "Lawyers", "Prosecutors", "Investigators", "Sources", "Both", "Each",
-    "All", "Several", "Few", "No", "One", "Two", "Asked", "Speaking", "Later", "Earlier", "Still",
+    "All", "Several", "Few", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+    "Dozens", "Hundreds", "Thousands", "Millions", "Asked", "Speaking", "Later", "Earlier", "Still",
     "However", "Meanwhile", "Instead", "When", "While", "After", "Before", "Since", "Then", "Now",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
     "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
@@ -262,6 +274,8 @@ def person_name(phrase: str) -> str | None:
         words = words[1:]
     if len(words) == 1 and (words[0].lower() in _TITLES or words[0] in _NOT_NAMES):
         return None
+    if re.match(r"(?:I|We|You|They|He|She|It)['’]\w", words[0]):
+        return None  # "But I'm told": a contraction
     lead = words[1:2] if words and words[0] in _PARTICLES else words  # "de Blasio"
     if not lead or not lead[0][:1].isupper() or not any(c.islower() for c in "".join(words)):
         return None
@@ -321,12 +335,15 @@ def _subject(plain: str) -> str | None:
     later = [plain[plain.index(part) :] for part in parts if part]
     # After a clause of its own, the sentence's subject comes first; else the name it opens with.
     for text in (*later, plain) if _FRONTED.match(plain, 0, plain.find(", ")) else (plain, *later):
-        m = _NAME_AT_START.match(text.lstrip(' x"“”'))
-        if m:
-            name = person_name(m["who"])
-            if name:
-                return name
+        text = text.lstrip(' x"“”')
+        m = _NAME_AT_START.match(text)
+        # "Essential songs: ...": a heading's label, no one's name
+        if m and not _LABEL.match(text, m.end()) and (name := person_name(m["who"])):
+            return name
     return None
+
+
+_LABEL = re.compile(r":|\s+[a-z][\w-]*:")  # "Essential songs:", a dateline "Columbia:"
 
 
 def attribution(sentence: str, open_before: bool = False) -> tuple[str | None, bool]:
@@ -348,7 +365,11 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
     if plain.rstrip().endswith("?") and _QUESTION.match(plain):
         return None, ""
     if ":" in plain[:60] and (headline := _HEADLINE.match(plain)):  # "Ann Lee: 'I would do it again'"
-        return person_name(headline["who"]), "name"
+        # A full name, or a surname saying something to someone ("Lee to Sen. Ray: '...'"); not "Winner: 'CODA'".
+        if headline["to"]:
+            return person_name(headline["who"]), "name"
+        if " " in headline["who"]:
+            return person_name(headline["who"]), "headline"
     if " saying" in plain and (name := _name_saying(plain)):
         return name, "name"
     verbs = list(_VERB.finditer(plain))
@@ -597,7 +618,13 @@ class _Names:
             # A title, an age or a sibling outweighs a company's words, which outweigh a "he" nearby.
             self._human[name] = any(_PERSON_BEFORE.search(b) or _PERSON_AFTER.match(a) for b, a in around) or not (
                 name.lower() in _OUTLETS
-                or any(_ORG_NEAR_BEFORE.search(before) or _ORG_NEAR_AFTER.match(after) for before, after in around)
+                or name.lower() in _PLACES
+                or any(
+                    _ORG_NEAR_BEFORE.search(before)
+                    or _ORG_NEAR_AFTER.match(after)
+                    or (_PLACE_BEFORE.search(before) and after[:1] not in ("'", "’"))
+                    for before, after in around
+                )
             )
         return self._human[name]
 
@@ -640,6 +667,12 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return names.holder(who or "") or last
     if how == "according":  # "according to Cirium" is a company's word unless the article names a person so
         return who if names.known(who) else None
+    if (
+        how == "headline"
+        and who
+        and (names.text.count(who.split()[-1]) < 2 or who.split()[0].lower() in names.lower_words)
+    ):
+        return None  # "Best Picture: 'CODA'": a heading, not a person the article is about
     if not (who and names.person(who)):
         return None
     canonical = names.canonical(who)
@@ -746,7 +779,8 @@ def find_quotes(text: str) -> list[Quote]:
             last_person = speaker
         elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
             subject = _subject(plain) or names.first_full(plain)
-            last_person = subject if subject and names.person(subject) else last_person
+            human = subject and names.person(subject) and names.human(names.canonical(subject))
+            last_person = subject if human else last_person  # not "China had the most ...", then "she said"
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     return _sole_speaker(found, unclaimed)
 

@@ -350,7 +350,7 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
             'saying the country makes "the same mistakes".',
             ["Ann Lee"],
         ),
-        ("Tom Ray: 'I would have voted for her'", ["Tom Ray"]),
+        ("Tom Ray: 'I would have voted for her'\n\nRay spoke in Ohio on Friday.", ["Tom Ray"]),
         ("Dr. Ann Lee met Sen. Tom Ray. Lee to Sen. Ray: 'You do not know what you are talking about'", ["Ann Lee"]),
         ("Tom Ray spoke on Monday.\n\nMARKETS:Ray says rates will rise", ["Tom Ray"]),
         # 6. more speech acts: criticism, a statement or warning issued, "by telling"; a speaker before an apposition
@@ -373,6 +373,15 @@ def test_find_quotes_rules_v3(text: str, speakers: list[str]) -> None:
         ),
         # "shared with" is no speech ("the home he shared with"): the outlet's words stay no one's
         ('Tom Ray sold a house. He "has money left", the paper said, from the home he shared with Ann Lee.', []),
+        # 9. no one the People list should show: a contraction, a heading's label or a dateline, a number, a country,
+        # a company written "in Zentro", a heading ("Best Picture:", "Winner:") before a quoted title
+        ("Tom Ray spoke. But I'm told that the vote failed.", []),
+        ('Essential songs: "Blue Sky," "Red Road."\n\nHe said it: "I wrote them all."', []),
+        ("Three, the phone company, said it had asked the club to pause the deal.", []),
+        ('China had the most new members, adding 70 people. "Yes, that is him," she said.', []),
+        ("Separately, China says tickets will not be sold.", []),
+        ("Shares in Zentro rose. Zentro says it will open two new stores.", []),
+        ('Best Picture: "Big Film"\n\nWinner: "Other Film"\n\n"Third Film"', []),
     ],
 )
 def test_find_quotes_rules_v4(text: str, speakers: list[str]) -> None:
