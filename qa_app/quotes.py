@@ -274,7 +274,7 @@ def person_name(phrase: str) -> str | None:
         words = words[1:]
     if len(words) == 1 and (words[0].lower() in _TITLES or words[0] in _NOT_NAMES):
         return None
-    if re.match(r"(?:I|We|You|They|He|She|It)['’]\w", words[0]):
+    if words and re.match(r"(?:I|We|You|They|He|She|It)['’]\w", words[0]):
         return None  # "But I'm told": a contraction
     lead = words[1:2] if words and words[0] in _PARTICLES else words  # "de Blasio"
     if not lead or not lead[0][:1].isupper() or not any(c.islower() for c in "".join(words)):

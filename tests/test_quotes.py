@@ -186,6 +186,9 @@ def test_a_long_article_is_handled() -> None:
         ("Singer Mia Ross", "Mia Ross"),
         ("The", None),
         ("NATO", None),
+        ("", None),
+        ("But I'm", None),  # a contraction is no name (version 4)
+        ("Mayor Jo de Vries", "Jo de Vries"),
     ],
 )
 def test_person_name(phrase: str, name: str | None) -> None:
