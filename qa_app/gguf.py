@@ -13,6 +13,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -131,23 +132,28 @@ def stream_tokens(
             failure.append(exc)
             streamer.end()
 
-    thread = threading.Thread(target=run, name="gguf-generate", daemon=True)
-    if not _RUNNING:
-        atexit.register(_stop_running)  # registering again is harmless: the set is empty by then
-    _RUNNING[thread] = stopped
-    thread.start()
-    try:
+    with _running(threading.Thread(target=run, name="gguf-generate", daemon=True), stopped):
         yield from streamer
-    finally:
-        stopped.set()
-        thread.join(JOIN_SECONDS)
-        _RUNNING.pop(thread, None)
     if info is not None:
         info["finish_reason"] = "length" if made and made[0] >= max_tokens else "stop"
     if failure:
         raise LLMError(f"the local model failed: {failure[0]}") from failure[0]
 
 
+@contextmanager
+def _running(thread: threading.Thread, stopped: threading.Event) -> Iterator[None]:
+    """Start `thread` (a generation); on leaving, stop it and wait for it, bounded by `JOIN_SECONDS`."""
+    _RUNNING[thread] = stopped
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        thread.join(JOIN_SECONDS)
+        _RUNNING.pop(thread, None)
+
+
+@atexit.register
 def _stop_running() -> None:
     """At exit: stop every generation still running and wait for it, so none is inside torch when Python ends."""
     for stopped in list(_RUNNING.values()):
