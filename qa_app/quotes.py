@@ -697,9 +697,36 @@ def _credit(sentence: str, orphans: list[tuple[int, int]], previous_end: int) ->
     return person_name(m["who"])
 
 
+# A line of a transcript: "Ann: I did. It was awful!" (a speaker's name, a colon, their words with no quotation marks).
+_TURN = re.compile(r"(?m)^[ \t]*(?P<who>[A-Z][\w'’.\-]*(?:[ \t]+[A-Z][\w'’.\-]*){0,2}):[ \t]+(?=[^\s\"“‘'])")
+
+
+def _transcript(text: str, names: _Names) -> dict[int, str]:
+    """Where each turn of a transcript starts, with its speaker: paragraphs opening "Name: words", when at least two
+    people the article names elsewhere (not only as a label) take two turns each. Not headings that repeat one label
+    ("Prediction: England 1-0", "Verdict: ...") nor a single "Winner: ..." line."""
+    if text.count(":") < 4:
+        return {}
+    turns: dict[int, str] = {}
+    for m in _TURN.finditer(text):
+        name = person_name(m["who"])
+        if (
+            name
+            and name.lower() not in names.lower_words
+            and is_person(name)
+            and (names.canonical(name) != name or not names._opens_only(name))
+            and names.human(names.canonical(name))
+        ):
+            turns[m.start("who")] = name
+    taking = Counter(turns.values())
+    return turns if sum(1 for n in taking.values() if n >= 2) >= 2 else {}
+
+
 def find_quotes(text: str) -> list[Quote]:
     """Quote-bearing sentences of `text` with their resolved speakers, in text order."""
     names = _Names(text)
+    turns = _transcript(text, names)
+    turn: str | None = None  # the speaker of the transcript paragraph being read
     quotes: list[Quote] = []
     last_person: str | None = None
     pending: list[tuple[int, int]] = []
@@ -710,6 +737,8 @@ def find_quotes(text: str) -> list[Quote]:
     previous_end = 0
     for start, end in split_sentences(text):
         sentence = text[start:end]
+        if turns and (not previous_end or "\n" in text[previous_end:start]):
+            turn = turns.get(start)  # a transcript's paragraph: all its words are the speaker's
         if "\n" in text[previous_end:start] and sentence.lstrip()[:1] not in '"“':
             if credited := _credit(sentence, orphans, previous_end):
                 quotes += [Quote(credited, a, b) for a, b in orphans]
@@ -721,7 +750,9 @@ def find_quotes(text: str) -> list[Quote]:
             open_quote = quote_open_after(sentence, open_quote)
             continue
         plain = _outside_quotes(sentence, False)
-        speaker = _resolve(names, sentence, plain, open_quote, last_person)
+        if turn and re.fullmatch(r"\s*\([^()]*\)[\s.]*", sentence):
+            continue  # a stage direction in a transcript ("(Laughs)"): no one's words
+        speaker = turn or _resolve(names, sentence, plain, open_quote, last_person)
         if speaker is None and (open_quote or sentence.lstrip()[:1] in '"“') and quotes:
             # A quote standing alone right after another (or going on from it) continues its speaker, unless the
             # sentence names someone else outside its quotes ('"Cheating" is rife, Ann Lee thinks') or, after

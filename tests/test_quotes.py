@@ -401,3 +401,22 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
     assert [q.speaker for q in find_quotes(profile)] == ["Tom Ray"] * 5
     with_statement = profile + '\n\n"Keep out," the studio statement said.'
     assert [q.speaker for q in find_quotes(with_statement)] == ["Tom Ray"] * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # 1. a transcript: paragraphs opening "Name: words" (no quotation marks) are that person's, when two people
+        # the article names elsewhere take two turns each; a stage direction is no one's words
+        (
+            "The call between Mara Voss and Tobias Grell leaked, and Grell was furious.\n\n"
+            "Voss: Did you see the match?\n\nGrell: I did. It was awful!\n\n(Laughs)\n\n"
+            "Voss: We lost again.\n\nGrell: Never again.",
+            ["Mara Voss", "Tobias Grell", "Tobias Grell", "Mara Voss", "Tobias Grell"],
+        ),
+        # headings repeating one label are no transcript
+        ("Prediction: Reds 2-1 Blues.\n\nVerdict: a draw.\n\nPrediction: Blues 1-0 Reds.\n\nVerdict: tight.", []),
+    ],
+)
+def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
