@@ -133,6 +133,8 @@ _OUTLETS = {
     "tass", "ria", "xinhua", "yonhap", "kyodo", "guardian", "telegraph", "independent", "economist", "atlantic",
     "forbes", "fortune", "variety", "deadline", "tmz", "buzzfeed", "vox", "slate", "semafor", "wsj", "nyt", "bild",
     "spiegel", "reuters", "ap", "cnn", "bbc", "time", "newsweek", "people", "billboard", "espn", "sky", "itv",
+    "esquire", "vogue", "wired", "elle", "vice", "salon", "mashable", "gizmodo", "engadget", "verge", "metro",
+    "spectator", "newsday", "bustle", "insider", "mediaite", "thehill", "deadspin", "stuff",
 }  # fmt: skip
 # Countries, capitals and blocs news makes speak ("China says", "Moscow said"): a one-word speaker so is no person.
 _PLACES = {
@@ -142,6 +144,10 @@ _PLACES = {
     "brazil", "venezuela", "cuba", "europe", "africa", "asia", "moscow", "kyiv", "kiev", "beijing", "tehran",
     "london", "paris", "berlin", "brussels", "tokyo", "pyongyang", "seoul", "jerusalem", "ankara", "hamas",
     "hezbollah", "nato", "opec", "nigeria", "ethiopia", "sweden", "finland", "norway", "hungary", "greece",
+}  # fmt: skip
+_REGION_WORDS = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "greater", "upper",
+    "lower", "new", "rural", "coastal", "northeast", "northwest", "southeast", "southwest", "mainland", "occupied",
 }  # fmt: skip
 _ORG_BEFORE = re.compile(r"\b(?i:spokesperson|spokesman|spokeswoman|ceo|executives?|employees) (?:for|at|of) $")
 # A lawmaker's party and home state or town after the name: "Sen. Roland Gutierrez, D-San Antonio, said",
@@ -241,6 +247,11 @@ _ORG_WORDS = {
     "magazine", "airlines", "airways", "insider", "statement", "academy", "study", "report", "survey",
     "home", "homes", "motors", "holdings", "partners", "studios", "hospital", "school", "church", "daily",
     "mail", "newspaper", "radio", "television", "tv", "bureau", "firm", "llc", "ltd", "plc", "street", "fire",
+    # outlets, newsletters, podcasts and shows ("said Sky Sports", "said Politico's London Playbook", "Belfast Live
+    # said") and a palace speaking for a court ("Buckingham Palace announced")
+    "sports", "today", "live", "playbook", "podcast", "show", "herald", "tribune", "gazette", "mirror", "express",
+    "observer", "chronicle", "standard", "review", "weekly", "monthly", "digest", "wire", "online", "media",
+    "channel", "zone", "palace",
 }  # fmt: skip
 
 
@@ -254,6 +265,13 @@ class Quote:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+# A compound adjective news writes capitalised ("Eight-time", "New York-based", "Kremlin-backed"); not "Jung-jae".
+_ADJECTIVE = re.compile(
+    r"-(?:time|times|based|born|old|year|years|led|owned|backed|linked|funded|run|made|style|like|long|term|wide|"
+    r"winning|bound|free|friendly|focused|class|level|sized|controlled|occupied|allied|aligned|era|inspired)$"
+)
 
 
 @lru_cache(maxsize=8192)  # an article repeats its names: each phrase is read once
@@ -276,6 +294,8 @@ def person_name(phrase: str) -> str | None:
         return None
     if words and re.match(r"(?:I|We|You|They|He|She|It)['’]\w", words[0]):
         return None  # "But I'm told": a contraction
+    if words and _ADJECTIVE.search(words[-1]):
+        return None  # "Eight-time winners", "the New York-based group": an adjective, no name
     lead = words[1:2] if words and words[0] in _PARTICLES else words  # "de Blasio"
     if not lead or not lead[0][:1].isupper() or not any(c.islower() for c in "".join(words)):
         return None
@@ -597,6 +617,12 @@ class _Names:
                 _ORG_AFTER.match(self.text, end)
                 or (self.text[max(0, at - 4) : at] in ("the ", "The ") and _ORG_AFTER_THE.match(self.text, end))
                 or _ORG_BEFORE.search(self.text[max(0, at - 30) : at])
+                # "Welcome Break, which runs the site, said": a subject people would take "who" after (not "a
+                # book by Ann Lee, which tells")
+                or (
+                    self.text.startswith(", which ", end)
+                    and self.text[max(0, at - 3) : at].strip(' "“”')[-1:] in ("", ".", "!", "?", "\n")
+                )
             ):
                 return True
             at = self.text.find(name, end)
@@ -608,7 +634,9 @@ class _Names:
         never with a person's title or role ("Mr. Lee", "singer Usher"), age ("Usher, 44,") or sibling ("Ian
         and Stuart Paton"). A "he" nearby proves nothing ("Time called him")."""
         if " " in name or name.startswith("@"):
-            return True
+            # "Southern England", "North Korea": a region is no one
+            words = name.lower().split()
+            return not (words[-1] in _PLACES and words[0] in _REGION_WORDS)
         if name not in self._human:
             # Only the words around each mention are read: a whole-text search per name would cost more than
             # all the other rules together.
@@ -737,7 +765,8 @@ def find_quotes(text: str) -> list[Quote]:
     previous_end = 0
     for start, end in split_sentences(text):
         sentence = text[start:end]
-        if turns and (not previous_end or "\n" in text[previous_end:start]):
+        opens = not previous_end or "\n" in text[previous_end:start]  # the sentence opens a paragraph
+        if turns and opens:
             turn = turns.get(start)  # a transcript's paragraph: all its words are the speaker's
         if "\n" in text[previous_end:start] and sentence.lstrip()[:1] not in '"“':
             if credited := _credit(sentence, orphans, previous_end):
@@ -809,9 +838,30 @@ def find_quotes(text: str) -> list[Quote]:
         if speaker and names.person(speaker):
             last_person = speaker
         elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
-            subject = _subject(plain) or names.first_full(plain)
-            human = subject and names.person(subject) and names.human(names.canonical(subject))
-            last_person = subject if human else last_person  # not "China had the most ...", then "she said"
+            # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
+            subject = _subject(plain)
+            if subject is None or (names.valid(subject) and not (names.person(subject) and names.human(subject))):
+                # a sentence opening with an organisation or a place may be about a person: "CBS News reported Ann
+                # Lee was held", "Germany coach Ann Lee expects"; not one opening with a common word ("Accepting")
+                subject = names.first_full(plain)
+            # A short line of its own is a heading or boilerplate ("Story continues below."), not a person's
+            # sentence, when its one capitalised word opens sentences only.
+            boilerplate = (
+                opens
+                and len(sentence.split()) <= 4
+                and text[end : end + 1] in ("", "\n")
+                and subject is not None
+                and " " not in subject
+                and names._opens_only(subject)
+            )
+            if (
+                subject
+                and not boilerplate
+                and names.person(subject)
+                and names.human(subject)
+                and names.human(names.canonical(subject))
+            ):
+                last_person = subject
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     return _sole_speaker(found, unclaimed)
 

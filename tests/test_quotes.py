@@ -414,8 +414,31 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
             "Voss: We lost again.\n\nGrell: Never again.",
             ["Mara Voss", "Tobias Grell", "Tobias Grell", "Mara Voss", "Tobias Grell"],
         ),
-        # headings repeating one label are no transcript
-        ("Prediction: Reds 2-1 Blues.\n\nVerdict: a draw.\n\nPrediction: Blues 1-0 Reds.\n\nVerdict: tight.", []),
+        # ... and headings repeating a label are no transcript's turns
+        (
+            "Prediction: Reds 2-1 Blues.\n\nPrediction: Blues 1-0 Reds.\n\nAnn Lee and Bo Ray spoke on air.\n\n"
+            "Lee: It was fun.\n\nRay: Never again.\n\nLee: We will see.\n\nRay: Fine.",
+            ["Ann Lee", "Bo Ray", "Ann Lee", "Bo Ray"],
+        ),
+        # 2. outlets, newsletters, podcasts and shows are no one, before or after the verb; nor a company written
+        # "X, which runs ...", nor a palace
+        ('The final will be "a tight affair", said Match Weekly.', []),
+        ('The gown was "a triumph", said Vogue.', []),
+        ('The mood was "grim", said Westminster Playbook.', []),
+        ('Harbor Rest, which runs the depot, said it was "very sorry" about the delays.', []),
+        ("Old Mill Palace announced the decision on Monday.", []),
+        # 3. no one for "he"/"she" to mean: a compound adjective opening a sentence, a region, boilerplate
+        ('Ten-time winners of the cup, the Reds arrived early. "We are ready," she said.', []),
+        (
+            'Lucy Fern runs the trust. The bed is dry. Southern England had no rain. "It is grim," she said.',
+            ["Lucy Fern"],
+        ),
+        ('Ann Lee leads the union.\n\nStory continues below.\n\n"It is hard," she said.', ["Ann Lee"]),
+        # ... but a sentence opening with an outlet may be about a person
+        (
+            "Rival Radio reported Mia Stone was held. She said the pills were prescribed, the station reported.",
+            ["Mia Stone"],
+        ),
     ],
 )
 def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
