@@ -439,6 +439,36 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
             "Rival Radio reported Mia Stone was held. She said the pills were prescribed, the station reported.",
             ["Mia Stone"],
         ),
+        # 4. verbs that hand over no one's words: an object ("boasted offers", "added a trophy", "maintained a lead",
+        # "declares war", "continued to host"), a passive ("described by the BBC")
+        ("Tom Ray boasted offers from nine clubs.", []),
+        ("Jo Fry, already a champion, added a silver medal in the relay.", []),
+        ('Ann Lee owns the firm, the paper said. Its shares "stalled", but sales meant she has maintained a lead.', []),
+        ("Analysts expect that Ivan Petrov declares war on Friday.", []),
+        ("Jo Fry was praised for her candour on the show, which she continued to host after Tom Ray left.", []),
+        ('Bo Ray inherited the post from his uncle, Sir Tom Ray, described by the BBC as "a giant".', []),
+        # the sentence's own subject speaks and is no person: its later verbs are in its clause
+        ('Her family said Ann Lee shared her story to "help others".', []),
+        (
+            'Bo Ray spoke first. The Board of Film and Arts said it has "opened an inquiry" into the host, who mocked '
+            "Ray after the comedian told a joke.",
+            [],
+        ),
+        # ... unless the sentence ends on a name and its verb
+        (
+            "Her family said Ann Lee shared her story. Fans wrote to him, Tom Ray told The Herald in 2004.",
+            ["Tom Ray"],
+        ),
+        # a name or outlet ending the sentence after an inverted verb is its subject, person or not
+        ('Ann Lee, a teacher, was diagnosed "late" in 2016, said the Daily Courier.', []),
+        # a group named after its kind; a name after a preposition in a description ('wrote rants against X')
+        ('The hackers, linked to the hacking collective Nomad, told the paper the attack was "a protest".', []),
+        ("Using a fake account, the hackers posted photos, wrote rants against club owner Ann Lee and left.", []),
+        # "his wife, NAME, ..." then "he said": "he" is not the wife
+        (
+            'Tom Ray draws daily.\n\nHis wife, Jo Fry, was ill and he said he married her "to help her".',
+            ["Tom Ray"],
+        ),
     ],
 )
 def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
