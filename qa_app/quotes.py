@@ -50,7 +50,7 @@ _MORE_VERBS = (
     # the present tense of news headlines and features ("Ann Lee announces that ...")
     r"announces|confirms|reveals|admits|predicts|acknowledges|concedes|declares|replies|responds|complains|"
     # criticism and calls are reported speech too; so is a statement or a warning issued
-    r"criticized|criticised|criticizes|criticises|criticize|criticise|"
+    r"criticized|criticised|criticizes|criticises|criticize|criticise|denounced|denounces|condemned|condemns|"
     r"(?:issued|released|put out) (?:a|an|another|her|his|a joint) (?:\w+ )?(?:statement|warning|apology)|"
     # "Ann Lee reported in October", not "it was reported" nor "the reported deal"
     r"(?<!was )(?<!were )(?<!been )(?<!is )(?<!are )(?<!be )(?<!the )(?<!a )reported(?! to\b)"
@@ -88,7 +88,7 @@ _ROLES = (
     r"chief|spokesman|spokeswoman|spokesperson|democrat|republican|lawmaker|congressman|congresswoman|"
     r"leader|commissioner|director|founder|first lady|attorney|lawyer|judge|king|queen|pope|prince|"
     r"princess|ambassador|author|writer|comedian|host|musician|billionaire|executive|alum|boss|presenter|"
-    r"broadcaster|journalist|correspondent|columnist|editor|economist|professor|historian|MP"
+    r"broadcaster|journalist|correspondent|columnist|editor|economist|professor|historian|MP|monarch"
 )
 # "The boss of petrochemicals giant Ineos told ...": the organisation is not the speaker, its boss is (not
 # "Patrick De Haan, head of petroleum analysis at GasBuddy, said", where the name comes first).
@@ -241,6 +241,9 @@ _NOT_NAMES = {
     "Similarly", "Likewise", "Together", "Soon", "Here", "Yet", "Or", "Not", "Only", "Even", "Just", "Again",
     "Thus", "Hence", "Besides", "Anyway", "Once", "Back", "Separately", "Subsequently", "Ahead", "Already",
     "Interestingly", "Surprisingly", "Ironically", "Obviously", "Apparently", "Reportedly",
+    # prepositions and participles opening a sentence ("Throughout his visits, Lee ...")
+    "Throughout", "Amid", "Upon", "Within", "Without", "Across", "Behind", "Beyond", "Inside", "Outside", "Over",
+    "Around", "Against", "Toward", "Towards", "Along", "Via", "Given", "Having", "Writing", "Using",
 }  # fmt: skip
 _ORG_WORDS = {
     "office", "department", "ministry", "company", "inc", "inc.", "corp", "corp.", "association",
@@ -298,6 +301,8 @@ def person_name(phrase: str) -> str | None:
         words = words[1:]
     if len(words) == 1 and (words[0].lower() in _TITLES or words[0] in _NOT_NAMES):
         return None
+    if len(words) > 2 and re.fullmatch(r"[A-Z]{3,}", words[0]):
+        words = words[1:]  # "the US Ambassador to OSCE Ann Lee": an organisation's acronym before the name
     if words and re.match(r"(?:I|We|You|They|He|She|It)['’]\w", words[0]):
         return None  # "But I'm told": a contraction
     if words and _ADJECTIVE.search(words[-1]):
@@ -426,8 +431,12 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
             return p["who"].lower(), "pronoun"
         inverted = m.group() not in _NOT_INVERTED and re.search(r"[\"”x],?\s*$|,\s*$", before_verb)
         # '"...," said Rutte': the name after the verb, before any name inside the words ahead of the quote.
-        if inverted and re.search(r"[\"”],?\s*$", before_verb) and (name := _after_verb(plain, m.end())):
-            return name, "name"
+        if inverted and re.search(r"[\"”],?\s*$", before_verb):
+            if name := _after_verb(plain, m.end()):
+                return name, "name"
+            # not "added the broadcaster", which is as often the BBC as a person
+            if (t := _TITLE_AFTER.match(plain, m.end())) is not None and t["role"].lower() != "broadcaster":
+                return t["role"].lower(), "title"
         if name := _named(left):
             head = _HEAD_OF.search(left[-120:]) if " of " in left[-120:] else None
             if head:
@@ -450,7 +459,7 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
             return name, "name"
         if (
             first
-            and 0 < len(left.split()) <= 7
+            and 0 < len(left.split()) <= 10
             and not re.search(r"[,;:—–()\"“”]|\bx+\b", left)
             and not any(
                 n.start() > m.start() and len(plain[n.end() :].split()) <= 6 and _CLAUSE_END.search(plain, 0, n.start())
@@ -495,12 +504,23 @@ def _after_verb(plain: str, end: int) -> str | None:
     if rest.startswith("@"):
         handle = re.match(r"@\w+", rest)
         return handle.group() if handle else None
+    # "wrote Acme public relations specialist Ann Lee": an organisation's name before the description
+    rest = _ORG_PREFIX.sub("", rest, count=1)
     after = _NAME_AT_START.match(_DESCRIPTION.sub("", rest, count=1))
     return person_name(after["who"]) if after else None
 
 
+_JOB_WORDS = (
+    rf"{_ROLES}|specialist|officer|analyst|official|researcher|scientist|expert|adviser|advisor|strategist|aide|"
+    r"representative|partner|associate|fellow|worker|nurse|doctor|physician|teacher|engineer|consultant"
+)
+_ORG_PREFIX = re.compile(rf"^(?:[A-Z][\w&.\-]*\s+){{1,3}}(?=(?:[a-z][\w-]*\s+){{0,3}}(?:{_JOB_WORDS})\s+[A-Z])")
+# '"...," said the 25-year-old': a title after an inverted verb.
+_TITLE_AFTER = re.compile(rf"\s+the\s+(?:[\w&'’.\-]+\s+){{0,3}}?{_TITLE_ROLE}\b")
+
+
 # What an inverted verb's name may follow: "the", "the BBC's", "Labour's" ("said the BBC's Parkinson").
-_OWNER = re.compile(r"^(?:the\s+(?=[A-Z]))?(?:[A-Z][\w&.\-]*['’]s\s+(?=[a-zA-Z]))?")
+_OWNER = re.compile(r"^(?:[Tt]he\s+(?=[A-Z]))?(?:[A-Z][\w&.\-]*['’]s\s+(?=[a-zA-Z]))?")
 _AFTER_QUOTE = re.compile(rf"[x\"”],?\s+(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*),\s+[^,]*,?$")
 _DASHED = re.compile(r"\s+(?:[—–]|--)\s[^—–]*(?:[—–]|--)$")
 # "was confirmed today by Ann Lee", "described by the BBC as": a passive verb's speaker.
@@ -540,6 +560,8 @@ _TO_VERB = re.compile(
 
 def _named(left: str) -> str | None:
     """The person named right before a speech verb: "Rutte", "Rutte, the NATO chief,", "Jack Dorsey,"."""
+    if "@" in left[-40:] and (handle := re.search(r"(?:^|(?<=\s))@\w+$", left)):
+        return handle.group()  # '"...," @jane_doe wrote'
     trimmed = left[:-1].rstrip() if left.endswith(",") else ""
     if left.endswith(("—", "–", "--")):  # "Ann Lee — a longtime advocate of privacy — issued a warning"
         trimmed = _DASHED.sub("", left)
@@ -576,6 +598,10 @@ def _governed(before: list[str], phrase: str, name: str) -> bool:
         # "as the BBC's Ann Lee observed", "the Education Secretary Ann Lee announces": "the" goes with the owner
         # or the title, so the word before it tells.
         return _governed(before[:-1], name, name)
+    if last == "and" and len(before) > 1 and before[-2] in ("—", "–", "--"):
+        return False  # "... on Sunday – and Ann Lee believes": a clause of its own
+    if last == "to" and len(before) > 1 and before[-2].lower() in _TITLES | _ROLE_WORDS | {"envoy", "adviser"}:
+        return False  # "the US Ambassador to OSCE Ann Lee", "Special Envoy to Syria Ann Lee"
     if last == "and" and len(before) > 1 and before[-2].endswith(","):
         # "..., and Ann Lee said": a clause before the comma, not a list of names ("Bo Ray, Jo Fry, and Ann Lee")
         stretch = list(itertools.takewhile(lambda w: not w.endswith(","), reversed(before[:-2])))
@@ -637,10 +663,14 @@ class _Names:
         # "Many said", "Applicants told": a single common word is not a name. Nor is a plural the article
         # capitalises only where a sentence opens ("Reports also said", "Loyalists concluded"), unless it names
         # someone in full elsewhere ("Evans" of "Lina Evans").
-        return len(name.split()) > 1 or (
-            name not in _NOT_NAMES
-            and name.lower() not in self.lower_words
-            and not (name.endswith("s") and self.canonical(name) == name and self._opens_only(name))
+        return (
+            len(name.split()) > 1
+            or name.startswith("@")
+            or (
+                name not in _NOT_NAMES
+                and name.lower() not in self.lower_words
+                and not (name.endswith("s") and self.canonical(name) == name and self._opens_only(name))
+            )
         )
 
     def _opens_only(self, word: str) -> bool:
@@ -664,7 +694,7 @@ class _Names:
                 self.valid(name)
                 and is_person(name)
                 # "JetBlue", "LIV Golf"; but "McCraw", "MacArthur", "DeSantis" are surnames
-                and not re.search(r"(?<!\b[A-Z])(?<!\bMa)[a-z][A-Z]|\b[A-Z]{2,}\b", name)
+                and (name.startswith("@") or not re.search(r"(?<!\b[A-Z])(?<!\bMa)[a-z][A-Z]|\b[A-Z]{2,}\b", name))
                 and not self._written_as_org(name)
             )
         return self._person[name]
@@ -869,7 +899,7 @@ def find_quotes(text: str) -> list[Quote]:
                 and "ccording to" not in plain
                 and re.search(r"[x’'\-]+(?: [x’'\-]+){3}", plain)  # words, not a scare-quoted phrase
                 and names.first_full(plain) in (None, names.canonical(previous.speaker))
-                and not re.search(r"(?<![.!?\"“]\s)(?<!^)\b[A-Z][a-z]", plain.lstrip())
+                and not _names_someone(names, plain, previous.speaker)
             ):
                 speaker = previous.speaker
         ends_open = quote_open_after(sentence, open_quote)
@@ -925,6 +955,17 @@ def find_quotes(text: str) -> list[Quote]:
                 last_person = subject
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     return _sole_speaker(found, unclaimed)
+
+
+def _names_someone(names: _Names, plain: str, speaker: str) -> bool:
+    """Whether a sentence names, outside its quotes, someone who may be a person other than `speaker`: not a place,
+    a company or an outlet ('Sweden's win "was a statement"' goes on with the columnist's words)."""
+    own = set(names.canonical(speaker).split())
+    for m in re.finditer(r"(?<![.!?\"“]\s)(?<!^)\b[A-Z][a-z][\w'’\-]*", plain.lstrip()):
+        word = re.sub(r"['’]s?$", "", m.group())
+        if word not in own and names.person(word) and names.human(names.canonical(word)):
+            return True
+    return False
 
 
 def _sole_speaker(quotes: list[Quote], unclaimed: list[tuple[int, int]]) -> list[Quote]:

@@ -469,6 +469,24 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
             'Tom Ray draws daily.\n\nHis wife, Jo Fry, was ill and he said he married her "to help her".',
             ["Tom Ray"],
         ),
+        # 5. more ways a speaker is given: a columnist's words going on past a place or a team's name; a title after
+        # an inverted verb ("said the 25-year-old", "said the monarch"); an outlet's name before the writer's
+        # ("said The Herald's chief writer Jo Fry"); a company's name before a job ("wrote Acme press officer Ann
+        # Lee"); a handle written in camel case; an envoy "to" an acronym; a clause after a dash and "and"; a
+        # sentence opening with a preposition; criticism ("denounced")
+        (
+            'Rovers were "a class apart", said Jo Fry in The Herald. Their win in Leeds was "the best of the season".',
+            ["Jo Fry", "Jo Fry"],
+        ),
+        ('Ann Lee is fit again. "We are ready for this," said the 25-year-old.', ["Ann Lee"]),
+        ('King Olaf spoke on Monday. "We will rebuild," said the monarch.', ["Olaf"]),
+        ('The deal was "dead on arrival", said The Herald\'s chief writer Jo Fry.', ["Jo Fry"]),
+        ('"It is best for firms," wrote Acme press officer Ann Lee in an email.', ["Ann Lee"]),
+        ('"I walked for hours to get home," @JoFryWrites wrote.', ["@JoFryWrites"]),
+        ('Russia will "try again", the US Ambassador to OSCE Ann Lee said on Monday.', ["Ann Lee"]),
+        ('The stadium will be full on Sunday – and Ann Lee believes it will be "a great day".', ["Ann Lee"]),
+        ('Throughout his visits, Tom Ray rebuffed "hard questions", insisting that "all is well".', ["Tom Ray"]),
+        ('Writing in 2004, Tom Ray denounced the book as "a fraud".', ["Tom Ray"]),
     ],
 )
 def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
