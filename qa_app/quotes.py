@@ -545,7 +545,7 @@ _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|gets|got)$")
 # "declares war".
 _OBJECT = re.compile(
     r"boast(?:s|ed)?\s+(?!(?:that|of|about|to|how|on|in)\b)[a-wyz\d$£€]"
-    r"|(?:added|adds|maintained|maintains)\s+(?:a|an|another|\d[\d,.]*)\s"
+    r"|(?:added|adds|maintained|maintains|conceded|concedes)\s+(?:a|an|another|one|two|three|\d[\d,.]*)\s"
     r"|declar(?:es|ed|e)\s+(?:war|victory|bankruptcy|independence|martial|a\s+state|an?\s+(?:national\s+)?emergency)\b"
 )
 # "..., Bassetlaw MP Ann Lee, who described it as": the person a relative clause is about.
@@ -895,7 +895,7 @@ def find_quotes(text: str) -> list[Quote]:
             if (
                 quoted
                 and not re.search(r"\w", text[previous.end : start])
-                and not _VERB.search(plain)
+                and not any(not _OBJECT.match(plain, v.start()) for v in _VERB.finditer(plain))
                 and "ccording to" not in plain
                 and re.search(r"[x’'\-]+(?: [x’'\-]+){3}", plain)  # words, not a scare-quoted phrase
                 and names.first_full(plain) in (None, names.canonical(previous.speaker))
@@ -958,12 +958,14 @@ def find_quotes(text: str) -> list[Quote]:
 
 
 def _names_someone(names: _Names, plain: str, speaker: str) -> bool:
-    """Whether a sentence names, outside its quotes, someone who may be a person other than `speaker`: not a place,
-    a company or an outlet ('Sweden's win "was a statement"' goes on with the columnist's words)."""
+    """Whether a sentence names, outside its quotes, a person the article names in full, other than `speaker`; not a
+    place, a team, a company or an event ('Sweden's win at the European Championship "was a statement"' goes on with
+    the columnist's words)."""
     own = set(names.canonical(speaker).split())
     for m in re.finditer(r"(?<![.!?\"“]\s)(?<!^)\b[A-Z][a-z][\w'’\-]*", plain.lstrip()):
         word = re.sub(r"['’]s?$", "", m.group())
-        if word not in own and names.person(word) and names.human(names.canonical(word)):
+        full = names.canonical(word)
+        if word not in own and " " in full and names.person(full) and names.human(full):
             return True
     return False
 

@@ -487,6 +487,12 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
         ('The stadium will be full on Sunday – and Ann Lee believes it will be "a great day".', ["Ann Lee"]),
         ('Throughout his visits, Tom Ray rebuffed "hard questions", insisting that "all is well".', ["Tom Ray"]),
         ('Writing in 2004, Tom Ray denounced the book as "a fraud".', ["Tom Ray"]),
+        # the columnist's words go on past an event's or a team's name, and past "conceded one goal" (no speech)
+        (
+            'The final "could swing either way", said Jo Fry on Goalcast. At the European Cup, Rovers led early but '
+            '"failed to kill the game". Blues have conceded one goal all season "and will not crack".',
+            ["Jo Fry", "Jo Fry", "Jo Fry"],
+        ),
     ],
 )
 def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
