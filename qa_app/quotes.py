@@ -46,7 +46,8 @@ RULES_VERSION = 4
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
     r"pleaded|joked|quipped|pledged|advised|recounted|recounts|describes|described|indicated|lamented|"
-    r"answered|decried|decrying|boasted|mused|shared(?! with)|(?<=who )say|confessed|confesses|alleged|alleges|"
+    r"answered|decried|decrying|boasted|mused|shared(?! with)|(?<=who )say|(?<=\bdid )(?:say|announce|warn|tell)|"
+    r"demand(?:s|ed|ing)?(?= that\b)|confessed|confesses|alleged|alleges|"
     # the present tense of news headlines and features ("Ann Lee announces that ...")
     r"announces|confirms|reveals|admits|predicts|acknowledges|concedes|declares|replies|responds|complains|"
     # criticism and calls are reported speech too; so is a statement or a warning issued
@@ -422,7 +423,10 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         # speaker is after "by" in a whole passive ("was confirmed today by Ann Lee"), not in a reduced one ("a
         # statement shared by Ann Lee", a spokesperson's).
         by = _BY_ANY.match(plain, m.end())
-        passive = m.group() not in ("quoted", "asked") and _PASSIVE.search(left)
+        if m.group().endswith("ing"):  # "Ann Lee is demanding that": the progressive, not a passive
+            left, passive = _PASSIVE.sub("", left).rstrip(), None
+        else:
+            passive = m.group() not in ("quoted", "asked") and _PASSIVE.search(left)
         if by is not None or passive:
             if by is not None and passive and (name := _after_verb(plain, by.end())):
                 return name, "name"
@@ -457,6 +461,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
             return t["role"].lower(), "title"
         if name := _subject_of(plain, m.start()):
             return name, "name"
+        if (w := _WHO.search(left)) and (t := _TITLE_WHO.search(left, 0, w.start())) is not None:
+            return t["role"].lower(), "holder"  # "the wishes of the Queen, who said"
         if (
             first
             and 0 < len(left.split()) <= 10
@@ -515,6 +521,8 @@ _JOB_WORDS = (
     r"representative|partner|associate|fellow|worker|nurse|doctor|physician|teacher|engineer|consultant"
 )
 _ORG_PREFIX = re.compile(rf"^(?:[A-Z][\w&.\-]*\s+){{1,3}}(?=(?:[a-z][\w-]*\s+){{0,3}}(?:{_JOB_WORDS})\s+[A-Z])")
+# "the wishes of the Queen, who said": a title, in any case, before a relative clause.
+_TITLE_WHO = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-]+\s+){{0,3}}?(?P<role>{_ROLES})$", re.I)
 # '"...," said the 25-year-old': a title after an inverted verb.
 _TITLE_AFTER = re.compile(rf"\s+the\s+(?:[\w&'’.\-]+\s+){{0,3}}?{_TITLE_ROLE}\b")
 
@@ -784,6 +792,8 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return own if names.known(own) else last
     if how == "title":
         return names.holder(who or "") or last
+    if how == "holder":  # "the Queen, who said": only the person the article names with that title
+        return names.holder(who or "")
     if how == "according":  # "according to Cirium" is a company's word unless the article names a person so
         return who if names.known(who) else None
     if (
@@ -798,11 +808,15 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
     return who if names.person(canonical) and names.human(canonical) else None
 
 
-# A paragraph that only credits the quotation above it: "Chemist Linus Pauling, quoted on Chegg.com",
+# A paragraph that only credits the quotation above it: "Chemist Linus Pauling, quoted on Chegg.com", "Ann Lee, who
+# spoke about it on Monday",
 # "Nicholas Tomalin's description of a journalist, quoted in the FT", "— Fran Lebowitz".
 _CREDIT = re.compile(
     rf"^\s*(?P<dash>[—–]\s*)?(?P<who>[A-Z][\w'’.\-]*(?:\s+{_WORD})*?)(?:['’]s\s[^,\n]{{0,80}})?"
-    r"(?P<how>,\s+(?:quoted|writing|speaking|interviewed|in an interview)\b[^\n]{0,120})?\s*$"
+    r"(?P<how>,\s+(?:quoted|writing|speaking|interviewed|in an interview)\b[^\n]{0,120}"
+    # "Ann Lee, who spoke about the fight for the first time on Monday." (one clause, no verb of its own after it;
+    # a doubled "who , who" as some newsletters print it)
+    r"|,\s+who\b(?:\s*,\s*who\b)?[^,\n]{0,160}[.!]?)?\s*$"
 )
 
 

@@ -493,6 +493,19 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
             '"failed to kill the game". Blues have conceded one goal all season "and will not crack".',
             ["Jo Fry", "Jo Fry", "Jo Fry"],
         ),
+        # a credit line "NAME, who ..." after quotations with no speaker; "the Queen, who said" (only a named holder of
+        # the title); "is demanding that" (a progressive, not a passive); "did announce"
+        (
+            'QUOTE OF THE DAY\n\n"I am still taking it in."\n\nAnn Lee, who spoke about the fight for the first time.',
+            ["Ann Lee"],
+        ),
+        (
+            "Queen Mara Voss opened the hall. It honours the wishes of the Queen, who said in 2019 that it was her "
+            '"dearest wish".',
+            ["Mara Voss"],
+        ),
+        ("Tom Ray is demanding that staff return to the office.", ["Tom Ray"]),
+        ("Ann Lee did announce a review of the rules.", ["Ann Lee"]),
     ],
 )
 def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
