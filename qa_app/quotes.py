@@ -272,7 +272,7 @@ _ORG_WORDS = {
     # said") and a palace speaking for a court ("Buckingham Palace announced")
     "sports", "today", "live", "playbook", "podcast", "show", "herald", "tribune", "gazette", "mirror", "express",
     "observer", "chronicle", "standard", "review", "weekly", "monthly", "digest", "wire", "online", "media",
-    "channel", "zone", "palace",
+    "channel", "zone", "palace", "images", "photo", "photos", "pictures",
 }  # fmt: skip
 
 
@@ -309,12 +309,16 @@ def person_name(phrase: str) -> str | None:
     words = phrase.split()
     if words and re.match(r"[DRI]-[A-Z]", words[0]):
         return None  # a party tag ("D-San Antonio", "R-Texas"), not a name
-    while len(words) > 1 and (words[0].lower() in _TITLES or words[0].lower() in _ROLE_WORDS or words[0] in _NOT_NAMES):
+    while len(words) > 1 and (
+        words[0].lower() in _TITLES
+        or words[0].lower() in _ROLE_WORDS
+        or words[0] in _NOT_NAMES
+        # "the US Ambassador to OSCE Ann Lee", "IRS Commissioner Ann Lee": an organisation's acronym before the name
+        or (len(words) > 2 and re.fullmatch(r"[A-Z]{3,}", words[0]))
+    ):
         words = words[1:]
     if len(words) == 1 and (words[0].lower() in _TITLES or words[0] in _NOT_NAMES):
         return None
-    if len(words) > 2 and re.fullmatch(r"[A-Z]{3,}", words[0]):
-        words = words[1:]  # "the US Ambassador to OSCE Ann Lee": an organisation's acronym before the name
     if words and re.match(r"(?:I|We|You|They|He|She|It)['’]\w", words[0]):
         return None  # "But I'm told": a contraction
     if words and _ADJECTIVE.search(words[-1]):
@@ -439,7 +443,7 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         else:
             passive = m.group() not in ("quoted", "asked") and _PASSIVE.search(left[-8:])
         if by is not None or passive:
-            if by is not None and passive and (name := _after_verb(plain, by.end())):
+            if by is not None and passive and (name := _after_verb(plain, by.end())) and is_person(name):
                 return name, "name"
             continue
         if (p := _PRONOUN.search(left)) is not None and not left[: p.start()].rstrip().endswith("what"):
@@ -449,8 +453,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         if inverted and re.search(r"[\"”],?\s*$", before_verb):
             if name := _after_verb(plain, m.end()):
                 return name, "name"
-            # not "added the broadcaster", which is as often the BBC as a person
-            if (t := _TITLE_AFTER.match(plain, m.end())) is not None and t["role"].lower() != "broadcaster":
+            # not "added the broadcaster" (as often the BBC as a person) nor "said the spokesperson" (unnamed)
+            if (t := _TITLE_AFTER.match(plain, m.end())) is not None and t["role"].lower() not in _ANONYMOUS_ROLES:
                 return t["role"].lower(), "title"
         if name := _named(left):
             head = _HEAD_OF.search(left[-120:]) if " of " in left[-120:] else None
@@ -458,7 +462,8 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
                 return head["role"].lower(), "title"
             # 'Ann Lee, a teacher, was praised, said the Daily Mail': a name or outlet ending the sentence after the
             # verb is its subject, person or not.
-            if inverted and left.endswith(",") and _END_SUBJECT.match(plain, m.end()):
+            end_subject = _END_SUBJECT.match(plain, m.end()) if inverted and left.endswith(",") else None
+            if end_subject and end_subject["first"].rstrip(".") not in _NOT_NAMES:  # not "said Monday on CBS"
                 return _after_verb(plain, m.end()), "name"
             # "... in northeast Alabama, said County Coroner Ann Lee": the name ending a clause is not the speaker.
             if inverted and left.endswith(",") and not _APPOSITION.search(left):
@@ -477,12 +482,9 @@ def attribute(sentence: str, open_before: bool = False, plain: str | None = None
         if (
             first
             and 0 < len(left.split()) <= 10
-            and not re.search(r"[,;:—–()\"“”]|\bx+\b", left)
+            and _SUBJECT_PHRASE.fullmatch(left)
             and not any(
-                n.start() > m.start()
-                and len(plain[n.end() :].split()) <= 6
-                and _CLAUSE_END.search(plain, max(0, n.start() - 120), n.start())
-                for n in verbs
+                n.start() > m.start() and _CLAUSE_END.search(plain, max(0, n.start() - 120), n.start()) for n in verbs
             )
         ):
             # The sentence's own subject speaks and is no person ("Her family said Ann Lee shared ...", "The Academy
@@ -537,7 +539,19 @@ _ORG_PREFIX = re.compile(rf"^(?:[A-Z][\w&.\-]*\s+){{1,3}}(?=(?:[a-z][\w-]*\s+){{
 # "the wishes of the Queen, who said": a title, in any case, before a relative clause.
 _TITLE_WHO = re.compile(rf"\b[Tt]he\s+(?:[\w&'’.\-]+\s+){{0,3}}?(?P<role>{_ROLES})$", re.I)
 # '"...," said the 25-year-old': a title after an inverted verb.
-_TITLE_AFTER = re.compile(rf"\s+the\s+(?:[\w&'’.\-]+\s+){{0,3}}?{_TITLE_ROLE}\b")
+_TITLE_AFTER = re.compile(
+    rf"\s+the\s+(?:[\w&'’.\-]+\s+){{0,3}}?{_TITLE_ROLE}(?=\s*(?:[.,;:!?]|$)|\s+(?:in|on|at|from|during|after)\b)"
+)
+_ANONYMOUS_ROLES = {
+    "broadcaster",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "host",
+    "executive",
+    "lawyer",
+    "attorney",
+}
 
 
 # What an inverted verb's name may follow: "the", "the BBC's", "Labour's" ("said the BBC's Parkinson").
@@ -548,11 +562,19 @@ _DASHED = re.compile(r"\s+(?:[—–]|--)\s[^—–]*(?:[—–]|--)$")
 _BY_ANY = re.compile(r"\s+(?:[a-z]+\s+){0,2}?by\s+(?=(?:the\s+)?[A-Z@])")
 # After an inverted verb, a name or an outlet and nothing more: "said the Daily Mail.", "said Ann Lee in The Times."
 _END_SUBJECT = re.compile(
-    r"\s+(?:the\s+)?[A-Z][\w&'’.\-]*(?:\s+(?:[A-Z][\w&'’.\-]*|of|for|and|in|on|at|the))*[\s.!?\"”]*$"
+    r"\s+(?:the\s+)?(?P<first>[A-Z][\w&'’.\-]*)(?:\s+(?:[A-Z][\w&'’.\-]*|of|for|and|in|on|at|the))*[\s.!?\"”]*$"
 )
 # A name opening the last clause of a sentence, right before its verb: "..., Ann Lee told", "..., The Guardian's
 # editor Jo Ray reported".
-_CLAUSE_END = re.compile(r",\s+(?:(?:[A-Za-z][\w'’.\-]*\s+){0,5}?[A-Z][\w'’.\-]*|he|she)\s+(?:[a-z]+ly\s+)?$")
+_CLAUSE_END = re.compile(
+    r",\s+(?:(?:but|and|while|as|though)\s+)?(?:(?:[A-Za-z][\w'’.\-]*\s+){0,5}?[A-Z][\w'’.\-]*|he|she)\s+"
+    r"(?:[a-z]+ly\s+)?$"
+)
+# A sentence's subject that is a noun phrase and no name: "Her family", "The company", "The Academy of Arts".
+_SUBJECT_PHRASE = re.compile(
+    r"\s*(?:(?:[Tt]he|[Hh]er|[Hh]is|[Tt]heir|[Ii]ts|[Aa]n?)\s+[\w&'’.\-]+(?:\s+[\w&'’.\-]+){0,7}\s*"
+    r"|[A-Z][\w&'’.\-]*(?:\s+(?:[A-Z][\w&'’.\-]*|of|and|for|the))*\s*)"
+)
 _DETERMINED = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Aa]ny|[Ii]ts|[Tt]heir|[Tt]his|[Tt]hese|[Tt]hose|[Ee]very|[Nn]o)\s+$")
 # A group named after its kind: "the hacking collective Anonymous", "the charity Shelter".
 _COLLECTIVES = {
@@ -621,7 +643,8 @@ def _governed(before: list[str], phrase: str, name: str) -> bool:
         return _governed(before[:-1], name, name)
     if last == "and" and len(before) > 1 and before[-2] in ("—", "–", "--"):
         return False  # "... on Sunday – and Ann Lee believes": a clause of its own
-    if last == "to" and len(before) > 1 and before[-2].lower() in _TITLES | _ROLE_WORDS | {"envoy", "adviser"}:
+    to_acronym = dropped and all(re.fullmatch(r"[A-Z]{3,}", w) for w in dropped)
+    if last == "to" and len(before) > 1 and before[-2].lower() in _TITLES | _ROLE_WORDS | {"envoy"} and to_acronym:
         return False  # "the US Ambassador to OSCE Ann Lee", "Special Envoy to Syria Ann Lee"
     if last == "and" and len(before) > 1 and before[-2].endswith(","):
         # "..., and Ann Lee said": a clause before the comma, not a list of names ("Bo Ray, Jo Fry, and Ann Lee")
@@ -961,7 +984,7 @@ def find_quotes(text: str) -> list[Quote]:
         elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
             # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
             subject = _subject(plain)
-            if subject is None or (names.valid(subject) and not (names.person(subject) and names.human(subject))):
+            if subject is None or not is_person(subject) or subject.lower() in _PLACES or subject.lower() in _OUTLETS:
                 # a sentence opening with an organisation or a place may be about a person: "CBS News reported Ann
                 # Lee was held", "Germany coach Ann Lee expects"; not one opening with a common word ("Accepting")
                 subject = names.first_full(plain)
@@ -975,13 +998,7 @@ def find_quotes(text: str) -> list[Quote]:
                 and " " not in subject
                 and names._opens_only(subject)
             )
-            if (
-                subject
-                and not boilerplate
-                and names.person(subject)
-                and names.human(subject)
-                and names.human(names.canonical(subject))
-            ):
+            if subject and not boilerplate and names.person(subject) and names.human(names.canonical(subject)):
                 last_person = subject
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     return _sole_speaker(found, unclaimed)

@@ -424,7 +424,11 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
         # "X, which runs ...", nor a palace
         ('The final will be "a tight affair", said Match Weekly.', []),
         ('The gown was "a triumph", said Vogue.', []),
-        ('The mood was "grim", said Westminster Playbook.', []),
+        # (a day after the verb is no outlet: "said Tuesday")
+        (
+            '"It is over," Dr. Jo Fry, the chair, said Tuesday. The mood was "grim", said Westminster Playbook.',
+            ["Jo Fry"],
+        ),
         ('Harbor Rest, which runs the depot, said it was "very sorry" about the delays.', []),
         ("Old Mill Palace announced the decision on Monday.", []),
         # 3. no one for "he"/"she" to mean: a compound adjective opening a sentence, a region, boilerplate
@@ -448,7 +452,12 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
         ("Jo Fry was praised for her candour on the show, which she continued to host after Tom Ray left.", []),
         ('Bo Ray inherited the post from his uncle, Sir Tom Ray, described by the BBC as "a giant".', []),
         # the sentence's own subject speaks and is no person: its later verbs are in its clause
-        ('Her family said Ann Lee shared her story to "help others".', []),
+        # (not a clause opening the sentence with a preposition: "In a statement posted ...", "Asked about claims")
+        (
+            'Her family said Ann Lee shared her story to "help others". In a statement posted online, Tom Ray noted '
+            "that the book sold well. Asked about claims of bias, Bo Ray said the panel was fair.",
+            ["Tom Ray", "Bo Ray"],
+        ),
         (
             'Bo Ray spoke first. The Board of Film and Arts said it has "opened an inquiry" into the host, who mocked '
             "Ray after the comedian told a joke.",
