@@ -35,8 +35,8 @@ acronym give speakers.
 Rule-based on purpose (`python -m benchmarks.attribution`, 200 RealTime QA articles): these rules
 run at ~170 articles/s and keep 98% of the encoder's ingest rate (~3.4 articles/s with ONNX);
 spaCy's small English model would keep 37% (full pipeline), 55% (NER) or 77% (NER on the quote
-sentences and the one before), under the 85% the pipeline must keep. Version 5 runs ~8% slower than version 4 on
-the same machine and still keeps 97% of the encoder's rate (`--articles 100` on 2 shared cores).
+sentences and the one before), under the 85% the pipeline must keep. Version 5 runs about as fast as version 4 on
+the same machine (~50 articles/s on 2 shared cores) and keeps 98% of the encoder's rate (`--articles 100`).
 """
 
 from __future__ import annotations
