@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from qa_app.retrieve import Filters
 
 _POSSESSIVE = re.compile(r"['’]s\b")
+# Transliterations of one Slavic surname ending: "Zelenskyy", "Zelenskiy", "Zelenskyi" are "Zelensky" (outlets differ).
+_SKY = re.compile(r"(?<=\wsk)(?:yy|iy|yi|ii)\b")
 _PARTICLES = {"de", "van", "von", "der", "al", "bin", "da", "di", "la", "le", "del", "du", "el", "den", "ter"}
 # A capitalised word, accented capitals included ("Órban"), for the names an article mentions.
 _NAME_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’.-]*)*")
@@ -57,15 +59,17 @@ class Person:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents or possessives, white space collapsed.
+    """Lower case without accents or possessives, -skyy/-skiy/-skyi spelled -sky, white space collapsed.
 
-    Example: fold("Viktor  Orbán’s") -> "viktor orban"
+    Example: fold("Viktor  Orbán’s") -> "viktor orban"; fold("Zelenskyy") -> "zelensky"
     """
     plain = text
     if not text.isascii():
         plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    plain = _POSSESSIVE.sub("", plain)
-    return " ".join(plain.lower().replace("’", "'").split())
+    plain = _POSSESSIVE.sub("", plain).lower()
+    if "sk" in plain:
+        plain = _SKY.sub("y", plain)
+    return " ".join(plain.replace("’", "'").split())
 
 
 def name_key(name: str) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.attribution import BLIND, HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
+from benchmarks.attribution import BLIND, BLIND2, HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
 from benchmarks.common import ARTICLES, QUESTIONS
 from benchmarks.draw_attribution_articles import candidates, draw
 from benchmarks.speakers import load_questions
@@ -37,7 +37,12 @@ def problems(labels: list[dict[str, Any]], texts: dict[str, str], kept_apart: se
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[dict[str, Any]]]:
-    return {"tuning": load_labels(LABELS), "heldout": load_labels(HELDOUT), "blind": load_labels(BLIND)}
+    return {
+        "tuning": load_labels(LABELS),
+        "heldout": load_labels(HELDOUT),
+        "blind": load_labels(BLIND),
+        "blind2": load_labels(BLIND2),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +93,17 @@ def test_blind_labels_match_the_stored_text_and_stay_apart_from_every_other_set(
     people = [lab for lab in blind if lab["speaker"]]
     assert len(people) >= 150
     assert len({lab["article_id"] for lab in people}) >= 20
+
+
+def test_blind2_labels_match_the_stored_text_and_stay_apart_from_every_other_set(
+    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
+) -> None:
+    blind2 = sets["blind2"]
+    others = {lab["article_id"] for key in ("heldout", "blind") for lab in sets[key]}
+    assert problems(blind2, texts, kept_apart | others) == []
+    people = [lab for lab in blind2 if lab["speaker"]]
+    assert len(people) >= 300
+    assert len({lab["article_id"] for lab in people}) >= 30
 
 
 def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, list[dict[str, Any]]]) -> None:

@@ -388,6 +388,30 @@ def test_a_surname_alone_joins_the_full_name_its_title_or_a_clear_majority_names
     assert '"The food was superb," Marsh said.' not in elena.text
 
 
+def test_transliterations_of_one_surname_are_one_person() -> None:
+    """ "Zelensky", "Zelenskyy" and "Zelenskiy" are one man's name as outlets spell it: one key, one People entry."""
+    from qa_app.people import PeopleIndex, make_entry
+    from qa_app.quotes import find_quotes
+    from qa_app.records import ArticleRecord
+
+    assert name_key("Volodymyr Zelenskyy") == name_key("Volodymyr Zelensky") == name_key("Volodymyr Zelenskiy")
+    assert mentioned("volodymyr zelensky", mention_keys("President Volodymyr Zelenskyy spoke."))
+    assert fold("Whisky and the sky") == "whisky and the sky"  # only the name endings fold
+    texts = {
+        "a": 'Volodymyr Zelensky spoke. "We will hold the line," Zelensky said.',
+        "b": 'Volodymyr Zelenskyy spoke again. "We need more help," Zelenskyy said.',
+        "c": '"The talks go on," Volodymyr Zelenskiy said.',
+    }
+    entries = {}
+    for doc_id, text in texts.items():
+        record = ArticleRecord(doc_id, doc_id, "Outlet", "2023-01-02", None, [], doc_id, 1, "test", text=text)
+        quotes = [q.to_dict() for q in find_quotes(text)]
+        entries[doc_id] = make_entry(record, quotes)
+    people = PeopleIndex(entries).people()
+    assert [(p.quotes, p.articles) for p in people] == [(3, 3)]
+    assert people[0].name in ("Volodymyr Zelensky", "Volodymyr Zelenskyy", "Volodymyr Zelenskiy")
+
+
 def test_identity_rules_by_hand() -> None:
     from collections import Counter
 
