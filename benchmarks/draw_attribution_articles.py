@@ -1,4 +1,4 @@
-"""Draw the eval articles of the blind attribution set (`benchmarks/data/attribution_blind.jsonl`), reproducibly.
+"""Draw the eval articles of the blind attribution sets (`benchmarks/data/attribution_blind*.jsonl`), reproducibly.
 
 The blind set is labelled by reading, never by looking at what the rules find, and the final attribution
 figures are reported on it. Its articles are drawn at random (fixed seed) among the eval articles whose
@@ -7,8 +7,8 @@ tuning and held-out label files, every question's evidence (dev and test) and ev
 who-said-what questions. Outlets take turns (each outlet's candidates shuffled), so the set is not all
 USA Today and CNN.
 
-    python -m benchmarks.draw_attribution_articles              # the 24 article ids, with outlet and length
-    python -m benchmarks.draw_attribution_articles --count 30   # more (the first 24 stay the same)
+    python -m benchmarks.draw_attribution_articles              # the 24 article ids of blind, with outlet
+    python -m benchmarks.draw_attribution_articles --count 104  # blind (1-24), blind2 (25-64), blind3 (65-104)
 """
 
 from __future__ import annotations

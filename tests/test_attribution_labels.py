@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.attribution import BLIND, BLIND2, HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
+from benchmarks.attribution import BLIND, BLIND2, BLIND3, HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
 from benchmarks.common import ARTICLES, QUESTIONS
 from benchmarks.draw_attribution_articles import candidates, draw
 from benchmarks.speakers import load_questions
@@ -42,6 +42,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "heldout": load_labels(HELDOUT),
         "blind": load_labels(BLIND),
         "blind2": load_labels(BLIND2),
+        "blind3": load_labels(BLIND3),
     }
 
 
@@ -106,13 +107,26 @@ def test_blind2_labels_match_the_stored_text_and_stay_apart_from_every_other_set
     assert len({lab["article_id"] for lab in people}) >= 30
 
 
+def test_blind3_labels_match_the_stored_text_and_stay_apart_from_every_other_set(
+    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
+) -> None:
+    blind3 = sets["blind3"]
+    others = {lab["article_id"] for key in ("heldout", "blind", "blind2") for lab in sets[key]}
+    assert problems(blind3, texts, kept_apart | others) == []
+    people = [lab for lab in blind3 if lab["speaker"]]
+    assert len(people) >= 300
+    assert len({lab["article_id"] for lab in people}) >= 30
+
+
 def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, list[dict[str, Any]]]) -> None:
-    """Anyone can re-draw the blind set: the committed script (fixed seed) gives exactly its articles."""
+    """Anyone can re-draw the blind sets: the committed script (fixed seed) gives the first 24 articles (blind),
+    the next 40 (blind2) and the 40 after (blind3)."""
     if not ARTICLES.exists() or not QUESTIONS.exists():
         pytest.skip(f"the eval corpus is not at {ARTICLES.parent}")
-    blind = {lab["article_id"] for lab in sets["blind"]}
-    drawn = draw(candidates(), len(blind))
-    assert {article_id for _, article_id in drawn} == blind
+    drawn = draw(candidates(), 104)
+    ids = [article_id for _, article_id in drawn]
+    for key, (start, stop) in {"blind": (0, 24), "blind2": (24, 64), "blind3": (64, 104)}.items():
+        assert set(ids[start:stop]) == {lab["article_id"] for lab in sets[key]}, key
     assert len({outlet for outlet, _ in drawn}) >= 3
 
 
