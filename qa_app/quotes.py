@@ -402,7 +402,9 @@ def attribution(sentence: str, open_before: bool = False) -> tuple[str | None, b
     return (None, False) if how == "title" else (who, how == "pronoun")
 
 
-def attribute(sentence: str, open_before: bool = False, plain: str | None = None) -> tuple[str | None, str]:
+def attribute(  # long: one ordered cascade of speaker rules over the speech verbs; the first that matches decides
+    sentence: str, open_before: bool = False, plain: str | None = None
+) -> tuple[str | None, str]:
     """(who, how) of a sentence's words: how is "name" (who is a name), "pronoun" ("he"/"she"),
     "title" (who is the role, as in "the NATO chief said"), "according" ("according to X") or "" (no speaker).
 
@@ -926,35 +928,8 @@ def find_quotes(text: str) -> list[Quote]:
         if turn and re.fullmatch(r"\s*\([^()]*\)[\s.]*", sentence):
             continue  # a stage direction in a transcript ("(Laughs)"): no one's words
         speaker = turn or _resolve(names, sentence, plain, open_quote, last_person)
-        if speaker is None and (open_quote or sentence.lstrip()[:1] in '"“') and quotes:
-            # A quote standing alone right after another (or going on from it) continues its speaker, unless the
-            # sentence names someone else outside its quotes ('"Cheating" is rife, Ann Lee thinks') or, after
-            # reported speech, gives a speaker of its own ('Ann Lee said she fled. "...," the police report said').
-            previous = quotes[-1]
-            other = None if open_quote else names.first_full(plain)
-            own = not quoted and _VERB.search(_outside_quotes(sentence, open_quote))
-            if (
-                not own
-                and not re.search(r"\w", text[previous.end : start])
-                and other in (None, names.canonical(previous.speaker))
-            ):
-                speaker = previous.speaker
-        elif speaker is None and plain is not sentence and quotes and "\n" not in text[quotes[-1].end : start]:
-            # A sentence quoting several words right after a quotation, in the same paragraph, with no speech verb,
-            # no "according to" and no other name of its own, goes on with its words: 'Lee is "far from moderate",
-            # said Ed Luce. Her "fixation" has made her "the most celebrated electoral suicide of our time".'
-            # A scare-quoted phrase ('He won the "great honor"') does not.
-            previous = quotes[-1]
-            if (
-                quoted
-                and not re.search(r"\w", text[previous.end : start])
-                and not any(not _OBJECT.match(plain, v.start()) for v in _VERB.finditer(plain))
-                and "ccording to" not in plain
-                and re.search(r"[x’'\-]+(?: [x’'\-]+){3}", plain)  # words, not a scare-quoted phrase
-                and names.first_full(plain) in (None, names.canonical(previous.speaker))
-                and not _names_someone(names, plain, previous.speaker)
-            ):
-                speaker = previous.speaker
+        if speaker is None and quotes:
+            speaker = _continued(names, text, sentence, plain, start, quotes[-1], open_quote, quoted)
         ends_open = quote_open_after(sentence, open_quote)
         # A sentence with no quotation mark is no quotation (and `plain` is then the sentence itself).
         whole = (
@@ -977,31 +952,79 @@ def find_quotes(text: str) -> list[Quote]:
         else:
             pending = []
         open_quote = ends_open
-        # A sentence that opens with no name may still name its subject later ("After ..., Chair Jerome Powell");
-        # one that opens with "He"/"She" goes on about the person already named.
-        if speaker and names.person(speaker):
-            last_person = speaker
-        elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
-            # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
-            subject = _subject(plain)
-            if subject is None or not is_person(subject) or subject.lower() in _PLACES or subject.lower() in _OUTLETS:
-                # a sentence opening with an organisation or a place may be about a person: "CBS News reported Ann
-                # Lee was held", "Germany coach Ann Lee expects"; not one opening with a common word ("Accepting")
-                subject = names.first_full(plain)
-            # A short line of its own is a heading or boilerplate ("Story continues below."), not a person's
-            # sentence, when its one capitalised word opens sentences only.
-            boilerplate = (
-                opens
-                and len(sentence.split()) <= 4
-                and text[end : end + 1] in ("", "\n")
-                and subject is not None
-                and " " not in subject
-                and names._opens_only(subject)
-            )
-            if subject and not boilerplate and names.person(subject) and names.human(names.canonical(subject)):
-                last_person = subject
+        last_person = _last_named(names, text, sentence, plain, speaker, opens, end) or last_person
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     return _sole_speaker(found, unclaimed)
+
+
+def _continued(
+    names: _Names, text: str, sentence: str, plain: str, start: int, previous: Quote, open_quote: bool, quoted: bool
+) -> str | None:
+    """The speaker of the quote just before (`previous`) when this sentence, with no speaker of its own, goes on
+    with their words; else None. `quoted`: whether `previous` is a quotation (not reported speech)."""
+    if open_quote or sentence.lstrip()[:1] in '"“':
+        # A quote standing alone right after another (or going on from it) continues its speaker, unless the
+        # sentence names someone else outside its quotes ('"Cheating" is rife, Ann Lee thinks') or, after
+        # reported speech, gives a speaker of its own ('Ann Lee said she fled. "...," the police report said').
+        other = None if open_quote else names.first_full(plain)
+        own = not quoted and _VERB.search(_outside_quotes(sentence, open_quote))
+        if (
+            not own
+            and not re.search(r"\w", text[previous.end : start])
+            and other in (None, names.canonical(previous.speaker))
+        ):
+            return previous.speaker
+        return None
+    if plain is not sentence and "\n" not in text[previous.end : start]:
+        # A sentence quoting several words right after a quotation, in the same paragraph, with no speech verb,
+        # no "according to" and no other name of its own, goes on with its words: 'Lee is "far from moderate",
+        # said Ed Luce. Her "fixation" has made her "the most celebrated electoral suicide of our time".'
+        # A scare-quoted phrase ('He won the "great honor"') does not.
+        if (
+            quoted
+            and not re.search(r"\w", text[previous.end : start])
+            and not any(not _OBJECT.match(plain, v.start()) for v in _VERB.finditer(plain))
+            and "ccording to" not in plain
+            and re.search(r"[x’'\-]+(?: [x’'\-]+){3}", plain)  # words, not a scare-quoted phrase
+            and names.first_full(plain) in (None, names.canonical(previous.speaker))
+            and not _names_someone(names, plain, previous.speaker)
+        ):
+            return previous.speaker
+        return None
+    return None
+
+
+def _last_named(
+    names: _Names, text: str, sentence: str, plain: str, speaker: str | None, opens: bool, end: int
+) -> str | None:
+    """The person a later "he"/"she" points to after this sentence (its speaker or its subject), or None for no change.
+
+    `opens`: the sentence opens a paragraph; `end`: where it ends in `text`.
+    """
+    # A sentence that opens with no name may still name its subject later ("After ..., Chair Jerome Powell");
+    # one that opens with "He"/"She" goes on about the person already named.
+    if speaker and names.person(speaker):
+        return speaker
+    elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
+        # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
+        subject = _subject(plain)
+        if subject is None or not is_person(subject) or subject.lower() in _PLACES or subject.lower() in _OUTLETS:
+            # a sentence opening with an organisation or a place may be about a person: "CBS News reported Ann
+            # Lee was held", "Germany coach Ann Lee expects"; not one opening with a common word ("Accepting")
+            subject = names.first_full(plain)
+        # A short line of its own is a heading or boilerplate ("Story continues below."), not a person's
+        # sentence, when its one capitalised word opens sentences only.
+        boilerplate = (
+            opens
+            and len(sentence.split()) <= 4
+            and text[end : end + 1] in ("", "\n")
+            and subject is not None
+            and " " not in subject
+            and names._opens_only(subject)
+        )
+        if subject and not boilerplate and names.person(subject) and names.human(names.canonical(subject)):
+            return subject
+    return None
 
 
 def _names_someone(names: _Names, plain: str, speaker: str) -> bool:
