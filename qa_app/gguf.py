@@ -197,10 +197,11 @@ class GGUFModel(CustomLLM):
         )
         return encoded["input_ids"]
 
-    def _pieces(self, input_ids: Any, info: dict[str, str] | None = None, stop: Any = None) -> Iterator[str]:
-        """The generation's decoded pieces; `stop`, an event, ends it at its next token once set."""
-        stopped = stop if isinstance(stop, threading.Event) else None
-        yield from stream_tokens(self._model, self._tokenizer, self._lock, input_ids, self.max_tokens, stopped, info)
+    def _pieces(
+        self, input_ids: Any, info: dict[str, str] | None = None, stop: threading.Event | None = None
+    ) -> Iterator[str]:
+        """The generation's decoded pieces; `stop`, once set, ends it at its next token."""
+        yield from stream_tokens(self._model, self._tokenizer, self._lock, input_ids, self.max_tokens, stop, info)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:

@@ -85,37 +85,29 @@ def test_heldout_labels_match_the_stored_text_and_stay_apart(
     assert len({lab["article_id"] for lab in heldout}) >= 20
 
 
-def test_blind_labels_match_the_stored_text_and_stay_apart_from_every_other_set(
-    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
+@pytest.mark.parametrize(
+    ("key", "earlier", "speakers", "articles"),
+    [
+        ("blind", ("heldout",), 150, 20),
+        ("blind2", ("heldout", "blind"), 300, 30),
+        ("blind3", ("heldout", "blind", "blind2"), 300, 30),
+    ],
+)
+def test_a_blind_set_matches_the_stored_text_and_stays_apart_from_every_other_set(
+    sets: dict[str, list[dict[str, Any]]],
+    texts: dict[str, str],
+    kept_apart: set[str],
+    key: str,
+    earlier: tuple[str, ...],
+    speakers: int,
+    articles: int,
 ) -> None:
-    blind = sets["blind"]
-    heldout = {lab["article_id"] for lab in sets["heldout"]}
-    assert problems(blind, texts, kept_apart | heldout) == []
-    people = [lab for lab in blind if lab["speaker"]]
-    assert len(people) >= 150
-    assert len({lab["article_id"] for lab in people}) >= 20
-
-
-def test_blind2_labels_match_the_stored_text_and_stay_apart_from_every_other_set(
-    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
-) -> None:
-    blind2 = sets["blind2"]
-    others = {lab["article_id"] for key in ("heldout", "blind") for lab in sets[key]}
-    assert problems(blind2, texts, kept_apart | others) == []
-    people = [lab for lab in blind2 if lab["speaker"]]
-    assert len(people) >= 300
-    assert len({lab["article_id"] for lab in people}) >= 30
-
-
-def test_blind3_labels_match_the_stored_text_and_stay_apart_from_every_other_set(
-    sets: dict[str, list[dict[str, Any]]], texts: dict[str, str], kept_apart: set[str]
-) -> None:
-    blind3 = sets["blind3"]
-    others = {lab["article_id"] for key in ("heldout", "blind", "blind2") for lab in sets[key]}
-    assert problems(blind3, texts, kept_apart | others) == []
-    people = [lab for lab in blind3 if lab["speaker"]]
-    assert len(people) >= 300
-    assert len({lab["article_id"] for lab in people}) >= 30
+    labels = sets[key]
+    others = {lab["article_id"] for other in earlier for lab in sets[other]}
+    assert problems(labels, texts, kept_apart | others) == []
+    people = [lab for lab in labels if lab["speaker"]]
+    assert len(people) >= speakers
+    assert len({lab["article_id"] for lab in people}) >= articles
 
 
 def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, list[dict[str, Any]]]) -> None:
