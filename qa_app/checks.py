@@ -9,11 +9,16 @@ names it in `Answer.removed`):
   (its stored quotes, see `qa_app.quotes`; failing those, the name is in or beside the quoted sentence);
 - "facts": every number, date and proper name in it appears in a cited passage (or that passage's title,
   outlet and date); "26" matches "twenty-six", "Sept. 4" matches "September 4", case, possessives and accents aside;
+  a country counts as named when the passage names one of its cities or (for the US) states (`qa_app.places`);
+- "words": no clause of it is mostly words its cited passages lack ("..., which is a major tourist attraction"
+  added to a passage that never says so), and it does not speak of the prompt ("the previous passage");
 - "meaning": the cosine of the app's embedder between it and the best-matching sentence of its cited
   passages is at least `MIN_MEANING`;
 - "attribution" (again, after "meaning"): a sentence reporting speech without quotation marks ("Peskov said
   that ...") must credit whom the article credits with its supporting sentence (stored quotes, else a name in
   or beside it);
+- "negation": it denies ("not", "never", "no longer") what its supporting sentence states without any
+  negative word, as in "it is not illegal" from "it has been illegal";
 - "hedge": it states as fact what its supporting sentence only reports as proposed, planned, expected or possible
   ("The EU will phase out ..." from "The Commission proposed legislation to phase out ...");
 - "repeat": it says again what a kept sentence said.
@@ -36,10 +41,11 @@ from typing import Protocol
 import numpy as np
 
 from qa_app.cite import Removed
+from qa_app.places import countries_named
 from qa_app.quotes import attribution, speaker_matches
 from qa_app.records import ArticleRecord
 from qa_app.sentences import split_sentences
-from qa_app.text import QUESTION_WORDS, STOPWORDS, stem
+from qa_app.text import QUESTION_WORDS, STOPWORDS, stem, terms
 
 # Chosen on RealTime QA dev: SmolLM2-135M's answers to 17 dev questions (27 sentences) and 3 sentences on the tests'
 # corpus, labelled supported or not by reading them beside their passages. Among those the other checks keep, 0.65 kept
@@ -63,6 +69,29 @@ _HEDGING = re.compile(
     r"\b(?:propos\w*|plan\w*|expect\w*|could|would|may|might|aim\w*|intend\w*|set to|consider\w*|draft\w*|seek\w*"
     r"|likely|possibl\w*|potential\w*|hope\w*|want\w*|call(?:s|ed)? for|urg\w*|if"
     r"|said|says|told|tells|warn\w*|claim\w*|insist\w*|stat(?:ed|es)|announc\w*|according)\b",
+    re.I,
+)
+# The share of a clause's content words that may be missing from its cited passages, and the fewest content words
+# a clause needs to be judged. Chosen on the dev labels (README, "Composed answers"): the supported sentences' clauses
+# lack at most 0.40 of their words there, while invented additions ("prompting its leader to flee") lack half or more.
+MAX_NOVEL = 0.5
+_MIN_CLAUSE_TERMS = 2
+# Where a sentence splits into clauses: a comma, or "and"/"but" joining two statements.
+_CLAUSE = re.compile(r",\s*|;\s*|\s+(?:and|but|while|whereas)\s+", re.I)
+# The model speaking of its prompt, not of the news: "the previous passage", "passage 3". ("The passage of the bill"
+# is news.)
+_PROMPT_TALK = re.compile(
+    r"\b(?:(?:the|this|that|these|those|previous|above|following|given|provided|cited|other|first|second|third|next"
+    r"|each)\s+(?:passages?|excerpts?)\b(?!\s+of\b)|passages?\s*\[?\d)",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"\b(?:not(?!\s+only\b)|never|no(?![.\w])|none|nobody|nothing|neither|nor|cannot|no\s+longer)\b|n[’']t\b", re.I
+)
+# Any of these in the supporting sentence and a denial may paraphrase it ("Also absent is a ban" -> "was not included").
+_NEGATIVE = re.compile(
+    _NEGATION.pattern + r"|\b(?:absen\w*|without|lack\w*|fail\w*|den(?:y|ies|ied|ial)|refus\w*|reject\w*"
+    r"|declin\w*|rul(?:e|es|ed)\s+out|instead\s+of|rather\s+than|drop(?:s|ped)?|omit\w*|exclud\w*)\b",
     re.I,
 )
 _FINISHED = re.compile(r"(?:[.!?…\"”’')\]]|\[\s*\d[\d\s,;]*\])\s*$")
@@ -278,10 +307,21 @@ def hedge_ok(sentence: str, support: str) -> bool:
     return _HEDGED.search(support) is None or _HEDGING.search(sentence) is not None
 
 
+def negation_ok(sentence: str, support: str) -> bool:
+    """Whether the sentence denies only what its supporting sentence also puts in negative words.
+
+    Example: negation_ok("It is not illegal to pump gas.", "It has been illegal to pump gas.") -> False
+    """
+    return _NEGATION.search(sentence) is None or _NEGATIVE.search(support) is not None
+
+
 def after_support(sentence: str, article: ArticleRecord, start: int, end: int) -> str | None:
-    """The first check against its supporting sentence that a sentence fails ("attribution", "hedge"), or None."""
+    """The first check against its supporting sentence that a sentence fails ("attribution", "negation",
+    "hedge"), or None."""
     if not reported_ok(sentence, article, start, end):
         return "attribution"
+    if not negation_ok(sentence, article.text[start:end]):
+        return "negation"
     if not hedge_ok(sentence, article.text[start:end]):
         return "hedge"
     return None
@@ -379,8 +419,26 @@ def facts_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
         return False
     words = re.findall(r"[\w'’.&]+", source.replace("-", " "))
     # "d’Alene" holds the name "Alene" as a sentence's capitalised words see it.
-    known = {name_key(p) for w in words for p in [w, *re.split(r"['’]", w)]}
+    known = {name_key(p) for w in words for p in [w, *re.split(r"['’]", w)]} | countries_named(source)
     return all(key in known or key.isdigit() for key in names(sentence))
+
+
+def novel_share(clause: str, known: set[str]) -> float:
+    """The share of a clause's content words (stemmed, stopwords aside) that are not in `known`."""
+    mine = terms(clause)
+    return sum(t not in known for t in mine) / len(mine) if len(mine) >= _MIN_CLAUSE_TERMS else 0.0
+
+
+def words_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
+    """Whether every clause of the sentence is mostly words of its cited passages, and it never speaks of them.
+
+    Example: words_ok("Shanghai Disneyland reopened, which is a major tourist attraction.", ...) -> False
+    when the passage has no "tourist" and no "attraction"
+    """
+    if _PROMPT_TALK.search(sentence):
+        return False
+    known = set(terms(" ".join(f"{e.header} {e.text}" for e in cited)))
+    return all(novel_share(clause, known) < MAX_NOVEL for clause in _CLAUSE.split(sentence))
 
 
 def first_failure(sentence: str, cited: Sequence[Excerpt]) -> str | None:
@@ -393,6 +451,8 @@ def first_failure(sentence: str, cited: Sequence[Excerpt]) -> str | None:
         return "attribution"
     if not facts_ok(sentence, cited):
         return "facts"
+    if not words_ok(sentence, cited):
+        return "words"
     return None
 
 

@@ -15,9 +15,11 @@ from qa_app.checks import (
     name_key,
     number_values,
     quotes_ok,
+    words_ok,
 )
 from qa_app.cite import Answer, refusal, verify
 from qa_app.llm import Sources, llm_answer
+from qa_app.places import countries_named
 from qa_app.records import ArticleRecord
 
 RUTTE = (
@@ -127,6 +129,44 @@ def test_facts_check(excerpts: list[Excerpt], sentence: str, ok: bool) -> None:
     assert (first_failure(sentence, excerpts[:1]) == "facts") is not ok
 
 
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("Rutte spoke in Prague on September 4.", True),
+        ("Rutte spoke in Prague, France.", False),  # Prague is in Czechia
+        ("Rutte spoke in Prague, Czechia.", True),  # the country of a city the passage names
+        ("Rutte spoke in Prague, Czech Republic.", False),  # GeoNames says "Czechia"; the older name is not known
+    ],
+)
+def test_facts_check_knows_the_country_of_a_named_city(excerpts: list[Excerpt], sentence: str, ok: bool) -> None:
+    assert facts_ok(sentence, excerpts[:1]) is ok
+
+
+def test_countries_named_by_their_places() -> None:
+    assert {"france"} <= countries_named("The leaders met in Paris on Monday.")
+    assert {"us", "united", "states"} <= countries_named("Flooding hit southern Montana and Wyoming.")
+    assert "uk" not in countries_named("New York City's mayor spoke.")  # the longest name wins: not York, England
+    assert countries_named("Of the police, March said little.") == set()  # small towns named like common words
+    assert countries_named("paris") == set()  # a place is named with a capital letter
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("Rutte said Russia would not have a veto over foreign troops.", True),
+        ("Rutte said in Prague that twenty-six countries would send troops.", True),
+        ("Rutte spoke in Prague, which is a major tourist attraction.", False),  # a clause the passage never says
+        ("Rutte spoke in Prague, prompting protests across the city.", False),
+        ("Rutte said Russia would not have a veto over the passage of foreign troops.", True),  # "passage" as news
+        ("As the previous passage says, Rutte spoke in Prague.", False),  # the model speaking of its prompt
+        ("Rutte spoke in Prague, as the passage says.", False),
+    ],
+)
+def test_words_check(excerpts: list[Excerpt], sentence: str, ok: bool) -> None:
+    assert words_ok(sentence, excerpts[:1]) is ok
+    assert (first_failure(sentence, excerpts[:1]) == "words") is not ok
+
+
 def test_normalised_forms() -> None:
     assert number_values("twenty-six of 1,200 troops, 4th, 12%") == {26.0, 1200.0, 4.0, 12.0}
     assert number_values("one of them") == set()  # "one" is rarely a figure
@@ -219,6 +259,26 @@ def test_a_proposal_stated_as_done_fails_the_hedge_check(embedder) -> None:
     verdict = check_draft(text, given, embedder, min_meaning=0.0)
     assert [(r.text[:30], r.check) for r in verdict.removed] == [("The European Commission will p", "hedge")]
     assert [k.text[:30] for k in verdict.kept] == ["The European Commission propos", "Hungary and Slovakia oppose th"]
+
+
+def test_a_denial_of_what_the_passage_states_fails_the_negation_check(embedder) -> None:
+    gas = (
+        "In New Jersey, it has been illegal for drivers to pump their own gas since 1949. "
+        "Also absent from the deal is a ban on assault weapons."
+    )
+    given = [Excerpt(1, article("gas.txt", gas), 0, len(gas))]
+    text = (
+        "In New Jersey, it is not illegal for drivers to pump their own gas [1]. "
+        "A ban on assault weapons was not included in the deal [1]. "  # "absent" says it in negative words
+        "In New Jersey, drivers may not pump their own gas [1]."  # the passage's "illegal" is no negative word...
+    )
+    verdict = check_draft(text, given, embedder, min_meaning=0.0)
+    assert [k.text for k in verdict.kept] == ["A ban on assault weapons was not included in the deal."]
+    # ... so a true denial with other words goes too: the check is strict, and the extractive answer remains.
+    assert [(r.text, r.check) for r in verdict.removed] == [
+        ("In New Jersey, it is not illegal for drivers to pump their own gas.", "negation"),
+        ("In New Jersey, drivers may not pump their own gas.", "negation"),
+    ]
 
 
 def test_an_unfinished_last_sentence_at_the_token_limit_is_cut_off(excerpts: list[Excerpt], embedder) -> None:
