@@ -8,8 +8,10 @@ import re
 import pytest
 
 from qa_app import Answer, Citation, Filters
+from qa_app.checks import CHECK_NAMES
 from qa_app.cite import Removed
 from ui.format import (
+    CHECKS,
     answer_html,
     answer_parts,
     cite_key,
@@ -139,6 +141,13 @@ def test_a_composed_answer_lists_its_removed_sentences_with_the_failed_check() -
     # While the answer streams sentence by sentence, the removed list waits for the end with the sources.
     states = stream_answer(answer)
     assert len(states) == 2 and "qa-removed" not in states[0] and "qa-removed" in states[1]
+
+
+@pytest.mark.parametrize("check", CHECK_NAMES)
+def test_every_check_is_put_in_words(check: str) -> None:
+    shown = answer_html(_composed([Removed("Paris is big. [1]", check)]))
+    assert set(CHECKS) == set(CHECK_NAMES)
+    assert f"(failed check: {inert(f'{check}: {CHECKS[check]}')})" in shown
 
 
 def test_one_removed_sentence_is_counted_in_the_singular() -> None:

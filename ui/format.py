@@ -188,8 +188,12 @@ CHECKS = {
     "quote": "its quoted words are not in the cited passage",
     "attribution": "the cited article does not attribute its quoted words to that person",
     "facts": "a number, date or name in it is not in the cited passage",
+    "words": "part of it is in words the cited passage does not have",
     "meaning": "it is not close in meaning to the cited passage",
+    "negation": "it denies what the cited passage states",
+    "hedge": "it states as done what the cited passage only reports as planned or proposed",
     "repeat": "it repeats an earlier sentence",
+    "cut off": "the model stopped before finishing it",
 }
 
 
