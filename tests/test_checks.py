@@ -12,6 +12,7 @@ from qa_app.checks import (
     draft_sentences,
     facts_ok,
     first_failure,
+    looping,
     name_key,
     number_values,
     quotes_ok,
@@ -279,6 +280,69 @@ def test_a_denial_of_what_the_passage_states_fails_the_negation_check(embedder) 
         ("In New Jersey, it is not illegal for drivers to pump their own gas.", "negation"),
         ("In New Jersey, drivers may not pump their own gas.", "negation"),
     ]
+
+
+PRICES = (
+    "Egg prices rose 38% in a year, the biggest increase of any food. "
+    "Flour rose 24%. "
+    "Butter rose 20%. "
+    "Chicken prices rose too, shoppers in Denver said."
+)
+
+
+def test_facts_joined_from_different_places_of_the_passage_fail_the_together_check(embedder) -> None:
+    given = [Excerpt(1, article("prices.txt", PRICES), 0, len(PRICES))]
+    text = (
+        "Egg prices saw the biggest increase of any food in a year [1]. Chicken saw the biggest increase in a year [1]."
+    )
+    verdict = check_draft(text, given, embedder, min_meaning=0.0)
+    assert [k.text for k in verdict.kept] == ["Egg prices saw the biggest increase of any food in a year."]
+    # "Chicken" is in the passage (so "facts" passes), three sentences after the one that supports the claim.
+    assert [(r.text, r.check) for r in verdict.removed] == [("Chicken saw the biggest increase in a year.", "together")]
+
+
+CARD = (
+    "A Mickey Mantle baseball card from 1952 sold for a jaw-dropping $12,600,000 early Sunday morning at a Dallas "
+    "auction house, beating the record set by a Honus Wagner card last year. "
+    "Collectors had expected less."
+)
+
+
+def test_a_short_sentence_held_word_for_word_by_a_long_one_is_close_in_meaning(embedder, monkeypatch) -> None:
+    given = [Excerpt(1, article("card.txt", CARD), 0, len(CARD))]
+    text = "The card sold for $12,600,000 [1]. The card sold on Sunday [1]."
+    verdict = check_draft(text, given, embedder)
+    # Its cosine to the long sentence is under MIN_MEANING; all its content words are in that sentence.
+    assert [k.text for k in verdict.kept] == ["The card sold for $12,600,000."]
+    assert CARD[verdict.kept[0].support[1] : verdict.kept[0].support[2]].startswith("A Mickey Mantle")
+    assert [(r.text, r.check) for r in verdict.removed] == [("The card sold on Sunday.", "meaning")]  # 3 words: few
+    monkeypatch.setattr("qa_app.checks.MIN_HELD", 1.01)  # without it, the cosine alone removes the sentence
+    assert [r.check for r in check_draft(text, given, embedder).removed] == ["meaning", "meaning"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "ok"),
+    [
+        ("The city told millions of residents to boil water.", "The city told residents to boil water.", False),
+        ("The city told millions of residents to boil water.", "It told 2.2 million residents to boil water.", True),
+        ("The city told millions of residents to boil water.", "It told 2,200,000 residents to boil water.", True),
+        ("Hundreds of people left.", "About 300 people left.", True),
+        ("Hundreds of people left.", "About 150 people left.", False),
+        ("Thousands of people left.", "Thousands of people left.", True),
+    ],
+)
+def test_round_quantities_in_words_are_facts(sentence: str, source: str, ok: bool) -> None:
+    passage = article("q.txt", source)
+    assert facts_ok(sentence, [Excerpt(1, passage, 0, len(source))]) is ok
+
+
+def test_a_sentence_caught_in_a_loop_is_removed(excerpts: list[Excerpt], embedder) -> None:
+    loop = "Rutte in Prague: " * 4
+    assert looping(loop) and not looping("Rutte said Russia would not have a veto, Rutte said.")
+    verdict = check_draft(
+        f"{loop}[1]. Rutte said Russia would not have a veto over foreign troops [1].", excerpts, embedder
+    )
+    assert [r.check for r in verdict.removed] == ["loop"] and len(verdict.kept) == 1
 
 
 def test_an_unfinished_last_sentence_at_the_token_limit_is_cut_off(excerpts: list[Excerpt], embedder) -> None:

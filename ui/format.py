@@ -184,12 +184,14 @@ def notice_html(notice: str | None) -> str:
 
 # What each check of `qa_app.checks` refuses, in words; a check not listed shows by its name.
 CHECKS = {
+    "loop": "it repeats the same words over and over",
     "citation": "it cites none of the passages given",
     "quote": "its quoted words are not in the cited passage",
     "attribution": "the cited article does not attribute its quoted words to that person",
     "facts": "a number, date or name in it is not in the cited passage",
     "words": "part of it is in words the cited passage does not have",
     "meaning": "it is not close in meaning to the cited passage",
+    "together": "its names and numbers come from different places of the cited passage",
     "negation": "it denies what the cited passage states",
     "hedge": "it states as done what the cited passage only reports as planned or proposed",
     "repeat": "it repeats an earlier sentence",
