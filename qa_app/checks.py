@@ -473,7 +473,7 @@ def facts_in(sentence: str, source: str, vague: bool = True) -> bool:
         return False
     words = re.findall(r"[\w'’.&]+", source.replace("-", " "))
     # "d’Alene" holds the name "Alene" as a sentence's capitalised words see it.
-    known = {name_key(p) for w in words for p in [w, *re.split(r"['’]", w)]} | countries_named(source)
+    known = {name_key(p) for w in words for p in [w, *re.split(r"['’]", w)]} | countries_named(source, name_key)
     return all(key in known or key.isdigit() for key in names(sentence))
 
 

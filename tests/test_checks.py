@@ -144,11 +144,15 @@ def test_facts_check_knows_the_country_of_a_named_city(excerpts: list[Excerpt], 
 
 
 def test_countries_named_by_their_places() -> None:
-    assert {"france"} <= countries_named("The leaders met in Paris on Monday.")
-    assert {"us", "united", "states"} <= countries_named("Flooding hit southern Montana and Wyoming.")
-    assert "uk" not in countries_named("New York City's mayor spoke.")  # the longest name wins: not York, England
-    assert countries_named("Of the police, March said little.") == set()  # small towns named like common words
-    assert countries_named("paris") == set()  # a place is named with a capital letter
+    assert {"france"} <= countries_named("The leaders met in Paris on Monday.", name_key)
+    assert {"us", "united", "states"} <= countries_named("Flooding hit southern Montana and Wyoming.", name_key)
+    assert "uk" not in countries_named(
+        "New York City's mayor spoke.", name_key
+    )  # the longest name wins: not York, England
+    assert (
+        countries_named("Of the police, March said little.", name_key) == set()
+    )  # small towns named like common words
+    assert countries_named("paris", name_key) == set()  # a place is named with a capital letter
 
 
 @pytest.mark.parametrize(
