@@ -320,6 +320,11 @@ def sentence_records(item: Item, run: Run) -> Iterator[dict[str, Any]]:
         }
 
 
+def read_labels(path: Path) -> list[dict[str, Any]]:
+    """A label file: one labelled sentence a line (see `sentence_records`, with "label" and "reason" filled in)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def label_verdicts(labels: list[dict[str, Any]], qas: dict[str, Any]) -> list[tuple[dict[str, Any], str | None]]:
     """For each labelled sentence: None when the verifier keeps it, else the check that removes it."""
     from qa_app.checks import Excerpt, check_draft
@@ -352,8 +357,7 @@ def verifier_report(qas: dict[str, Any]) -> dict[str, float]:
         if not path.exists():
             print(f"\n# no labels at {path}: the verifier is not checked on it")
             continue
-        labels = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        removed, kept = label_report(label_verdicts(labels, qas), f"{path.relative_to(ROOT)}; {role}")
+        removed, kept = label_report(label_verdicts(read_labels(path), qas), f"{path.relative_to(ROOT)}; {role}")
         figures |= {f"verifier_removes_unsupported{suffix}": removed, f"verifier_keeps_supported{suffix}": kept}
     return figures
 

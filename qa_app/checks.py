@@ -464,10 +464,10 @@ def facts_in(sentence: str, source: str, vague: bool = True) -> bool:
     stated = number_values(source)
     if not number_values(sentence, scaled_only=True) <= stated:
         return False
+    largest = max((v for v in stated if not (1800 <= v <= 2100 and v.is_integer())), default=0.0)  # a year is no count
     for m in _VAGUE.finditer(sentence) if vague else ():
-        word, least = m.group(1).lower(), _VAGUE_LEAST[m.group(1).lower()]
-        figures = [v for v in stated if not (1800 <= v <= 2100 and v.is_integer())]  # a year is no count
-        if not re.search(rf"\b{word}s?\b", source, re.I) and not any(v >= least for v in figures):
+        word = m.group(1).lower()
+        if largest < _VAGUE_LEAST[word] and not re.search(rf"\b{word}s?\b", source, re.I):
             return False
     if not counted(sentence) <= counted(source, reach=3):
         return False

@@ -60,14 +60,10 @@ def countries_named(text: str, key: Key) -> set[str]:
     for m in _CAPITALISED.finditer(text):
         run, i = m.group().split(), 0
         while i < len(run):  # the longest name first: "New York" is not also "York"
-            j = next(
-                (
-                    j
-                    for j in range(min(len(run), i + _LONGEST_NAME), i, -1)
-                    if place_key(" ".join(run[i:j]), key) in places
-                ),
-                i + 1,
-            )
-            found |= places.get(place_key(" ".join(run[i:j]), key), frozenset())
+            for j in range(min(len(run), i + _LONGEST_NAME), i, -1):
+                countries = places.get(place_key(" ".join(run[i:j]), key))
+                if countries is not None:
+                    found |= countries
+                    break
             i = j
     return found

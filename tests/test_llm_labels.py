@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmarks.attribution import stored_texts
 from benchmarks.common import ARTICLES, QUESTIONS, ROOT
-from benchmarks.llm import LABELS, LABELS_HELDOUT, LABELS_TEST
+from benchmarks.llm import LABELS, LABELS_HELDOUT, LABELS_TEST, read_labels, span_hash
+from benchmarks.quality import load_questions
 from ingest.load import load_inputs
 from qa_app.config import Settings
 
 USER = ("seed:", "user:")  # questions about the user's article (data/articles), not RealTime QA ones
 
 
-def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[dict[str, Any]]]:
-    return {"first": load(LABELS), "test": load(LABELS_TEST), "heldout": load(LABELS_HELDOUT)}
+    return {"first": read_labels(LABELS), "test": read_labels(LABELS_TEST), "heldout": read_labels(LABELS_HELDOUT)}
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +45,7 @@ def test_every_label_is_complete_and_its_passages_unchanged(
             if not row["sentence"].strip() or row["cites"] != [p["n"] for p in row["passages"]]:
                 problems.append(f"{where}: sentence or cites")
             for p in row["passages"]:
-                span = texts.get(p["doc_id"], "")[p["start"] : p["end"]]
-                if hashlib.sha1(span.encode()).hexdigest()[:10] != p["sha1"]:
+                if span_hash(texts.get(p["doc_id"], "")[p["start"] : p["end"]]) != p["sha1"]:
                     problems.append(f"{where}: passage {p['doc_id']}@{p['start']} changed")
     assert problems == []
     assert all(len(rows) >= 60 for rows in sets.values())  # the issue asks for at least 60 labelled sentences
@@ -61,7 +54,7 @@ def test_every_label_is_complete_and_its_passages_unchanged(
 def test_the_sets_share_no_sentence_and_the_held_out_set_no_question(sets: dict[str, list[dict[str, Any]]]) -> None:
     if not QUESTIONS.exists():
         pytest.skip(f"no questions at {QUESTIONS}")
-    split = {q["id"]: q["split"] for q in load(QUESTIONS)}
+    split = {q["id"]: q["split"] for q in load_questions("both")}
     asked = {name: {row["question_id"] for row in rows} for name, rows in sets.items()}
     assert {split[q] for q in asked["test"]} == {"test"} and {split[q] for q in asked["heldout"]} == {"dev"}
     assert not asked["heldout"] & (asked["first"] | asked["test"])  # its questions were never asked while shaping
