@@ -18,9 +18,12 @@ Key = Callable[[str], str]  # how the caller compares one word of a name ("MacrÃ
 MIN_POPULATION = 100_000
 # How articles name a few countries besides their GeoNames name ("United States", "United Kingdom").
 _ALIASES = {"US": {"us", "usa", "america"}, "GB": {"uk", "britain", "great britain"}, "CZ": {"czech republic"}}
-# A demonym is read back to its country by a stem ("iranians" -> "iran", "chinese" -> "chin" + "a"); these are not.
-_PEOPLE_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "ish", "is", "i", "s")
-_COUNTRY_ENDINGS = ("ia", "a", "e", "o", "y", "ey", "ain", "and", "land", "en", "")  # "nigerians": not Niger
+# A demonym is read back to its country: a suffix off, an ending on ("iranians" -> "iran", "chinese" -> "china").
+_DEMONYM_ENDINGS = {
+    "ians": ("ia", "a", "", "e", "y"), "ian": ("ia", "a", "", "e", "y"), "ans": ("a", "o", "", "e", "ia"),
+    "an": ("a", "o", "", "e", "ia"), "ese": ("a", "", "e"), "ish": ("ain", "and", "land", "en", "ey"),
+    "is": ("",), "i": ("",), "s": ("ia", "a", "y"),
+}  # fmt: skip
 _IRREGULAR = {
     "french": "france", "frenchman": "france", "dutch": "netherlands", "swiss": "switzerland", "greek": "greece",
     "greeks": "greece", "irish": "ireland", "danish": "denmark", "danes": "denmark", "spanish": "spain",
@@ -107,11 +110,11 @@ def country_of_people(word: str, key: Key) -> str | None:
     names = _country_names(key)
     if word in _IRREGULAR:
         return _IRREGULAR[word]
-    for suffix in _PEOPLE_SUFFIXES:
+    for suffix, endings in _DEMONYM_ENDINGS.items():  # "nigerians": Nigeria ("ia" first), not Niger
         stem = word.removesuffix(suffix)
         if stem == word or len(stem) < 3:
             continue
-        for ending in _COUNTRY_ENDINGS:
+        for ending in endings:
             if stem + ending in names:
                 return names[stem + ending]
     return None

@@ -170,6 +170,8 @@ def test_countries_named_by_their_places() -> None:
         ("The United States sent aid.", "The U.S. sent aid.", True),
         ("The UK sent aid.", "Britain sent aid.", True),
         ("Democrats voted on Monday.", "Voters in Denmark went to the polls on Monday.", False),  # no country's people
+        ("Francis spoke on Monday.", "Leaders in France spoke on Monday.", False),  # a name, not the French
+        ("Italians voted on Monday.", "Voters in Italy went to the polls on Monday.", True),
     ],
 )
 def test_facts_check_reads_a_demonym_as_its_country(sentence: str, source: str, ok: bool) -> None:
