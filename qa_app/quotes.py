@@ -47,12 +47,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from qa_app.places import no_person
 from qa_app.sentences import split_sentences
 from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 5
+RULES_VERSION = 6
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -709,7 +710,9 @@ class _Names:
     def valid(self, name: str) -> bool:
         # "Many said", "Applicants told": a single common word is not a name. Nor is a plural the article
         # capitalises only where a sentence opens ("Reports also said", "Loyalists concluded"), unless it names
-        # someone in full elsewhere ("Evans" of "Lina Evans").
+        # someone in full elsewhere ("Evans" of "Lina Evans"). Nor is a country, a US state or a people that the
+        # article does not write as someone's name ("Minnesota said", a team; "Americans told"; not "Cuban" of
+        # "Mark Cuban").
         return (
             len(name.split()) > 1
             or name.startswith("@")
@@ -717,6 +720,7 @@ class _Names:
                 name not in _NOT_NAMES
                 and name.lower() not in self.lower_words
                 and not (name.endswith("s") and self.canonical(name) == name and self._opens_only(name))
+                and not (self.canonical(name) == name and no_person(name))
             )
         )
 

@@ -519,3 +519,20 @@ def test_a_profile_quoting_one_person_gives_them_the_unattributed_quotations() -
 )
 def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
+
+
+# Rules of RULES_VERSION 6: a country, a US state or a people is no one person, unless the article names someone so.
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        ('"We played our game," Minnesota said after the win.', []),  # a team named by its state
+        ('"We are tired of waiting," Americans told pollsters.', []),
+        ('"It is a crime," Ukrainians said.', []),
+        ('Iran rejected the plan. "This is unacceptable," Iran said.', []),
+        ('Mark Cuban spoke last. "It is a bet," Cuban said.', ["Mark Cuban"]),  # the article's full name
+        ('"I am back," Jordan said.', ["Jordan"]),  # a country that is a first name too
+        ('"I am back," Chad said.', ["Chad"]),
+    ],
+)
+def test_find_quotes_rules_v6(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
