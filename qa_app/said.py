@@ -201,7 +201,27 @@ def speaker_answer(
         text = f"{who} is quoted in {_articles(len(quotes))}, but not on this topic."
         return Answer(text, [], True, [], question)
     cut = groups[:shown] if shown else groups
-    return grouped_answer(question, cut, fetch, len(groups) - len(cut))
+    answer = grouped_answer(question, cut, fetch, len(groups) - len(cut))
+    answer.notice = _one_name_notice(index, key, person, [entry.doc_id for entry, _, _ in cut])
+    return answer
+
+
+def _one_name_notice(index: PeopleIndex, key: str, person: str, doc_ids: list[str]) -> str | None:
+    """A warning when articles of the answer never name the speaker in full, so they may be other people of the
+    surname ("Williams": a prosecutor in one article, a player in another); None otherwise."""
+    if " " in key or key not in index.by_person:
+        return None  # asked by full name, or every quote of the surname is a full name's
+    alone = index.names[key]
+    if person == key:
+        many = len(doc_ids) > 1
+        return (
+            f"Each of these articles names the speaker only as “{alone}”: they may not all be one person."
+            if many
+            else None
+        )
+    if any(d in index.by_person[key] for d in doc_ids):
+        return f"Some of these articles name the speaker only as “{alone}”: they may not all be {index.names[person]}."
+    return None
 
 
 def _texts(fetch: Fetch, doc_ids: list[str]) -> list[str]:

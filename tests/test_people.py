@@ -386,6 +386,11 @@ def test_a_surname_alone_joins_the_full_name_its_title_or_a_clear_majority_names
     by_surname = marsh.ask("What did Marsh say?")
     assert [d for d, _ in groups(by_surname)] == ["m-both", "m-plain", "m-president", "m-full-2", "m-full-1"]
     assert '"The food was superb," Marsh said.' not in elena.text
+    # the "Marsh" of the article naming two Marshes may be Tom
+    assert by_surname.notice == (
+        "Some of these articles name the speaker only as “Marsh”: they may not all be Elena Marsh."
+    )
+    assert elena.notice is None
 
 
 def test_transliterations_of_one_surname_are_one_person() -> None:
@@ -474,3 +479,23 @@ def test_the_cache_holds_plain_rows_and_a_new_process_loads_the_same_index(fresh
     again = QA(settings, embedder)
     assert again.people() == built and again.people_sync.full_builds == 0
     assert again.quotes("Rutte", all_articles=True).citations == qa.quotes("Rutte", all_articles=True).citations
+
+
+def test_a_speaker_named_by_one_word_in_several_articles_may_be_several_people(fresh, embedder) -> None:
+    settings, feed = fresh
+    kessler = [
+        {"id": "k-port", "title": "Port reopens", "source": "Wire E", "published": "2025-06-01",
+         "body": 'The port reopened on Monday. "Ships are moving again," Kessler said.'},
+        {"id": "k-farm", "title": "Grain prices fall", "source": "Wire E", "published": "2025-06-02",
+         "body": 'Grain prices fell on Tuesday. "Farmers are worried," Kessler said.'},
+    ]  # fmt: skip
+    ingest(settings, embedder, write_feed(feed, ARTICLES + kessler))
+    qa = QA(settings, embedder)
+    answer = qa.ask("What did Kessler say?")
+    assert [d for d, _ in groups(answer)] == ["k-farm", "k-port"]
+    assert answer.notice == (
+        "Each of these articles names the speaker only as “Kessler”: they may not all be one person."
+    )
+    assert answer.to_dict()["notice"] == answer.notice
+    assert qa.ask("What did Rutte say?").notice is None  # named in full
+    assert qa.quotes("Altman").notice is None  # one article
