@@ -212,14 +212,9 @@ def _one_name_notice(index: PeopleIndex, key: str, person: str, doc_ids: list[st
     if " " in key or key not in index.by_person:
         return None  # asked by full name, or every quote of the surname is a full name's
     alone = index.names[key]
-    if person == key:
-        many = len(doc_ids) > 1
-        return (
-            f"Each of these articles names the speaker only as “{alone}”: they may not all be one person."
-            if many
-            else None
-        )
-    if any(d in index.by_person[key] for d in doc_ids):
+    if person == key and len(doc_ids) > 1:
+        return f"Each of these articles names the speaker only as “{alone}”: they may not all be one person."
+    if person != key and not index.by_person[key].keys().isdisjoint(doc_ids):
         return f"Some of these articles name the speaker only as “{alone}”: they may not all be {index.names[person]}."
     return None
 
