@@ -65,6 +65,9 @@ LABELS_HELDOUT = LABELS.with_name("llm_labels_heldout.jsonl")
 # Sentences on 40 questions written from the titles of eval articles no other set, question or label file uses
 # (summaries: "Summarize the news about ...", "Explain the story ..."), labelled after the checks of afa6929.
 LABELS_BLIND4 = LABELS.with_name("llm_labels_blind4.jsonl")
+# Sentences a capable model would write (assistant agents given the app's prompt and passages) on 27 more title
+# questions, labelled by other readers after the checks of afa6929: how the checks treat a strong model's answers.
+LABELS_WRITER5 = LABELS.with_name("llm_labels_writer5.jsonl")
 SEEDS = EVAL / "seed_questions.jsonl"
 DEFAULT_LIMIT = 6
 
@@ -273,7 +276,7 @@ def measure(
         for item in items:
             runs.append(compose(qa, item))
             with open(sentences or os.devnull, "a", encoding="utf-8") as out:
-                for record in sentence_records(item, runs[-1]) if item.answerable else []:
+                for record in sentence_records(item.id, runs[-1].raw, runs[-1].excerpts) if item.answerable else []:
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
         f = summary(runs)
         print(row(set_name, name, f), flush=True)
@@ -299,21 +302,21 @@ def closest_excerpt(sentence: str, excerpts: list[Any]) -> Any:
     return max(excerpts, key=lambda e: (len(mine & set(words(e.text))), -e.n))
 
 
-def sentence_records(item: Item, run: Run) -> Iterator[dict[str, Any]]:
-    """The model's sentences of one run, unlabelled, each with the passages it cites.
+def sentence_records(question_id: str, raw: str, excerpts: list[Any]) -> Iterator[dict[str, Any]]:
+    """The sentences of a model's text `raw` written from `excerpts`, unlabelled, each with the passages it cites.
 
     The small model often cites nothing: such a sentence is given the passage closest to it in words
     (`"cited_by": "overlap"`), so that the labels also test the checks after "citation".
     """
     from qa_app.checks import draft_sentences
 
-    by_n = {e.n: e for e in run.excerpts}
-    for sentence, numbers in draft_sentences(run.raw) if run.excerpts else []:
+    by_n = {e.n: e for e in excerpts}
+    for sentence, numbers in draft_sentences(raw) if excerpts else []:
         cited = [by_n[n] for n in dict.fromkeys(numbers) if n in by_n]
         by = "model" if cited else "overlap"
-        cited = cited or [closest_excerpt(sentence, run.excerpts)]
+        cited = cited or [closest_excerpt(sentence, excerpts)]
         yield {
-            "question_id": item.id,
+            "question_id": question_id,
             "sentence": sentence,
             "cites": [e.n for e in cited],
             "cited_by": by,
@@ -328,20 +331,28 @@ def read_labels(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def stored_excerpts(qa: Any, refs: list[dict[str, Any]], what: str) -> list[Any]:
+    """The passages `refs` (see `passage_ref`) as excerpts of the stored articles; stops if one has changed."""
+    from qa_app.checks import Excerpt
+
+    articles = qa.store.get_articles(sorted({p["doc_id"] for p in refs}))
+    excerpts = []
+    for p in refs:
+        article = articles[p["doc_id"]]
+        if span_hash(article.text[p["start"] : p["end"]]) != p["sha1"]:
+            raise SystemExit(f"{what}: passage {p['doc_id']} changed since it was recorded")
+        excerpts.append(Excerpt(p["n"], article, p["start"], p["end"]))
+    return excerpts
+
+
 def label_verdicts(labels: list[dict[str, Any]], qas: dict[str, Any]) -> list[tuple[dict[str, Any], str | None]]:
     """For each labelled sentence: None when the verifier keeps it, else the check that removes it."""
-    from qa_app.checks import Excerpt, check_draft
+    from qa_app.checks import check_draft
 
     out: list[tuple[dict[str, Any], str | None]] = []
     for label in labels:
         qa = qas["user" if label["question_id"].startswith(("seed:", "user:")) else "eval"]
-        articles = qa.store.get_articles(sorted({p["doc_id"] for p in label["passages"]}))
-        excerpts = []
-        for p in label["passages"]:
-            article = articles[p["doc_id"]]
-            if span_hash(article.text[p["start"] : p["end"]]) != p["sha1"]:
-                raise SystemExit(f"label of {label['question_id']}: passage {p['doc_id']} changed since labelling")
-            excerpts.append(Excerpt(p["n"], article, p["start"], p["end"]))
+        excerpts = stored_excerpts(qa, label["passages"], f"label of {label['question_id']}")
         text = f"{label['sentence']} " + "".join(f"[{n}]" for n in label["cites"])
         verdict = check_draft(text, excerpts, qa.embedder)
         out.append((label, None if verdict.kept else verdict.removed[0].check))
@@ -352,7 +363,8 @@ def verifier_report(qas: dict[str, Any]) -> dict[str, float]:
     """Print how the verifier does on each labelled set; their shares for `make bench`."""
     figures: dict[str, float] = {}
     sets = [
-        (LABELS_BLIND4, "blind4: the headline, scored once, never read to change the checks", "_blind4"),
+        (LABELS_WRITER5, "writer5: a capable writer's sentences, scored once, never read to change checks", "_writer5"),
+        (LABELS_BLIND4, "blind4: SmolLM2 on summaries, scored once, never read to change the checks", "_blind4"),
         (LABELS_HELDOUT, "held out: scored once, then read", "_heldout"),
         (LABELS_TEST, "test split: scored once, then read to shape the checks", "_test"),
         (LABELS, "the first set: the checks were chosen on it", ""),
