@@ -8,7 +8,15 @@ import pytest
 
 from benchmarks.attribution import stored_texts
 from benchmarks.common import ARTICLES, QUESTIONS, ROOT
-from benchmarks.llm import LABELS, LABELS_BLIND4, LABELS_HELDOUT, LABELS_TEST, read_labels, span_hash
+from benchmarks.llm import (
+    LABELS,
+    LABELS_BLIND4,
+    LABELS_HELDOUT,
+    LABELS_TEST,
+    LABELS_WRITER5,
+    read_labels,
+    span_hash,
+)
 from benchmarks.quality import load_questions
 from ingest.load import load_inputs
 from qa_app.config import Settings
@@ -23,6 +31,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "test": read_labels(LABELS_TEST),
         "heldout": read_labels(LABELS_HELDOUT),
         "blind4": read_labels(LABELS_BLIND4),
+        "writer5": read_labels(LABELS_WRITER5),
     }
 
 
@@ -63,9 +72,11 @@ def test_the_sets_share_no_sentence_and_the_held_out_set_no_question(sets: dict[
     asked = {name: {row["question_id"] for row in rows} for name, rows in sets.items()}
     assert {split[q] for q in asked["test"]} == {"test"} and {split[q] for q in asked["heldout"]} == {"dev"}
     assert not asked["heldout"] & (asked["first"] | asked["test"])  # its questions were never asked while shaping
-    # blind4 asks about articles (a title each) that no passage of the other sets comes from
-    assert all(q.startswith("title:") for q in asked["blind4"])
+    # blind4 and writer5 ask about articles (a title each) that no passage of the sets before them comes from
     seen = {p["doc_id"] for name in ("first", "test", "heldout") for row in sets[name] for p in row["passages"]}
-    assert not {q.removeprefix("title:") for q in asked["blind4"]} & seen
+    for name in ("blind4", "writer5"):
+        articles = {q.removeprefix("title:") for q in asked[name]}
+        assert all(q.startswith("title:") for q in asked[name]) and not articles & seen
+        seen |= {p["doc_id"] for row in sets[name] for p in row["passages"]} | articles
     sentences = [row["sentence"] for rows in sets.values() for row in rows]
     assert len(set(sentences)) == len(sentences)
