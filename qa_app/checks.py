@@ -35,12 +35,13 @@ holds its quotation, else the closest in meaning.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -109,7 +110,11 @@ _LOOP_WORDS, _LOOP_TIMES = 3, 3
 # How far around its supporting sentence the "together" check looks for the sentence before and after it.
 _NEAR_CHARS = 2000
 # Where a sentence splits into clauses: a comma, or "and"/"but" joining two statements.
-_CLAUSE = re.compile(r",\s*|;\s*|\s+(?:and|but|while|whereas)\s+", re.I)
+_CLAUSE = re.compile(r",\s+|;\s*|\s+(?:and|but|while|whereas)\s+", re.I)
+# Where a writer's long sentence joins statements for the "together", "attribution", "negation" and "hedge" checks
+# clause by clause: a comma or semicolon, or "but"/"while"/"whereas" (not a bare "and": "10,000 rockers and 10,000
+# swings" is one statement).
+_JOIN = re.compile(r",\s+|;\s*|\s+(?:but|while|whereas)\s+", re.I)
 # The model speaking of its prompt, not of the news: "the previous passage", "passage 3". ("The passage of the bill"
 # is news.)
 _PROMPT_TALK = re.compile(
@@ -140,9 +145,11 @@ _NUMBER_WORD = (
 _NUMBER_WORD += "|nine|ten"
 _COUNTED = re.compile(
     rf"(?<![\w.])(?P<number>\d+(?:,\d{{3}})*(?:\.\d+)?|{_NUMBER_WORD})(?P<scale>\s+(?:hundred|thousand|million|billion))?"
-    r"(?P<after>(?-i:(?:\s+[a-z][a-z'’-]*){1,3}))",
+    rf"(?P<after>(?-i:(?:\s+(?!(?i:{_NUMBER_WORD}|one|hundred|thousand|million|billion)\b)[A-Za-z][a-z'’-]*){{1,3}}))",
     re.I,
 )
+# A count's noun comes before these: "in two or starting", "August 1 to see" count nothing.
+_ENDS_COUNT = {"or", "and", "but", "nor", "to", "than", "as", "if"}
 _NUMBER_WORD_ONLY = re.compile(rf"(?:{_NUMBER_WORD}|one|hundred|thousand|million|billion)", re.I)
 _CURRENCY = {"$", "£", "€", "¥"}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
@@ -151,6 +158,7 @@ _MONTHS = [
     "july", "august", "september", "october", "november", "december",
 ]  # fmt: skip
 _MONTH_ABBREVIATIONS = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
+_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(_MONTHS + list(_MONTH_ABBREVIATIONS))})\.?\s+$", re.I)
 # Capitalised only because they open a sentence: not names to look for in the passage.
 _OPENERS = {
     "according", "although", "however", "meanwhile", "moreover", "additionally", "furthermore", "instead",
@@ -238,7 +246,7 @@ def draft_sentences(text: str) -> list[tuple[str, list[int]]]:
     """
     out: list[tuple[str, list[int]]] = []
     text = _BULLET.sub("", text)
-    for start, end in split_sentences(text):
+    for start, end in _outside_quotes(text, split_sentences(text)):
         raw = text[start:end]
         lead = re.match(rf"^(?:{_MARKER.pattern})+", raw.lstrip(), re.I)
         if lead and out:
@@ -248,6 +256,20 @@ def draft_sentences(text: str) -> list[tuple[str, list[int]]]:
         sentence = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", raw)).strip()
         if any(c.isalpha() for c in sentence):
             out.append((sentence, numbers))
+    return out
+
+
+def _outside_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` with a sentence that ends inside an open quotation joined to the next: a writer quoting
+    several sentences ("saying “Yes. Surely yes.”") writes one sentence, not two."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out:
+            piece = text[out[-1][0] : out[-1][1]]
+            if piece.count("“") > piece.count("”") or piece.count('"') % 2:
+                out[-1] = (out[-1][0], end)
+                continue
+        out.append((start, end))
     return out
 
 
@@ -445,14 +467,14 @@ def counted(text: str, reach: int = 1) -> set[tuple[float, str]]:
     """
     found = set()
     for m in _COUNTED.finditer(text):
-        if text[max(0, m.start() - 1) : m.start()] in _CURRENCY:
-            continue
+        if text[max(0, m.start() - 1) : m.start()] in _CURRENCY or _MONTH_BEFORE.search(text, 0, m.start()):
+            continue  # money, or the day of a date ("March 17 entangled")
         values = number_values(m["number"] + (m["scale"] or ""), scaled_only=True)
         following = []
-        for w in m["after"].lower().split():
-            if _NUMBER_WORD_ONLY.fullmatch(w):
-                break
-            following += [w] if w not in STOPWORDS else []
+        for w in m["after"].split():
+            if _NUMBER_WORD_ONLY.fullmatch(w) or w.lower() in _ENDS_COUNT or (reach == 1 and w[0].isupper()):
+                break  # a capitalised word is skipped only in the passage: "1.4 million Toyota cars"
+            following += [w.lower()] if w.lower() not in STOPWORDS else []
         found |= {(v, stem(w)) for v in values for w in following[:reach]}
     return found
 
@@ -484,7 +506,14 @@ def facts_in(sentence: str, source: str, vague: bool = True) -> bool:
     words = re.findall(r"[\w'’.&]+", source.replace("-", " "))
     # "d’Alene" holds the name "Alene" as a sentence's capitalised words see it.
     known = {name_key(p) for w in words for p in [w, *re.split(r"['’]", w)]} | countries_named(source, name_key)
-    return all(key in known or key.isdigit() or country_of_people(key, name_key) in known for key in names(sentence))
+    return all(_known_name(key, known) for key in names(sentence))
+
+
+def _known_name(key: str, known: set[str]) -> bool:
+    """Whether the name `key` is among the passage's `known` names: as it is, singular or plural ("a Super Bowl"
+    where the passage has "two Super Bowls"), a number, or a people whose country is named."""
+    forms = {key, key + "s", key.removesuffix("s") if len(key) > 3 else key}
+    return bool(forms & known) or key.isdigit() or country_of_people(key, name_key) in known
 
 
 def together_ok(sentence: str, article: ArticleRecord, start: int, end: int) -> bool:
@@ -547,10 +576,13 @@ def first_failure(sentence: str, cited: Sequence[Excerpt]) -> str | None:
 
 
 def passage_sentences(cited: Sequence[Excerpt]) -> list[tuple[str, int, int]]:
-    """(doc_id, start, end) of every sentence of the cited passages: the spans a citation may point at."""
+    """(doc_id, start, end) of every sentence of the cited passages and of every two sentences in a row: a writer's
+    sentence often says what two of the passage's do ("He led off the second game. New York lost it 3-2.")."""
     spans = []
     for e in cited:
-        spans += [(e.article.doc_id, a, b) for a, b in split_sentences(e.article.text, e.start, e.end)]
+        own = split_sentences(e.article.text, e.start, e.end)
+        spans += [(e.article.doc_id, a, b) for a, b in own]
+        spans += [(e.article.doc_id, a, d) for (a, _), (_, d) in itertools.pairwise(own)]
     return list(dict.fromkeys(spans))
 
 
@@ -586,8 +618,10 @@ def check_draft(
             cosines = (mine[row] @ theirs.T).reshape(2, len(spans)).max(axis=0)
             support = _support(sentence, cited, spans, cosines, min_meaning)
             failed = support and after_support(sentence, articles[support[0]], support[1], support[2])
+            if failed and len(clauses(sentence)) > 1:
+                failed = clause_failure(sentence, cited, spans, cosines)
             if support is not None:
-                results[i] = Removed(sentence, failed) if failed else Kept(sentence, support)
+                results[i] = Removed(sentence, failed) if failed else Kept(sentence, _closer(support, spans, cosines))
     if cut is not None:
         results.append(Removed(cut[0], "cut off"))
     verdict, seen = Verdict(), set()
@@ -602,6 +636,58 @@ def check_draft(
     return verdict
 
 
+def clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence (split as `_JOIN` says), a piece of fewer than `_MIN_CLAUSE_TERMS` content
+    words kept with the clause before it (or, opening the sentence, after it).
+
+    Example: clauses("Bears flatten corn, Brodhecker said, and eat 15,000 calories a day.")
+    -> ["Bears flatten corn, Brodhecker said", "eat 15,000 calories a day."]
+    """
+    pieces = re.split(f"({_JOIN.pattern})", sentence, flags=re.I)  # clause, joiner, clause, ...
+    out: list[str] = []
+    carry = ""
+    for i in range(0, len(pieces), 2):
+        piece = carry + pieces[i]
+        if len(terms(piece)) >= _MIN_CLAUSE_TERMS or (not out and i == len(pieces) - 1):
+            out.append(piece)
+            carry = ""
+        elif out:
+            out[-1] += pieces[i - 1] + piece
+        else:
+            carry = piece + (pieces[i + 1] if i + 1 < len(pieces) else "")
+    return out
+
+
+def clause_failure(
+    sentence: str, cited: Sequence[Excerpt], spans: list[tuple[str, int, int]], cosines: np.ndarray
+) -> str | None:
+    """The first check after support that the sentence fails clause by clause, or None.
+
+    A capable writer joins in one sentence facts a passage gives in several ("The rent index rose 0.6% in April,
+    and Zandi said rising rents are adding to inflation."): each clause is checked against the sentence of its
+    cited passages that holds most of its content words (the closest in meaning to the whole among equals).
+    A wrong join inside one clause ("chicken saw the biggest increase") still fails.
+    """
+    articles = {e.article.doc_id: e.article for e in cited}
+    allowed = _own_spans(cited, spans)
+    for clause in clauses(sentence):
+        _, _, best = max(_held(terms(clause), cited, spans, allowed, cosines))
+        doc_id, a, b = spans[best]
+        failed = after_support(clause, articles[doc_id], a, b)
+        if failed:
+            return failed
+    return None
+
+
+def _closer(
+    support: tuple[str, int, int], spans: list[tuple[str, int, int]], cosines: np.ndarray
+) -> tuple[str, int, int]:
+    """The span a citation points at: `support`, or of two sentences supporting together, the closer in meaning."""
+    doc_id, a, b = support
+    inside = [i for i, (d, x, y) in enumerate(spans) if d == doc_id and a <= x and y <= b and (x, y) != (a, b)]
+    return spans[max(inside, key=lambda i: float(cosines[i]))] if inside else support
+
+
 def _holding(
     sentence: str, cited: Sequence[Excerpt], spans: list[tuple[str, int, int]], allowed: list[int], cosines: np.ndarray
 ) -> int | None:
@@ -610,14 +696,27 @@ def _holding(
     mine = terms(sentence)
     if len(mine) < _MIN_HELD_TERMS:
         return None
+    count, _, best = max(_held(mine, cited, spans, allowed, cosines))
+    return best if count >= MIN_HELD * len(mine) else None
+
+
+def _held(
+    mine: list[str], cited: Sequence[Excerpt], spans: list[tuple[str, int, int]], allowed: list[int], cosines: Any
+) -> list[tuple[int, float, int]]:
+    """(how many of the content words `mine` it holds with its article's header, cosine, index) of each allowed span."""
     articles = {e.article.doc_id: e.article for e in cited}
     held = []
     for i in allowed:
         article, a, b = articles[spans[i][0]], spans[i][1], spans[i][2]
         known = set(terms(f"{header(article)} {article.text[a:b]}"))
         held.append((sum(t in known for t in mine), float(cosines[i]), i))
-    count, _, best = max(held)
-    return best if count >= MIN_HELD * len(mine) else None
+    return held
+
+
+def _own_spans(cited: Sequence[Excerpt], spans: list[tuple[str, int, int]]) -> list[int]:
+    """The indices of the spans inside the cited passages."""
+    own = {(e.article.doc_id, e.start, e.end) for e in cited}
+    return [i for i, (d, a, b) in enumerate(spans) if any(d == o[0] and o[1] <= a and b <= o[2] for o in own)]
 
 
 def _support(
@@ -629,8 +728,7 @@ def _support(
     `min_meaning`, a passage sentence holding nearly all its content words still supports it: a short sentence
     scores a low cosine against a long one that says more ("The card sold for $12,600,000.").
     """
-    own = {(e.article.doc_id, e.start, e.end) for e in cited}
-    allowed = [i for i, (d, a, b) in enumerate(spans) if any(d == o[0] and o[1] <= a and b <= o[2] for o in own)]
+    allowed = _own_spans(cited, spans)
     if not allowed:
         return None
     best = max(allowed, key=lambda i: float(cosines[i]))

@@ -33,6 +33,9 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def load_seeds() -> list[dict]:
+    """The questions about the user's article (../shared/eval); none, so their tests are skipped, without it."""
+    if not SEEDS.exists():
+        return []
     return [json.loads(line) for line in SEEDS.read_text().splitlines() if line.strip()]
 
 

@@ -346,6 +346,48 @@ def test_facts_joined_from_different_places_of_the_passage_fail_the_together_che
     assert [(r.text, r.check) for r in verdict.removed] == [("Chicken saw the biggest increase in a year.", "together")]
 
 
+def test_a_writers_sentence_joining_clauses_from_different_places_of_the_passage_is_kept(embedder) -> None:
+    given = [Excerpt(1, article("prices.txt", PRICES), 0, len(PRICES))]
+    text = (
+        "Egg prices rose 38% in a year, and chicken prices rose too, shoppers in Denver said [1]. "
+        "Butter rose 20%, while Denver shoppers saw egg prices rise 38% [1]."
+    )
+    verdict = check_draft(text, given, embedder, min_meaning=0.0)
+    # Each clause is checked against the passage sentence holding its words: egg prices against the first,
+    # chicken and Denver against the last. A wrong join inside one clause still fails: Denver is three sentences
+    # from the egg prices.
+    assert [k.text for k in verdict.kept] == [
+        "Egg prices rose 38% in a year, and chicken prices rose too, shoppers in Denver said."
+    ]
+    assert [r.check for r in verdict.removed] == ["together"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "ok"),
+    [
+        ("The turtle was found March 17 entangled in line.", "It was found on March 17, caught in a trap line.", True),
+        ("Some firms split jobs in two or start mentoring.", "Some split jobs in two, others mentor.", True),
+        ("The recall covers 1.4 million cars.", "It covers 1.4 million Toyota cars, including 482,000.", True),
+        ("Five lions escaped.", "Taronga Zoo, November 2, 2022 Five lions managed a short escape.", True),
+        ("The recall covers 1.4 million trucks.", "It covers 1.4 million Toyota cars, including 482,000.", False),
+        ("He won a Super Bowl with the Giants.", "He has been to two Super Bowls with the Giants.", True),
+        ("He won a Super Cup with the Giants.", "He has been to two Super Bowls with the Giants.", False),
+    ],
+)
+def test_facts_check_reads_dates_counts_and_plural_names_as_a_writer_uses_them(
+    sentence: str, source: str, ok: bool
+) -> None:
+    assert facts_in(sentence, source) is ok
+
+
+def test_a_quotation_of_several_sentences_is_one_draft_sentence() -> None:
+    text = "Messi said “Yes. Surely yes” and “finishing like this is best” [1]. He left [2]."
+    assert draft_sentences(text) == [
+        ("Messi said “Yes. Surely yes” and “finishing like this is best”.", [1]),
+        ("He left.", [2]),
+    ]
+
+
 CARD = (
     "A Mickey Mantle baseball card from 1952 sold for a jaw-dropping $12,600,000 early Sunday morning at a Dallas "
     "auction house, beating the record set by a Honus Wagner card last year. "
