@@ -68,6 +68,9 @@ LABELS_BLIND4 = LABELS.with_name("llm_labels_blind4.jsonl")
 # Sentences a capable model would write (assistant agents given the app's prompt and passages) on 27 more title
 # questions, labelled by other readers after the checks of afa6929: how the checks treat a strong model's answers.
 LABELS_WRITER5 = LABELS.with_name("llm_labels_writer5.jsonl")
+# The same on 30 other titles (benchmarks.writer_set, seed 1204, the next 30), labelled with writer5 and set aside
+# until the checks read from writer5's errors (efc7862) were fixed; then scored once.
+LABELS_WRITER6 = LABELS.with_name("llm_labels_writer6.jsonl")
 SEEDS = EVAL / "seed_questions.jsonl"
 DEFAULT_LIMIT = 6
 
@@ -363,7 +366,8 @@ def verifier_report(qas: dict[str, Any]) -> dict[str, float]:
     """Print how the verifier does on each labelled set; their shares for `make bench`."""
     figures: dict[str, float] = {}
     sets = [
-        (LABELS_WRITER5, "writer5: a capable writer's sentences, scored once, never read to change checks", "_writer5"),
+        (LABELS_WRITER6, "writer6: a capable writer's sentences, scored once after round 5", "_writer6"),
+        (LABELS_WRITER5, "writer5: a capable writer's, scored once, then read for round 5", "_writer5"),
         (LABELS_BLIND4, "blind4: SmolLM2 on summaries, scored once, never read to change the checks", "_blind4"),
         (LABELS_HELDOUT, "held out: scored once, then read", "_heldout"),
         (LABELS_TEST, "test split: scored once, then read to shape the checks", "_test"),

@@ -159,6 +159,18 @@ _MONTHS = [
 ]  # fmt: skip
 _MONTH_ABBREVIATIONS = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
 _MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(_MONTHS + list(_MONTH_ABBREVIATIONS))})\.?\s+$", re.I)
+_MONTH_NAME = rf"(?:{'|'.join(m.capitalize() for m in _MONTHS + list(_MONTH_ABBREVIATIONS))})\.?"
+_MONTH_DAY = re.compile(
+    rf"\b(?P<m1>{_MONTH_NAME})\s+(?P<d1>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?\b"
+    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH_NAME})\b"
+)
+# A clause that reports speech without naming who speaks: "and noted ...", "adding that ...".
+_SPEECH_START = re.compile(
+    r"\s*(?:(?:and|but|while)\s+)?(?:also\s+)?(?P<verb>(?:said|says|noted|notes|added|adds|adding|saying|noting|told"
+    r"|tells|argued|argues|warned|warns|wrote|writes|explained|explains|claimed|claims|stated|states|declared"
+    r"|declares|called|calls)\b)",
+    re.I,
+)
 # Capitalised only because they open a sentence: not names to look for in the passage.
 _OPENERS = {
     "according", "although", "however", "meanwhile", "moreover", "additionally", "furthermore", "instead",
@@ -487,6 +499,19 @@ def facts_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
     return facts_in(sentence, " ".join(f"{e.header} {e.text}" for e in cited))
 
 
+def month_days(text: str) -> set[tuple[str, int]]:
+    """The dates a text gives as a month and a day, either way round.
+
+    Example: month_days("on Oct. 30, 1945 and 4 July") -> {("october", 30), ("july", 4)}
+    """
+    found = set()
+    for m in _MONTH_DAY.finditer(text):
+        month, day = (m["m1"], m["d1"]) if m["m1"] else (m["m2"], m["d2"])
+        key = month.lower().rstrip(".")
+        found.add((_MONTH_ABBREVIATIONS.get(key, key), int(day)))
+    return found
+
+
 def facts_in(sentence: str, source: str, vague: bool = True) -> bool:
     """Whether every number, date and proper name of the sentence appears in `source` (see `facts_ok`).
 
@@ -494,7 +519,7 @@ def facts_in(sentence: str, source: str, vague: bool = True) -> bool:
     as large (a year is not one). `vague=False` leaves those aside.
     """
     stated = number_values(source)
-    if not number_values(sentence, scaled_only=True) <= stated:
+    if not number_values(sentence, scaled_only=True) <= stated or not month_days(sentence) <= month_days(source):
         return False
     largest = max((v for v in stated if not (1800 <= v <= 2100 and v.is_integer())), default=0.0)  # a year is no count
     for m in _VAGUE.finditer(sentence) if vague else ():
@@ -670,10 +695,15 @@ def clause_failure(
     """
     articles = {e.article.doc_id: e.article for e in cited}
     allowed = _own_spans(cited, spans)
+    who = None
     for clause in clauses(sentence):
         _, _, best = max(_held(terms(clause), cited, spans, allowed, cosines))
         doc_id, a, b = spans[best]
-        failed = after_support(clause, articles[doc_id], a, b)
+        # "..., and noted the term dates back to 1938" still reports the speaker named before it.
+        verb = _SPEECH_START.match(clause)
+        said = f"{who} {clause[verb.start('verb') :]}" if verb and who else clause
+        who = named_speaker(clause) or who
+        failed = after_support(said, articles[doc_id], a, b)
         if failed:
             return failed
     return None

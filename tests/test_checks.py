@@ -372,12 +372,27 @@ def test_a_writers_sentence_joining_clauses_from_different_places_of_the_passage
         ("The recall covers 1.4 million trucks.", "It covers 1.4 million Toyota cars, including 482,000.", False),
         ("He won a Super Bowl with the Giants.", "He has been to two Super Bowls with the Giants.", True),
         ("He won a Super Cup with the Giants.", "He has been to two Super Bowls with the Giants.", False),
+        ("The May 10 briefing named him.", "The briefing named him on 10 counts.", False),  # a date stays a date
+        ("On 10 May the briefing named him.", "The briefing of May 10 named him.", True),
     ],
 )
 def test_facts_check_reads_dates_counts_and_plural_names_as_a_writer_uses_them(
     sentence: str, source: str, ok: bool
 ) -> None:
     assert facts_in(sentence, source) is ok
+
+
+def test_a_later_clause_reporting_speech_keeps_the_speaker_named_before_it(embedder) -> None:
+    text = "Peskov said talks went well, and added that three border guards were killed by shelling in Kursk [1]."
+    source = (
+        "Peskov said talks went well. "
+        "Officials met in Minsk later that week. "
+        "Trade talks resumed in June. "
+        "The governor of Kursk said three border guards were killed by shelling on Monday night."
+    )
+    given = [Excerpt(1, article("kursk.txt", source), 0, len(source))]
+    # The guards' deaths are the governor's words, not Peskov's, though the clause names no one.
+    assert [r.check for r in check_draft(text, given, embedder, min_meaning=0.0).removed] == ["attribution"]
 
 
 def test_a_quotation_of_several_sentences_is_one_draft_sentence() -> None:

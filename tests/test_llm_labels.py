@@ -14,6 +14,7 @@ from benchmarks.llm import (
     LABELS_HELDOUT,
     LABELS_TEST,
     LABELS_WRITER5,
+    LABELS_WRITER6,
     read_labels,
     span_hash,
 )
@@ -32,6 +33,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "heldout": read_labels(LABELS_HELDOUT),
         "blind4": read_labels(LABELS_BLIND4),
         "writer5": read_labels(LABELS_WRITER5),
+        "writer6": read_labels(LABELS_WRITER6),
     }
 
 
@@ -72,9 +74,9 @@ def test_the_sets_share_no_sentence_and_the_held_out_set_no_question(sets: dict[
     asked = {name: {row["question_id"] for row in rows} for name, rows in sets.items()}
     assert {split[q] for q in asked["test"]} == {"test"} and {split[q] for q in asked["heldout"]} == {"dev"}
     assert not asked["heldout"] & (asked["first"] | asked["test"])  # its questions were never asked while shaping
-    # blind4 and writer5 ask about articles (a title each) that no passage of the sets before them comes from
+    # blind4, writer5 and writer6 ask about articles (a title each) that no passage of the sets before them comes from
     seen = {p["doc_id"] for name in ("first", "test", "heldout") for row in sets[name] for p in row["passages"]}
-    for name in ("blind4", "writer5"):
+    for name in ("blind4", "writer5", "writer6"):
         articles = {q.removeprefix("title:") for q in asked[name]}
         assert all(q.startswith("title:") for q in asked[name]) and not articles & seen
         seen |= {p["doc_id"] for row in sets[name] for p in row["passages"]} | articles
