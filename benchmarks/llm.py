@@ -382,6 +382,36 @@ def verifier_report(qas: dict[str, Any]) -> dict[str, float]:
     return figures
 
 
+def check_speed(qas: dict[str, Any], rounds: int = 3) -> dict[str, float]:
+    """Milliseconds to check one answer: the writer sets' sentences put back together per question, with all the
+    passages they cite (what `QA.stream` checks after the model stops), best of `rounds` runs each."""
+    from qa_app.checks import check_draft
+
+    answers: dict[str, list[dict[str, Any]]] = {}
+    for path in (LABELS_WRITER5, LABELS_WRITER6):
+        for label in read_labels(path) if path.exists() else []:
+            answers.setdefault(label["question_id"], []).append(label)
+    took = []
+    for question_id, labels in answers.items():
+        refs = list({p["n"]: p for label in labels for p in label["passages"]}.values())
+        excerpts = stored_excerpts(qas["eval"], refs, f"labels of {question_id}")
+        text = " ".join(f"{label['sentence']} " + "".join(f"[{n}]" for n in label["cites"]) for label in labels)
+        best = float("inf")
+        for _ in range(rounds):
+            started = time.perf_counter()
+            check_draft(text, excerpts, qas["eval"].embedder)
+            best = min(best, time.perf_counter() - started)
+        took.append(best * 1000)
+    if not took:
+        return {}
+    took.sort()
+    p50, p95 = statistics.median(took), took[min(len(took) - 1, round(0.95 * (len(took) - 1)))]
+    sentences = sum(len(v) for v in answers.values())
+    print(f"\n## Checking a capable writer's answer: {len(took)} answers, {sentences} sentences")
+    print(f"p50 {p50:.0f} ms, p95 {p95:.0f} ms per answer (embedder {qas['eval'].settings.embed_backend})")
+    return {"check_ms_p50": round(p50), "check_ms_p95": round(p95)}
+
+
 def label_report(results: list[tuple[dict[str, Any], str | None]], title: str) -> tuple[float, float]:
     """Print one set's table, the checks that removed its sentences and its errors; its two shares."""
     bad = [check for label, check in results if label["label"] == "unsupported"]
@@ -429,6 +459,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.labels_only:
             figures = run_models(args, base, user_settings, qas)
         figures |= verifier_report(qas)
+        figures |= check_speed(qas)
     report("llm", figures)
 
 

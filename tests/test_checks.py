@@ -373,6 +373,11 @@ def test_a_writers_sentence_joining_clauses_from_different_places_of_the_passage
         ("He won a Super Bowl with the Giants.", "He has been to two Super Bowls with the Giants.", True),
         ("He won a Super Cup with the Giants.", "He has been to two Super Bowls with the Giants.", False),
         ("The May 10 briefing named him.", "The briefing named him on 10 counts.", False),  # a date stays a date
+        ("In 2021 average pollution rose.", "Pollution rose in 2021 on average.", True),  # a year counts nothing
+        ("All five park entrances closed.", "All five entrances to the park closed.", True),  # "park entrances"
+        ("He died at 81 from complications.", "He died at 81 of complications after surgery.", True),
+        ("Macron said 26 troops were committed.", "Twenty-six countries committed troops.", False),
+        ("Besides MTV, it airs on CBS.", "It airs on MTV and CBS.", True),  # "Besides" opens the sentence
         ("On 10 May the briefing named him.", "The briefing of May 10 named him.", True),
     ],
 )
@@ -393,6 +398,33 @@ def test_a_later_clause_reporting_speech_keeps_the_speaker_named_before_it(embed
     given = [Excerpt(1, article("kursk.txt", source), 0, len(source))]
     # The guards' deaths are the governor's words, not Peskov's, though the clause names no one.
     assert [r.check for r in check_draft(text, given, embedder, min_meaning=0.0).removed] == ["attribution"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("The article looks at key characters, starting with Mirabel.", True),
+        ("It also covers Luisa, whose struggle helps clients.", True),
+        ("Mirabel looks at key characters, starting with a major tourist attraction.", False),
+    ],
+)
+def test_a_summary_may_speak_of_its_article(sentence: str, ok: bool) -> None:
+    text = "A look at key characters and the conversations they spark. Mirabel leads. Luisa's struggle helps clients."
+    assert words_ok(sentence, [Excerpt(1, article("encanto.txt", text), 0, len(text))]) is ok
+
+
+def test_a_quotation_is_credited_within_its_own_clause() -> None:
+    text = (
+        'Caleb Murphy came from a small town. Coach Tom Allen sat with his family. "He is our kind of guy," Allen said.'
+    )
+    given = [Excerpt(1, article("murphy.txt", text, [("Tom Allen", '"He is our kind of guy," Allen said.')]), 0, 99)]
+    sentence = (
+        "Caleb Murphy, who came from a small town, had to prove himself, and coach Tom Allen sat with his family "
+        "and said “He is our kind of guy”."
+    )
+    assert not attribution_ok(sentence, given)  # read whole, the quote is Murphy's
+    assert first_failure(sentence, given) is None  # its own clause credits Allen
+    assert first_failure("Caleb Murphy said “He is our kind of guy”.", given) == "attribution"
 
 
 def test_a_quotation_of_several_sentences_is_one_draft_sentence() -> None:
