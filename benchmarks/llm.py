@@ -71,6 +71,8 @@ LABELS_WRITER5 = LABELS.with_name("llm_labels_writer5.jsonl")
 # The same on 30 other titles (benchmarks.writer_set, seed 1204, the next 30), labelled with writer5 and set aside
 # until the checks read from writer5's errors (efc7862) were fixed; then scored once.
 LABELS_WRITER6 = LABELS.with_name("llm_labels_writer6.jsonl")
+# 30 more titles (benchmarks.writer_set, seed 1205), labelled while the sixth round was read from writer6; scored once.
+LABELS_WRITER7 = LABELS.with_name("llm_labels_writer7.jsonl")
 SEEDS = EVAL / "seed_questions.jsonl"
 DEFAULT_LIMIT = 6
 
@@ -366,7 +368,8 @@ def verifier_report(qas: dict[str, Any]) -> dict[str, float]:
     """Print how the verifier does on each labelled set; their shares for `make bench`."""
     figures: dict[str, float] = {}
     sets = [
-        (LABELS_WRITER6, "writer6: a capable writer's sentences, scored once after round 5", "_writer6"),
+        (LABELS_WRITER7, "writer7: a capable writer's sentences, scored once after round 6", "_writer7"),
+        (LABELS_WRITER6, "writer6: a capable writer's, scored once after round 5, then read for round 6", "_writer6"),
         (LABELS_WRITER5, "writer5: a capable writer's, scored once, then read for round 5", "_writer5"),
         (LABELS_BLIND4, "blind4: SmolLM2 on summaries, scored once, never read to change the checks", "_blind4"),
         (LABELS_HELDOUT, "held out: scored once, then read", "_heldout"),
@@ -388,7 +391,7 @@ def check_speed(qas: dict[str, Any], rounds: int = 3) -> dict[str, float]:
     from qa_app.checks import check_draft
 
     answers: dict[str, list[dict[str, Any]]] = {}
-    for path in (LABELS_WRITER5, LABELS_WRITER6):
+    for path in (LABELS_WRITER5, LABELS_WRITER6, LABELS_WRITER7):
         for label in read_labels(path) if path.exists() else []:
             answers.setdefault(label["question_id"], []).append(label)
     took = []

@@ -15,6 +15,7 @@ from benchmarks.llm import (
     LABELS_TEST,
     LABELS_WRITER5,
     LABELS_WRITER6,
+    LABELS_WRITER7,
     read_labels,
     span_hash,
 )
@@ -34,6 +35,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "blind4": read_labels(LABELS_BLIND4),
         "writer5": read_labels(LABELS_WRITER5),
         "writer6": read_labels(LABELS_WRITER6),
+        "writer7": read_labels(LABELS_WRITER7),
     }
 
 
@@ -74,9 +76,9 @@ def test_the_sets_share_no_sentence_and_the_held_out_set_no_question(sets: dict[
     asked = {name: {row["question_id"] for row in rows} for name, rows in sets.items()}
     assert {split[q] for q in asked["test"]} == {"test"} and {split[q] for q in asked["heldout"]} == {"dev"}
     assert not asked["heldout"] & (asked["first"] | asked["test"])  # its questions were never asked while shaping
-    # blind4, writer5 and writer6 ask about articles (a title each) that no passage of the sets before them comes from
+    # blind4 and the writer sets ask about articles (a title each) that no passage of the sets before them comes from
     seen = {p["doc_id"] for name in ("first", "test", "heldout") for row in sets[name] for p in row["passages"]}
-    for name in ("blind4", "writer5", "writer6"):
+    for name in ("blind4", "writer5", "writer6", "writer7"):
         articles = {q.removeprefix("title:") for q in asked[name]}
         assert all(q.startswith("title:") for q in asked[name]) and not articles & seen
         seen |= {p["doc_id"] for row in sets[name] for p in row["passages"]} | articles
