@@ -109,6 +109,9 @@ _VAGUE = re.compile(r"\b(dozen|hundred|thousand|million|billion|trillion)s\b", r
 _LOOP_WORDS, _LOOP_TIMES = 3, 3
 # How far around its supporting sentence the "together" check looks for the sentence before and after it.
 _NEAR_CHARS = 2000
+# A clause of a writer's long sentence may name what the passage gave two sentences away ("President Joe Biden"
+# where the passage said "Biden" and named him two sentences before); a whole sentence stays within one.
+_CLAUSE_AROUND = 2
 # Where a sentence splits into clauses: a comma, or "and"/"but" joining two statements.
 _CLAUSE = re.compile(r",\s+|;\s*|\s+(?:and|but|while|whereas)\s+", re.I)
 # Where a writer's long sentence joins statements for the "together", "attribution", "negation" and "hedge" checks
@@ -407,12 +410,12 @@ def negation_ok(sentence: str, support: str) -> bool:
     return _NEGATION.search(sentence) is None or _NEGATIVE.search(support) is not None
 
 
-def after_support(sentence: str, article: ArticleRecord, start: int, end: int) -> str | None:
+def after_support(sentence: str, article: ArticleRecord, start: int, end: int, around: int = 1) -> str | None:
     """The first check against its supporting sentence that a sentence fails ("attribution", "together",
-    "negation", "hedge"), or None."""
+    "negation", "hedge"), or None. `around`: see `together_ok`."""
     if not reported_ok(sentence, article, start, end):
         return "attribution"
-    if not together_ok(sentence, article, start, end):
+    if not together_ok(sentence, article, start, end, around):
         return "together"
     if not negation_ok(sentence, article.text[start:end]):
         return "negation"
@@ -576,16 +579,16 @@ def _known_name(key: str, known: set[str]) -> bool:
     return bool(forms & known) or key.isdigit() or country_of_people(key, name_key) in known
 
 
-def together_ok(sentence: str, article: ArticleRecord, start: int, end: int) -> bool:
+def together_ok(sentence: str, article: ArticleRecord, start: int, end: int, around: int = 1) -> bool:
     """Whether the sentence's numbers, dates and names stand by its supporting sentence `article.text[start:end]`:
-    in it, the sentence before or after, or the article's header.
+    in it, the `around` sentences before or after, or the article's header.
 
     The model joins facts from different places of a passage into one wrong claim ("chicken saw the biggest
     increase" where eggs did, and chicken is three sentences on); each fact alone is in the passage.
     """
     spans = split_sentences(article.text, max(0, start - _NEAR_CHARS), min(len(article.text), end + _NEAR_CHARS))
     at = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
-    near = spans[max(0, at - 1) : at + 2] if at is not None else [(start, end)]
+    near = spans[max(0, at - around) : at + around + 1] if at is not None else [(start, end)]
     # A round quantity ("hundreds of owners") often sums figures given further on: the "facts" check has it.
     return facts_in(sentence, " ".join([header(article), *(article.text[a:b] for a, b in near)]), vague=False)
 
@@ -731,7 +734,9 @@ def clause_failure(
     A wrong join inside one clause ("chicken saw the biggest increase") still fails.
     """
     articles = {e.article.doc_id: e.article for e in cited}
-    allowed = _own_spans(cited, spans)
+    own = _own_spans(cited, spans)
+    # One sentence each: a span of two would stretch the reach of "together" to three sentences.
+    allowed = [i for i in own if not any(j != i and _inside(spans[j], spans[i]) for j in own)]
     who = None
     for clause in clauses(sentence):
         _, _, best = max(_held(terms(clause), cited, spans, allowed, cosines))
@@ -740,7 +745,7 @@ def clause_failure(
         verb = _SPEECH_START.match(clause)
         said = f"{who} {clause[verb.start('verb') :]}" if verb and who else clause
         who = named_speaker(clause) or who
-        failed = after_support(said, articles[doc_id], a, b)
+        failed = after_support(said, articles[doc_id], a, b, around=_CLAUSE_AROUND)
         if failed:
             return failed
     return None
@@ -778,6 +783,10 @@ def _held(
         known = set(terms(f"{header(article)} {article.text[a:b]}"))
         held.append((sum(t in known for t in mine), float(cosines[i]), i))
     return held
+
+
+def _inside(inner: tuple[str, int, int], outer: tuple[str, int, int]) -> bool:
+    return inner[0] == outer[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
 
 
 def _own_spans(cited: Sequence[Excerpt], spans: list[tuple[str, int, int]]) -> list[int]:
