@@ -73,6 +73,8 @@ LABELS_WRITER5 = LABELS.with_name("llm_labels_writer5.jsonl")
 LABELS_WRITER6 = LABELS.with_name("llm_labels_writer6.jsonl")
 # 30 more titles (benchmarks.writer_set, seed 1205), labelled while the sixth round was read from writer6; scored once.
 LABELS_WRITER7 = LABELS.with_name("llm_labels_writer7.jsonl")
+# 30 more titles (seed 1206), labelled while the seventh round was read from writer5-7; scored once after it.
+LABELS_WRITER8 = LABELS.with_name("llm_labels_writer8.jsonl")
 SEEDS = EVAL / "seed_questions.jsonl"
 DEFAULT_LIMIT = 6
 
@@ -368,7 +370,8 @@ def verifier_report(qas: dict[str, Any]) -> dict[str, float]:
     """Print how the verifier does on each labelled set; their shares for `make bench`."""
     figures: dict[str, float] = {}
     sets = [
-        (LABELS_WRITER7, "writer7: a capable writer's sentences, scored once after round 6", "_writer7"),
+        (LABELS_WRITER8, "writer8: a capable writer's sentences, scored once after round 7", "_writer8"),
+        (LABELS_WRITER7, "writer7: a capable writer's, scored once after round 6, then read for round 7", "_writer7"),
         (LABELS_WRITER6, "writer6: a capable writer's, scored once after round 5, then read for round 6", "_writer6"),
         (LABELS_WRITER5, "writer5: a capable writer's, scored once, then read for round 5", "_writer5"),
         (LABELS_BLIND4, "blind4: SmolLM2 on summaries, scored once, never read to change the checks", "_blind4"),
@@ -391,7 +394,7 @@ def check_speed(qas: dict[str, Any], rounds: int = 3) -> dict[str, float]:
     from qa_app.checks import check_draft
 
     answers: dict[str, list[dict[str, Any]]] = {}
-    for path in (LABELS_WRITER5, LABELS_WRITER6, LABELS_WRITER7):
+    for path in (LABELS_WRITER5, LABELS_WRITER6, LABELS_WRITER7, LABELS_WRITER8):
         for label in read_labels(path) if path.exists() else []:
             answers.setdefault(label["question_id"], []).append(label)
     took = []

@@ -16,6 +16,7 @@ from benchmarks.llm import (
     LABELS_WRITER5,
     LABELS_WRITER6,
     LABELS_WRITER7,
+    LABELS_WRITER8,
     read_labels,
     span_hash,
 )
@@ -36,6 +37,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "writer5": read_labels(LABELS_WRITER5),
         "writer6": read_labels(LABELS_WRITER6),
         "writer7": read_labels(LABELS_WRITER7),
+        "writer8": read_labels(LABELS_WRITER8),
     }
 
 
@@ -78,7 +80,7 @@ def test_the_sets_share_no_sentence_and_the_held_out_set_no_question(sets: dict[
     assert not asked["heldout"] & (asked["first"] | asked["test"])  # its questions were never asked while shaping
     # blind4 and the writer sets ask about articles (a title each) that no passage of the sets before them comes from
     seen = {p["doc_id"] for name in ("first", "test", "heldout") for row in sets[name] for p in row["passages"]}
-    for name in ("blind4", "writer5", "writer6", "writer7"):
+    for name in ("blind4", "writer5", "writer6", "writer7", "writer8"):
         articles = {q.removeprefix("title:") for q in asked[name]}
         assert all(q.startswith("title:") for q in asked[name]) and not articles & seen
         seen |= {p["doc_id"] for row in sets[name] for p in row["passages"]} | articles
