@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa_app.checks import (
     MIN_MEANING,
@@ -23,6 +25,7 @@ from qa_app.cite import Answer, refusal, verify
 from qa_app.llm import Sources, llm_answer
 from qa_app.places import countries_named
 from qa_app.records import ArticleRecord
+from qa_app.sentences import split_sentences
 
 RUTTE = (
     "Speaking on September 4 at a Prague conference, NATO Secretary-General Mark Rutte said Russia would not have "
@@ -497,3 +500,42 @@ def test_an_unfinished_last_sentence_at_the_token_limit_is_cut_off(excerpts: lis
     # A finished last sentence stays, as does any text when the model stopped on its own.
     assert "cut off" not in [r.check for r in check_draft(text + " [1]", excerpts, embedder, cut_off=True).removed]
     assert [r.check for r in check_draft(text, excerpts, embedder).removed] == ["citation"]
+
+
+_PIECES = [
+    "Rutte said Russia would not have a veto",
+    '"Russia has nothing to do with this," he said',
+    "twenty-six countries had committed to sending troops",
+    "Macrón hosted the talks in Prague on September 4",
+    "the force would cost 3 million euros a month",
+    "Michael Carpenter spoke to reporters in Vienna",
+    "“We will keep supporting Ukraine. We will not stop,” said one diplomat",
+    "The article looks at the talks",
+    "and added that 26 troops were killed in 2025",
+    "while Putin, who was not there, warned on Friday",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_PIECES), min_size=1, max_size=3),
+            st.sampled_from([", ", ", and ", "; ", " but "]),
+            st.lists(st.sampled_from([1, 2, 3]), max_size=2),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_every_drafted_sentence_is_kept_or_removed_and_kept_ones_cite_a_sentence_of_their_passage(
+    excerpts: list[Excerpt], embedder, drafts: list[tuple[list[str], str, list[int]]]
+) -> None:
+    text = " ".join(joiner.join(pieces) + "".join(f"[{n}]" for n in cites) + "." for pieces, joiner, cites in drafts)
+    verdict = check_draft(text, excerpts, embedder, min_meaning=0.0)  # all but the lexical checks keep it
+    assert len(verdict.kept) + len(verdict.removed) == len(draft_sentences(text))
+    by_doc = {e.article.doc_id: e for e in excerpts}
+    for kept in verdict.kept:
+        doc_id, start, end = kept.support
+        e = by_doc[doc_id]
+        assert (start, end) in split_sentences(e.article.text, e.start, e.end)
