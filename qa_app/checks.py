@@ -349,10 +349,14 @@ def named_speaker(sentence: str) -> str | None:
 
 
 def attribution_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
-    """Whether the person the sentence credits with its quoted words is the one the article credits."""
+    """Whether the person the sentence credits with its quoted words is the one the article credits.
+
+    A summary may not give the article's voice to words the article quotes from someone: "The article advises
+    people to “challenge your brain”" when a researcher said it.
+    """
     who = named_speaker(sentence)
     if not who:
-        return True
+        return not (_FRAME.match(sentence) and any(_spoken(words, cited) for words in quoted(sentence)))
     for words in quoted(sentence):
         found = quote_position(words, cited)
         if found is None:
@@ -361,6 +365,14 @@ def attribution_ok(sentence: str, cited: Sequence[Excerpt]) -> bool:
         if not _speaker_at(excerpt.article, at, who):
             return False
     return True
+
+
+def _spoken(words: str, cited: Sequence[Excerpt]) -> bool:
+    """Whether the quoted `words` are, in their cited article, a stored quote of someone's."""
+    found = quote_position(words, cited)
+    return found is not None and any(
+        int(q["start"]) <= found[1] < int(q["end"]) and q.get("speaker") for q in found[0].article.quotes
+    )
 
 
 def _speaker_at(article: ArticleRecord, at: int, who: str) -> bool:

@@ -440,6 +440,13 @@ def test_a_quotation_is_credited_within_its_own_clause() -> None:
     assert first_failure("Caleb Murphy said “He is our kind of guy”.", given) == "attribution"
 
 
+def test_a_summary_may_not_give_the_article_a_quote_of_someones() -> None:
+    text = 'Train widely, Seitz said. "So challenge your brain in different ways," he said.'
+    given = [Excerpt(1, article("brain.txt", text, [("Aaron Seitz", text.split(". ", 1)[1])]), 0, len(text))]
+    assert not attribution_ok("The article advises people to “challenge your brain in different ways”.", given)
+    assert attribution_ok("Seitz advises people to “challenge your brain in different ways”.", given)
+
+
 def test_a_quotation_of_several_sentences_is_one_draft_sentence() -> None:
     text = "Messi said “Yes. Surely yes” and “finishing like this is best” [1]. He left [2]."
     assert draft_sentences(text) == [
