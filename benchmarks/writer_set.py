@@ -9,6 +9,8 @@ or an assistant given nothing but the prompt) writes the answer an endpoint woul
     python -m benchmarks.writer_set rows PROMPTS.jsonl ANSWERS.jsonl ROWS.jsonl
     # readers label each row, beside its cited passages, without seeing the checks' verdicts
 
+The briefs the writers and the readers were given are in docs/labelling.md.
+
 The questions ask about articles (by title) that no question, label or attribution file uses, as asked in
 the chat: "Summarize the news about “...”". A question whose extractive answer is a refusal is skipped.
 Needs the eval index (QA_BENCH_CACHE; see benchmarks.common).
