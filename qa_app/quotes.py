@@ -57,7 +57,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 7
+RULES_VERSION = 8
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -840,7 +840,8 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", plain) else _subject(plain)
         return own if names.known(own) else last
     if how == "title":
-        return names.holder(who or "") or last
+        # "Richard Moore, the head of MI6, told CNN": the title is the named person's, not the last one named.
+        return _titled(names, plain, who or "") or names.holder(who or "") or last
     if how == "holder":  # "the Queen, who said": only the person the article names with that title
         return names.holder(who or "")
     if how == "according":  # "according to Cirium" is a company's word unless the article names a person so
@@ -855,6 +856,17 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return None
     canonical = names.canonical(who)
     return who if names.person(canonical) and names.human(canonical) else None
+
+
+def _titled(names: _Names, plain: str, title: str) -> str | None:
+    """The person named right before `title` as its apposition ("Richard Moore, the head of MI6"), if any."""
+    m = re.search(
+        rf"(?:^|[\"”’x],?\s+)(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){{0,3}}),\s+(?:the|a|an|its|their)\s+"
+        rf"(?:[\w'’.\-]+\s+){{0,4}}{re.escape(title)}\b",
+        plain.strip(),
+    )  # the sentence's subject, opening it or right after the quotation
+    who = person_name(m["who"]) if m else None
+    return who if who and names.known(who) and not no_person(who) else None
 
 
 # A paragraph that only credits the quotation above it: "Chemist Linus Pauling, quoted on Chegg.com", "Ann Lee, who

@@ -107,6 +107,11 @@ def test_attribution(sentence: str, expected: tuple[str | None, bool]) -> None:
             'Mark Rutte spoke. "No," Rutte said. Jill Biden and Joe Biden came. "Yes," Biden said.',
             ["Mark Rutte", "Biden"],
         ),
+        (  # a title in apposition is the named person's, not the last person named (a roundup's previous item)
+            'Justice Ketanji Brown Jackson dissented.\n\n5. Ukraine\n\n"Russia will find it hard to supply troops," '
+            'Richard Moore, the head of MI6, told CNN. "They will have to pause."',
+            ["Richard Moore", "Richard Moore"],
+        ),
     ],
 )
 def test_find_quotes_edge_cases(text: str, speakers: list[str]) -> None:
