@@ -57,7 +57,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 8
+RULES_VERSION = 9
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -892,7 +892,8 @@ def _credit(sentence: str, orphans: list[tuple[int, int]], previous_end: int) ->
 
 
 # A line of a transcript: "Ann: I did. It was awful!" (a speaker's name, a colon, their words with no quotation marks).
-_TURN = re.compile(r"(?m)^[ \t]*(?P<who>[A-Z][\w'’.\-]*(?:[ \t]+[A-Z][\w'’.\-]*){0,2}):[ \t]+(?=[^\s\"“‘'])")
+# Not a line of data ("Passaic: 4,372 cases", "Cedar's Cafe: 4100 N. Wickham Road", "St. Lucie: 21.7 inches").
+_TURN = re.compile(r"(?m)^[ \t]*(?P<who>[A-Z][\w'’.\-]*(?:[ \t]+[A-Z][\w'’.\-]*){0,2}):[ \t]+(?=[^\s\"“‘'\d$#€£])")
 
 
 def _transcript(text: str, names: _Names) -> dict[int, str]:

@@ -112,6 +112,12 @@ def test_attribution(sentence: str, expected: tuple[str | None, bool]) -> None:
             'Richard Moore, the head of MI6, told CNN. "They will have to pause."',
             ["Richard Moore", "Richard Moore"],
         ),
+        (  # lines of data by place or venue are no transcript, however many there are
+            "Stores opened in Jackson and Monroe this week, said Ann Lee and Bo Park.\n\nJackson: 3975 Main St.\n\n"
+            "Monroe: 7916 Desiard St.\n\nJackson: 1688 Pine Ave.\n\nMonroe: 3038 Oak St.\n\n"
+            "Ann Lee: We are still counting.\n\nBo Park: It will take weeks.\n\nAnn Lee: Yes.\n\nBo Park: Weeks.",
+            ["Ann Lee", "Ann Lee", "Bo Park", "Ann Lee", "Bo Park"],
+        ),
     ],
 )
 def test_find_quotes_edge_cases(text: str, speakers: list[str]) -> None:
