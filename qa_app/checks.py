@@ -13,8 +13,8 @@ names it in `Answer.removed`):
   a country counts as named when the passage names one of its cities or (for the US) states (`qa_app.places`);
 - "words": no clause of it is mostly words its cited passages lack ("..., which is a major tourist attraction"
   added to a passage that never says so), and it does not speak of the prompt ("the previous passage");
-- "meaning": the cosine of the app's embedder between it and the best-matching sentence of its cited
-  passages is at least `MIN_MEANING`;
+- "meaning": the cosine of the app's embedder between it and the best-matching sentence (or two sentences in a
+  row) of its cited passages is at least `MIN_MEANING`;
 - "attribution" (again, after "meaning"): a sentence reporting speech without quotation marks ("Peskov said
   that ...") must credit whom the article credits with its supporting sentence (stored quotes, else a name in
   or beside it);
@@ -25,6 +25,9 @@ names it in `Answer.removed`):
 - "hedge": it states as fact what its supporting sentence only reports as proposed, planned, expected or possible
   ("The EU will phase out ..." from "The Commission proposed legislation to phase out ...");
 - "repeat": it says again what a kept sentence said.
+
+A long sentence that fails "attribution", "together", "negation" or "hedge" against its one supporting sentence is
+checked again clause by clause (`clause_failure`): a capable writer joins facts a passage gives in several sentences.
 
 When the model stopped at its token limit (`cut_off`), a last sentence that does not end with punctuation or a
 `[n]` marker is removed as "cut off": it was cut short, not finished.
