@@ -197,21 +197,24 @@ def names(sentence: str) -> list[str]:
     return found
 
 
-def counted(text: str, reach: int = 1) -> set[tuple[float, str]]:
-    """(number, stem of a word right after it): what a number counts. With `reach` > 1, any of that many words.
+def counted(text: str, reach: int = 1, passage: bool = False) -> set[tuple[float, str]]:
+    """(number, stem of a word right after it): what a number counts. With `reach` > 1, any of that many words;
+    `passage`: read as a passage is (see `counts`).
 
     A scale word ("million") scales the number; punctuation or another number ends the reach, so "In 2025, Putin"
     and "$26 million to two men" count nothing for the first number. An amount of money counts money: its sign says
     so, and the words after it say what for ("$11 million worth of cocaine").
     Example: counted("took twenty-six years") -> {(26.0, "year")}
     """
-    return {(v, w) for v, words in counts(text, reach) for w in words}
+    return {(v, w) for v, words in counts(text, reach, passage) for w in words}
 
 
-def counts(text: str, reach: int = 1) -> list[tuple[float, list[str]]]:
+def counts(text: str, reach: int = 1, passage: bool = False) -> list[tuple[float, list[str]]]:
     """(number, stems of the first `reach` words after it) for each number that counts something (see `counted`).
 
-    A year ("in 2021 average pollution"), the day of a date ("March 17 entangled") and money count nothing.
+    A year ("in 2021 average pollution"), the day of a date ("March 17 entangled") and money count nothing. In a
+    model's sentence a count ends at a name, a preposition or a stopword after its noun ("26 troops were committed"
+    counts troops); a `passage`'s count reads past them ("1.4 million Toyota cars", "17 people on death row").
     Example: counts("five park entrances", reach=2) -> [(5.0, ["park", "entranc"])]
     """
     found = []
@@ -225,10 +228,10 @@ def counts(text: str, reach: int = 1) -> list[tuple[float, list[str]]]:
         for w in m["after"].split():
             if _NUMBER_WORD_ONLY.fullmatch(w) or w.lower() in _ENDS_COUNT:
                 break
-            if reach < 3 and (w[0].isupper() or w.lower() in _ENDS_OWN_COUNT or (following and w.lower() in STOPWORDS)):
-                break  # only a passage's count reads past a name ("1.4 million Toyota cars") or a preposition;
-                # "26 troops were committed" counts troops, not what was committed
-            following += [w.lower()] if w.lower() not in STOPWORDS else []
+            stop = w.lower() in STOPWORDS
+            if not passage and (w[0].isupper() or w.lower() in _ENDS_OWN_COUNT or (following and stop)):
+                break
+            following += [w.lower()] if not stop else []
         if following:
             found += [(v, [stem(w) for w in following[:reach]]) for v in values]
     return found
@@ -262,7 +265,7 @@ def facts_in(sentence: str, source: str, vague: bool = True) -> bool:
         if largest < _VAGUE_LEAST[word] and not re.search(rf"\b{word}s?\b", source, re.I):
             return False
     # A count names its noun within two words ("five park entrances" counts entrances, or parks).
-    stated_counts = counted(source, reach=3)
+    stated_counts = counted(source, reach=3, passage=True)
     if not all(any((v, w) in stated_counts for w in words) for v, words in counts(sentence, reach=2)):
         return False
     words = re.findall(r"[\w'’.&]+", source.replace("-", " "))
