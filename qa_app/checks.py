@@ -503,7 +503,7 @@ def clauses(sentence: str) -> list[str]:
     words kept with the clause before it (or, opening the sentence, after it).
 
     Example: clauses("Bears flatten corn, Brodhecker said, and eat 15,000 calories a day.")
-    -> ["Bears flatten corn, Brodhecker said", "eat 15,000 calories a day."]
+    -> ["Bears flatten corn, Brodhecker said", "and eat 15,000 calories a day."]
     """
     pieces = re.split(f"({_JOIN.pattern})", sentence, flags=re.I)  # clause, joiner, clause, ...
     out: list[str] = []
@@ -552,8 +552,7 @@ def _closer(
     support: tuple[str, int, int], spans: list[tuple[str, int, int]], cosines: np.ndarray
 ) -> tuple[str, int, int]:
     """The span a citation points at: `support`, or of two sentences supporting together, the closer in meaning."""
-    doc_id, a, b = support
-    inside = [i for i, (d, x, y) in enumerate(spans) if d == doc_id and a <= x and y <= b and (x, y) != (a, b)]
+    inside = [i for i, span in enumerate(spans) if span != support and _inside(span, support)]
     return spans[max(inside, key=lambda i: float(cosines[i]))] if inside else support
 
 
