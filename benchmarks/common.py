@@ -75,6 +75,11 @@ if __name__ == "__main__":
         print(backend, s.index_dir, (s.index_dir.parent / "done.json").read_text())
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """The records of a JSON Lines file, blank lines aside."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def report(benchmark: str, figures: dict[str, float | int | str]) -> None:
     """Record headline figures for `make bench`'s table (a no-op when run on its own)."""
     target = os.environ.get("QA_BENCH_REPORT")

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CACHE, EVAL, ROOT, eval_index, machine, report
+from benchmarks.common import CACHE, EVAL, ROOT, eval_index, machine, read_jsonl, report
 from benchmarks.quality import (
     USER_ANSWERABLE,
     USER_UNANSWERABLE,
@@ -65,8 +65,8 @@ LABELS_HELDOUT = LABELS.with_name("llm_labels_heldout.jsonl")
 # Sentences on 40 questions written from the titles of eval articles no other set, question or label file uses
 # (summaries: "Summarize the news about ...", "Explain the story ..."), labelled after the checks of afa6929.
 LABELS_BLIND4 = LABELS.with_name("llm_labels_blind4.jsonl")
-# Sentences a capable model would write (assistant agents given the app's prompt and passages) on 27 more title
-# questions, labelled by other readers after the checks of afa6929: how the checks treat a strong model's answers.
+# Sentences a capable model would write (assistant agents given the app's prompt and passages; benchmarks.writer_set,
+# seed 1204, the first 30 titles), labelled by other readers: how the checks treat a strong model's answers.
 LABELS_WRITER5 = LABELS.with_name("llm_labels_writer5.jsonl")
 # The same on 30 other titles (benchmarks.writer_set, seed 1204, the next 30), labelled with writer5 and set aside
 # until the checks read from writer5's errors (efc7862) were fixed; then scored once.
@@ -75,6 +75,7 @@ LABELS_WRITER6 = LABELS.with_name("llm_labels_writer6.jsonl")
 LABELS_WRITER7 = LABELS.with_name("llm_labels_writer7.jsonl")
 # 30 more titles (seed 1206), labelled while the seventh round was read from writer5-7; scored once after it.
 LABELS_WRITER8 = LABELS.with_name("llm_labels_writer8.jsonl")
+WRITER_SETS = (LABELS_WRITER5, LABELS_WRITER6, LABELS_WRITER7, LABELS_WRITER8)
 SEEDS = EVAL / "seed_questions.jsonl"
 DEFAULT_LIMIT = 6
 
@@ -335,7 +336,7 @@ def sentence_records(question_id: str, raw: str, excerpts: list[Any]) -> Iterato
 
 def read_labels(path: Path) -> list[dict[str, Any]]:
     """A label file: one labelled sentence a line (see `sentence_records`, with "label" and "reason" filled in)."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def stored_excerpts(qa: Any, refs: list[dict[str, Any]], what: str) -> list[Any]:
@@ -394,7 +395,7 @@ def check_speed(qas: dict[str, Any], rounds: int = 3) -> dict[str, float]:
     from qa_app.checks import check_draft
 
     answers: dict[str, list[dict[str, Any]]] = {}
-    for path in (LABELS_WRITER5, LABELS_WRITER6, LABELS_WRITER7, LABELS_WRITER8):
+    for path in WRITER_SETS:
         for label in read_labels(path) if path.exists() else []:
             answers.setdefault(label["question_id"], []).append(label)
     took = []

@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import QUESTIONS, ROOT, eval_index
+from benchmarks.common import QUESTIONS, ROOT, eval_index, read_jsonl
 from benchmarks.llm import passage_ref, sentence_records, stored_excerpts
 
 ASKED = (
@@ -85,10 +85,6 @@ def rows(qa: Any, asked: list[dict[str, Any]], answers: list[dict[str, Any]]) ->
         excerpts = stored_excerpts(qa, item["passages"], f"prompt of {item['question_id']}")
         out += sentence_records(item["question_id"], by_id[item["question_id"]], excerpts)
     return out
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:

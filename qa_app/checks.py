@@ -43,7 +43,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -53,6 +53,7 @@ from qa_app.quotes import attribution, speaker_matches
 from qa_app.records import ArticleRecord
 from qa_app.sentences import split_sentences
 from qa_app.text import terms
+from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Every check's name, in the order a sentence meets them (`Removed.check`; the UI words each, `ui.format.CHECKS`).
 CHECK_NAMES = (
@@ -136,10 +137,7 @@ _NEGATIVE = re.compile(
 _FINISHED = re.compile(r"(?:[.!?…\"”’')\]]|\[\s*\d[\d\s,;]*\])\s*$")
 # A clause that reports speech without naming who speaks: "and noted ...", "adding that ...".
 _SPEECH_START = re.compile(
-    r"\s*(?:(?:and|but|while)\s+)?(?:also\s+)?(?P<verb>(?:said|says|noted|notes|added|adds|adding|saying|noting|told"
-    r"|tells|argued|argues|warned|warns|wrote|writes|explained|explains|claimed|claims|stated|states|declared"
-    r"|declares|called|calls)\b)",
-    re.I,
+    rf"\s*(?:(?:and|but|while)\s+)?(?:also\s+)?(?P<verb>(?:{SPEECH_VERBS}|{SPEECH_PARTICIPLES})\b)", re.I
 )
 # A summary speaking of its article ("The article looks at ...", "It also covers ...", "Another entry recalls ..."):
 # these words about the article are not facts the words check should find in the passage.
@@ -569,7 +567,11 @@ def _holding(
 
 
 def _held(
-    mine: list[str], cited: Sequence[Excerpt], spans: list[tuple[str, int, int]], allowed: list[int], cosines: Any
+    mine: list[str],
+    cited: Sequence[Excerpt],
+    spans: list[tuple[str, int, int]],
+    allowed: list[int],
+    cosines: np.ndarray,
 ) -> list[tuple[int, float, int]]:
     """(how many of the content words `mine` it holds with its article's header, cosine, index) of each allowed span."""
     articles = {e.article.doc_id: e.article for e in cited}

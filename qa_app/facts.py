@@ -15,87 +15,47 @@ from qa_app.text import QUESTION_WORDS, STOPWORDS, stem
 
 # Round quantities in words, and the smallest figure that says as much ("hundreds": 200).
 _VAGUE_LEAST = {"dozen": 24, "hundred": 200, "thousand": 2000, "million": 2e6, "billion": 2e9, "trillion": 2e12}
-
-
 _VAGUE = re.compile(r"\b(dozen|hundred|thousand|million|billion|trillion)s\b", re.I)
 
-
 _NAME = re.compile(r"\b[A-Z][\w'’.&-]*")
-
-
 _DIGITS = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th|s|%)?(?![\w])")
-
-
 WORDS = re.compile(r"[A-Za-z][\w'’.-]*|\d[\d.,]*")
-
-
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-
-
 _UNITS += "seventeen eighteen nineteen"
-
-
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-
-
 _SMALL = {w: i for i, w in enumerate(_UNITS.split())} | _TENS
-
-
 _NUMBER_WORD = (
     r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|two|three|four|five|six|seven|eight"
 )
-
-
 _NUMBER_WORD += "|nine|ten"
-
-
 _COUNTED = re.compile(
     rf"(?<![\w.])(?P<number>\d+(?:,\d{{3}})*(?:\.\d+)?|{_NUMBER_WORD})(?P<scale>\s+(?:hundred|thousand|million|billion))?"
     rf"(?P<after>(?-i:(?:\s+(?!(?i:{_NUMBER_WORD}|one|hundred|thousand|million|billion)\b)[A-Za-z][a-z'’-]*){{1,3}}))",
     re.I,
 )
 
-
 # A count's noun comes before these: "in two or starting", "August 1 to see" count nothing.
 _ENDS_COUNT = {"or", "and", "but", "nor", "to", "than", "as", "if"}
 
-
 # In the model's sentence a preposition ends it too ("died at 81 from complications"); a passage's count reads on.
 _ENDS_OWN_COUNT = {"from", "at", "in", "on", "by", "for", "with", "after", "before", "since", "during", "into", "over"}
-
-
 _ENDS_OWN_COUNT |= {"under", "per", "against", "when", "while"}
-
-
 _NUMBER_WORD_ONLY = re.compile(rf"(?:{_NUMBER_WORD}|one|hundred|thousand|million|billion)", re.I)
-
-
 _CURRENCY = {"$", "£", "€", "¥"}
-
-
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-
 
 _MONTHS = [
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 ]  # fmt: skip
-
-
 _MONTH_ABBREVIATIONS = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
-
-
-_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(_MONTHS + list(_MONTH_ABBREVIATIONS))})\.?\s+$", re.I)
-
-
-_MONTH_NAME = rf"(?:{'|'.join(m.capitalize() for m in _MONTHS + list(_MONTH_ABBREVIATIONS))})\.?"
-
-
+_MONTH_WORDS = _MONTHS + list(_MONTH_ABBREVIATIONS)
+_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(_MONTH_WORDS)})\.?\s+$", re.I)
+_MONTH_NAME = rf"(?:{'|'.join(m.capitalize() for m in _MONTH_WORDS)})\.?"
 _MONTH_DAY = re.compile(
     rf"\b(?P<m1>{_MONTH_NAME})\s+(?P<d1>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?\b"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH_NAME})\b"
 )
-
 
 # Capitalised only because they open a sentence: not names to look for in the passage.
 _OPENERS = {

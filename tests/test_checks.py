@@ -363,14 +363,19 @@ def test_a_writers_sentence_joining_clauses_from_different_places_of_the_passage
     assert [r.check for r in verdict.removed] == ["together"]
 
 
-def test_a_clause_may_name_what_the_passage_gave_two_sentences_away(embedder) -> None:
-    source = "Joe Biden spoke in Ohio on Monday. Gas prices rose again. Biden blamed Putin's price hike for it."
+def test_a_clause_may_name_what_the_passage_gave_two_sentences_away(embedder, monkeypatch) -> None:
+    source = (
+        "Exxon made more money than God last year, critics said. Joe Biden spoke in Ohio on Monday. "
+        "Gas prices rose again. Biden blamed Putin's price hike for it."
+    )
     given = [Excerpt(1, article("gas.txt", source), 0, len(source))]
-    joined = "Joe Biden blamed Putin's price hike, saying gas prices rose again [1]."
-    alone = "Joe Biden blamed Putin's price hike [1]."
+    joined = "Joe Biden blamed Putin's price hike, while Exxon made more money than God [1]."
+    alone = "Joe Biden blamed Putin's price hike for the gas prices [1]."
     assert not check_draft(joined, given, embedder, min_meaning=0.0).removed
     # A sentence of one clause keeps its facts within one sentence of its support: "Joe" is two away.
     assert [r.check for r in check_draft(alone, given, embedder, min_meaning=0.0).removed] == ["together"]
+    monkeypatch.setattr("qa_app.checks._CLAUSE_AROUND", 1)  # without the clause's reach, "Joe" is too far
+    assert [r.check for r in check_draft(joined, given, embedder, min_meaning=0.0).removed] == ["together"]
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,7 @@ from benchmarks.llm import (
     LABELS_BLIND4,
     LABELS_HELDOUT,
     LABELS_TEST,
-    LABELS_WRITER5,
-    LABELS_WRITER6,
-    LABELS_WRITER7,
-    LABELS_WRITER8,
+    WRITER_SETS,
     read_labels,
     span_hash,
 )
@@ -34,10 +31,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "test": read_labels(LABELS_TEST),
         "heldout": read_labels(LABELS_HELDOUT),
         "blind4": read_labels(LABELS_BLIND4),
-        "writer5": read_labels(LABELS_WRITER5),
-        "writer6": read_labels(LABELS_WRITER6),
-        "writer7": read_labels(LABELS_WRITER7),
-        "writer8": read_labels(LABELS_WRITER8),
+        **{path.stem.removeprefix("llm_labels_"): read_labels(path) for path in WRITER_SETS},
     }
 
 
