@@ -48,6 +48,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -57,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 9
+RULES_VERSION = 10
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -92,7 +93,8 @@ _FRONTED = re.compile(
     re.I,
 )
 # A headline giving a person's words: "Ann Lee: 'I would do it again'", "Lee to Sen. Ray: 'You are wrong'".
-_HEADLINE = re.compile(r"^(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2})(?P<to>\s+to\s+[^:]{1,40})?:\s*['‘\"“]")
+# Not a participle's clause ("Gesturing to the boxes, he adds: '...'"): no comma between the name and the colon.
+_HEADLINE = re.compile(r"^(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,2})(?P<to>\s+to\s+[^:,]{1,40})?:\s*['‘\"“]")
 # A question of the writer's ("What has Niemann said?"), not anyone's words.
 _QUESTION = re.compile(r"^[\s\"“”x]*(?:what|why|how|when|where|who|did|does|do|has|have|will|would|could|can)\b", re.I)
 _PARTICIPLE = re.compile(rf"(?:,|\sby)\s+(?:{SPEECH_PARTICIPLES})\b")  # "..., saying", "... by telling LBC"
@@ -234,6 +236,8 @@ _TITLES = {
     "journalist", "columnist", "broadcaster", "entrepreneur", "investor", "inventor", "astronaut", "biologist",
     "psychologist", "activist", "campaigner", "comedian", "author", "writer", "actor", "actress", "singer",
 }  # fmt: skip
+# Words of a title written before a name ("Head coach", "Former president").
+_TITLE_WORDS = _TITLES | _ROLE_WORDS | {"head", "assistant", "team", "club", "party", "church", "union"}
 _NOT_NAMES = {
     "It", "This", "That", "These", "Those", "There", "The", "A", "An", "In", "On", "At", "But", "And",
     "As", "If", "We", "I", "You", "They", "Many", "Some", "Most", "Others", "Other", "Officials", "Experts",
@@ -261,6 +265,9 @@ _NOT_NAMES = {
     # prepositions and participles opening a sentence ("Throughout his visits, Lee ...")
     "Throughout", "Amid", "Upon", "Within", "Without", "Across", "Behind", "Beyond", "Inside", "Outside", "Over",
     "Around", "Against", "Toward", "Towards", "Along", "Via", "Given", "Having", "Writing", "Using",
+    "Nearby", "Abroad", "Overseas", "Nationally", "Locally", "Online",
+    # a people's adjectives ("the first Black American man")
+    "Black", "African", "Asian", "Native", "Hispanic", "Latino", "Latina", "Jewish", "Muslim", "Arab", "Indigenous",
 }  # fmt: skip
 _ORG_WORDS = {
     "office", "department", "ministry", "company", "inc", "inc.", "corp", "corp.", "association",
@@ -279,6 +286,9 @@ _ORG_WORDS = {
     "observer", "chronicle", "standard", "review", "weekly", "monthly", "digest", "wire", "online", "media",
     "channel", "zone", "palace", "images", "photo", "photos", "pictures",
 }  # fmt: skip
+# Feasts and holidays, written like names ("Orthodox Easter", "Lunar New Year").
+_FEASTS = {"easter", "christmas", "ramadan", "hanukkah", "thanksgiving", "passover", "diwali", "eid", "advent", "lent"}
+_NO_ONE_WORDS = _ORG_WORDS | _FEASTS
 
 
 @dataclass(frozen=True)
@@ -294,6 +304,7 @@ class Quote:
 
 
 # A compound adjective news writes capitalised ("Eight-time", "New York-based", "Kremlin-backed"); not "Jung-jae".
+_SUFFIX = re.compile(r"(?:Jr|Sr)\.?|II|III|IV")
 _ADJECTIVE = re.compile(
     r"-(?:time|times|based|born|old|year|years|led|owned|backed|linked|funded|run|made|style|like|long|term|wide|"
     r"winning|bound|free|friendly|focused|class|level|sized|controlled|occupied|allied|aligned|era|inspired)$"
@@ -331,14 +342,22 @@ def person_name(phrase: str) -> str | None:
     lead = words[1:2] if words and words[0] in _PARTICLES else words  # "de Blasio"
     if not lead or not lead[0][:1].isupper() or not any(c.islower() for c in "".join(words)):
         return None
-    if len(words) > 3:
-        words = words[-2:]  # "Minister for Energy Security Grant Shapps"-style titles we do not list
-    return " ".join(words).strip(".,")
+    suffix = words[-1:] if len(words) > 2 and _SUFFIX.fullmatch(words[-1]) else []  # "John J. Ray III"
+    core = words[: len(words) - len(suffix)]
+    if len(core) > 3:
+        core = core[-2:]  # "Minister for Energy Security Grant Shapps"-style titles we do not list
+    return " ".join(core + suffix).strip(".,")
+
+
+def _bare(name: str) -> list[str]:
+    """A name's words without a generational suffix: "John J. Ray III" -> ["John", "J.", "Ray"]."""
+    words = name.split()
+    return words[:-1] if len(words) > 2 and _SUFFIX.fullmatch(words[-1]) else words
 
 
 def is_person(name: str) -> bool:
-    """Whether a name looks like a person rather than an organisation (for "he"/"she")."""
-    return "/" not in name and not any(w.lower().strip(".") in _ORG_WORDS for w in name.split())
+    """Whether a name looks like a person rather than an organisation or a feast ("Orthodox Easter")."""
+    return "/" not in name and not any(w.lower().strip(".") in _NO_ONE_WORDS for w in name.split())
 
 
 def _outside_quotes(sentence: str, open_before: bool) -> str:
@@ -381,16 +400,42 @@ def _strip_adverbs(left: str) -> str:
         left = shorter.rstrip()
 
 
-def _subject(plain: str) -> str | None:
-    """The name a sentence opens with, after up to two introductory clauses ("On Monday, after ..., Carlsen")."""
+# A participle's clause opening a sentence ("Perched on the sofa, Lee glances"): its first word is no name.
+_OPENING_PARTICIPLE = re.compile(
+    r"[A-Z][a-z]+(?:ing|ed)\s+(?:to|on|in|at|from|with|by|for|the|a|an|his|her|their|its|up|down|out|over|into|"
+    r"through|after|back|about|around|across|off|away|as|near|beside|behind)\b"
+)
+# What describes the person before their name: an age ("35-year-old church volunteer Andrii") or a title in words
+# a name does not take ("Head coach Sarina Wiegman", "Former president Ann Lee").
+_AGED = re.compile(r"\d{1,3}-year-old\s+(?:[a-z][\w-]*\s+){0,3}(?=[A-Z])")
+_TITLED_START = re.compile(r"(?P<title>[A-Z][a-z]+(?:\s+[a-z][\w-]*){1,2})\s+(?=[A-Z])")
+
+
+def _described(text: str) -> int:
+    """Where the name starts in `text` after an age or a title that opens it (0 when none does)."""
+    if m := _AGED.match(text):
+        return m.end()
+    if (m := _TITLED_START.match(text)) and all(w.lower() in _TITLE_WORDS for w in m["title"].split()):
+        return m.end()
+    return 0
+
+
+def _subject(plain: str, valid: Callable[[str], bool] | None = None) -> str | None:
+    """The name a sentence opens with, after up to two introductory clauses ("On Monday, after ..., Carlsen").
+
+    `valid`, when given, tells names from capitalised words: "Nearby, volunteer Andrii" opens with Andrii.
+    """
     parts = plain[:120].split(", ", 2)[1:]
     later = [plain[plain.index(part) :] for part in parts if part]
     # After a clause of its own, the sentence's subject comes first; else the name it opens with.
     for text in (*later, plain) if _FRONTED.match(plain, 0, plain.find(", ")) else (plain, *later):
         text = text.lstrip(' x"“”')
+        if _OPENING_PARTICIPLE.match(text):
+            continue
+        text = text[_described(text) :]
         m = _NAME_AT_START.match(text)
         # "Essential songs: ...": a heading's label, no one's name
-        if m and not _LABEL.match(text, m.end()) and (name := person_name(m["who"])):
+        if m and not _LABEL.match(text, m.end()) and (name := person_name(m["who"])) and (valid is None or valid(name)):
             return name
     return None
 
@@ -524,6 +569,9 @@ def _name_saying(plain: str) -> str | None:
     return None
 
 
+_DESCRIBED_FIRST = re.compile(r"^(?:the|a|an)\s+(?:[a-z\d][\w'’-]*\s+){0,4}[a-z][\w-]*,\s+(?:the\s+)?(?=[A-Z])")
+
+
 def _after_verb(plain: str, end: int) -> str | None:
     """The name right after an inverted speech verb: "said Rutte", "said emergency physician Ben Abo",
     "wrote the BBC's political reporter Justin Parkinson", "tweeted @jane_doe"; "said the Daily Mail" gives the
@@ -534,6 +582,7 @@ def _after_verb(plain: str, end: int) -> str | None:
         return handle.group() if handle else None
     # "wrote Acme public relations specialist Ann Lee": an organisation's name before the description
     rest = _ORG_PREFIX.sub("", rest, count=1)
+    rest = _DESCRIBED_FIRST.sub("", rest, count=1)  # "said the first rally speaker, the Rev. Don Heath, chair of"
     after = _NAME_AT_START.match(_DESCRIPTION.sub("", rest, count=1))
     return person_name(after["who"]) if after else None
 
@@ -688,6 +737,10 @@ def _subject_of(plain: str, verb: int) -> str | None:
     return None
 
 
+# A name after a preposition is no sentence's subject ("blessed with Holy Water", "a letter to Ann Lee").
+_OBJECT_OF = [[w] for w in ("at", "in", "of", "to", "with", "from", "on", "into", "for", "about", "against")]
+
+
 class _Names:
     """The names an article uses, to tell names from capitalised words and to canonicalise them."""
 
@@ -749,7 +802,10 @@ class _Names:
                 self.valid(name)
                 and is_person(name)
                 # "JetBlue", "LIV Golf"; but "McCraw", "MacArthur", "DeSantis" are surnames
-                and (name.startswith("@") or not re.search(r"(?<!\b[A-Z])(?<!\bMa)[a-z][A-Z]|\b[A-Z]{2,}\b", name))
+                and (
+                    name.startswith("@")
+                    or not re.search(r"(?<!\b[A-Z])(?<!\bMa)[a-z][A-Z]|\b[A-Z]{2,}\b", " ".join(_bare(name)))
+                )
                 and not self._written_as_org(name)
             )
         return self._person[name]
@@ -811,11 +867,24 @@ class _Names:
         return found.most_common(1)[0][0] if found else None
 
     def first_full(self, plain: str) -> str | None:
-        """The first full name (first name and surname) a sentence mentions, outside quotes."""
-        for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})+", plain):
+        """The first person the article names in full that a sentence mentions outside quotes, by full name or by
+        surname after the sentence's first word ("the play of Tiafoe, the first Black American man": Tiafoe)."""
+        for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})*", plain):
             name = person_name(m.group())
-            if name in self.full and plain[: m.start()].split()[-1:] not in (["at"], ["in"], ["of"], ["to"]):
+            if not name or plain[: m.start()].split()[-1:][0:1] in _OBJECT_OF:
+                continue
+            if name in self.full:
                 return name
+            possessive = re.match(r"['’]s?\b", plain[m.end() :]) or m.group()[-2:] in ("'s", "’s")
+            if (
+                " " not in name
+                and m.start() > 0
+                and not possessive
+                and any(_bare(n)[-1] == name for n in self.full)  # the surname of someone named in full
+                and self.person(name)
+                and self.human(self.canonical(name))
+            ):
+                return self.canonical(name)
         return None
 
     def canonical(self, name: str) -> str:
@@ -824,7 +893,7 @@ class _Names:
         if len(words) > 1 and words[0].lower() not in _PARTICLES:
             return name  # already has a first name ("De Haan" has not)
         if name not in self._canonical:  # asked for every sentence's subject: each name is looked up once
-            longer = [n for n in self.full if n.split()[-len(words) :] == words and n != name]
+            longer = [n for n in self.full if _bare(n)[-len(words) :] == words and n != name]
             # "Baltimore Trey Mancini" extends "Trey Mancini": keep the shortest forms only.
             shortest = [n for n in longer if not any(o != n and n.endswith(" " + o) for o in longer)]
             self._canonical[name] = shortest[0] if len(shortest) == 1 else name
@@ -837,7 +906,8 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
     who, how = attribute(sentence, open_quote, plain)
     if how == "pronoun":
         # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
-        own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", plain) else _subject(plain)
+        own_words = _outside_quotes(sentence, True) if open_quote else plain  # not a name inside the quotation
+        own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", own_words) else _subject(own_words, names.valid)
         return own if names.known(own) else last
     if how == "title":
         # "Richard Moore, the head of MI6, told CNN": the title is the named person's, not the last one named.
@@ -973,8 +1043,10 @@ def find_quotes(text: str) -> list[Quote]:
             quoted, pending = open_quote or plain is not sentence, []
         else:
             pending = []
+        # Names inside a quotation going on ('"... This holiday, Easter gives hope."') are the speaker's words.
+        own_words = _outside_quotes(sentence, True) if open_quote else plain
         open_quote = ends_open
-        last_person = _last_named(names, text, sentence, plain, speaker, opens, end) or last_person
+        last_person = _last_named(names, text, sentence, own_words, speaker, opens, end) or last_person
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     return _sole_speaker(found, unclaimed)
 
@@ -1016,6 +1088,11 @@ def _continued(
     return None
 
 
+# "Now, with Tiafoe reaching the semifinals by beating Andrey Rublev, he has ...": the subject after an opening
+# clause is "he", the person already named.
+_GOES_ON = re.compile(r"^[^\"“”]{0,120}?, (?:he|she) [a-z]")
+
+
 def _last_named(
     names: _Names, text: str, sentence: str, plain: str, speaker: str | None, opens: bool, end: int
 ) -> str | None:
@@ -1027,9 +1104,11 @@ def _last_named(
     # one that opens with "He"/"She" goes on about the person already named.
     if speaker and names.person(speaker):
         return speaker
-    elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
+    elif plain.lstrip(' x"“”')[:3] not in ("He ", "She") and not _GOES_ON.search(plain[:160]):
         # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
-        subject = _subject(plain)
+        # A capitalised word opening the sentence ("Accepting the award ... Gaga donned") stands for no one, and
+        # keeps the person last named: only a sentence with no such opening is read for a full name further on.
+        subject = _subject(plain, names.valid) or _subject(plain)
         if subject is None or not is_person(subject) or subject.lower() in _PLACES or subject.lower() in _OUTLETS:
             # a sentence opening with an organisation or a place may be about a person: "CBS News reported Ann
             # Lee was held", "Germany coach Ann Lee expects"; not one opening with a common word ("Accepting")
