@@ -608,6 +608,30 @@ def test_find_quotes_rules_v6(text: str, speakers: list[str]) -> None:
             'play of Tiafoe, the first Black American man to do it. "I feel at home," he said.',
             ["Frances Tiafoe"],
         ),
+        # a web address, a name with digits, a district in apposition: no one
+        ('"The window is short," reported Space.com. "It is over," said France24.', []),
+        ("Chaoyang, one of the city's largest districts, announced it would test everyone.", []),
+        # a participle the article capitalises only opening a sentence is no one ("Harvested stem cells")
+        (
+            'Harvested stem cells "eventually exhaust themselves", said the BBC. "It will take more research," the '
+            "broadcaster added.",
+            [],
+        ),
+        # "added" with a possessive is no speech
+        ("Then, Alec Bohm, who hit the 1,000th home run, and Brandon Marsh added their own homers.", []),
+        # the owner before a description after an inverted verb ("Reuters' correspondent", "the i news site's")
+        (
+            "The party scored a success, said Reuters’ Paris-based correspondent John Irish. It suffered a defeat, "
+            "said the i news site’s Leo Cendrowicz.",
+            ["John Irish", "Leo Cendrowicz"],
+        ),
+        # more verbs: "continues," after the words, "found that", and a critic's title
+        (
+            'Rachel Campbell-Johnston reviewed it for The Times. Diana stands "in the pose of a Madonna", '
+            'Campbell-Johnston continues, with her hands out. As The Times\'s art critic says: "It is odd."',
+            ["Rachel Campbell-Johnston", "Rachel Campbell-Johnston"],
+        ),
+        ("Dr Hilary Cass led the review. Cass found that young people were at risk.", ["Hilary Cass"]),
     ],
 )
 def test_find_quotes_rules_v10(text: str, speakers: list[str]) -> None:
