@@ -284,7 +284,7 @@ _ORG_WORDS = {
     "office", "department", "ministry", "company", "inc", "inc.", "corp", "corp.", "association",
     "service", "court", "council", "committee", "agency", "commission", "university", "kremlin",
     "government", "administration", "party", "union", "group", "bank", "fund", "organization",
-    "institute", "center", "centre", "foundation", "network", "news", "times", "post", "journal",
+    "institute", "college", "center", "centre", "foundation", "network", "news", "times", "post", "journal",
     "reuters", "ap", "cnn", "bbc", "nasa", "fbi", "cia", "who", "un", "eu", "nato", "league", "team",
     "club", "board", "authority", "police", "army", "forces", "military", "pentagon", "congress",
     "senate", "parliament", "state", "states", "county", "city", "embassy", "coalition", "records",
@@ -355,8 +355,8 @@ def person_name(phrase: str) -> str | None:
         return None
     suffix = words[-1:] if len(words) > 2 and _SUFFIX.fullmatch(words[-1]) else []  # "John J. Ray III"
     core = words[: len(words) - len(suffix)]
-    if len(core) > 3:
-        core = core[-2:]  # "Minister for Energy Security Grant Shapps"-style titles we do not list
+    if len(core) > 3:  # "Minister for Energy Security Grant Shapps"-style titles we do not list
+        core = core[-3:] if re.fullmatch(r"[A-Z]\.", core[-2]) else core[-2:]  # "Judge James C. Kimbrough"
     return " ".join(core + suffix).strip(".,")
 
 
@@ -907,7 +907,9 @@ class _Names:
                 and m.start() > 0
                 and not possessive
                 and any(_bare(n)[-1] == name for n in self.full)  # the surname of someone named in full
+                and f"the {name}" not in self.text  # not a team or a company ("the Yankees")
                 and self.person(name)
+                and self.human(name)  # not a place ("In central London")
                 and self.human(self.canonical(name))
             ):
                 return self.canonical(name)
@@ -921,7 +923,13 @@ class _Names:
         if name not in self._canonical:  # asked for every sentence's subject: each name is looked up once
             longer = [n for n in self.full if _bare(n)[-len(words) :] == words and n != name]
             # "Baltimore Trey Mancini" extends "Trey Mancini": keep the shortest forms only.
-            shortest = [n for n in longer if not any(o != n and n.endswith(" " + o) for o in longer)]
+            # "Donald Trump Jr." is not "Trump" when the article also names Donald Trump.
+            shortest = [
+                n
+                for n in longer
+                if not any(o != n and n.endswith(" " + o) for o in longer)
+                and not (_bare(n) != n.split() and " ".join(_bare(n)) in longer)
+            ]
             self._canonical[name] = shortest[0] if len(shortest) == 1 else name
         return self._canonical[name]
 

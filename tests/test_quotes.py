@@ -632,6 +632,19 @@ def test_find_quotes_rules_v6(text: str, speakers: list[str]) -> None:
             ["Rachel Campbell-Johnston", "Rachel Campbell-Johnston"],
         ),
         ("Dr Hilary Cass led the review. Cass found that young people were at risk.", ["Hilary Cass"]),
+        # a long title before an initial keeps the first name; "Donald Trump Jr." does not make "Trump" ambiguous
+        (
+            'Lake Superior Court Judge James C. Kimbrough spoke. "No," Kimbrough said. Donald Trump and Donald Trump '
+            'Jr. came. "We won," Trump said.',
+            ["James C. Kimbrough", "Donald Trump"],
+        ),
+        # a team's or a place's name is no surname ("the Yankees", "In central London")
+        (
+            "Hal Steinbrenner spoke.\n\nThere is the issue of Judge's deal, and the Yankees won. \"We are a special "
+            'team," he said. A student at Imperial College London spoke. In central London, Ann Lee waited. "It is '
+            'hot," she said.\n\nMore Yankees: a link',
+            ["Hal Steinbrenner", "Ann Lee"],
+        ),
     ],
 )
 def test_find_quotes_rules_v10(text: str, speakers: list[str]) -> None:
