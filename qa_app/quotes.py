@@ -48,7 +48,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -64,7 +64,10 @@ RULES_VERSION = 10
 _MORE_VERBS = (
     r"pleaded|joked|quipped|pledged|advised|recounted|recounts|describes|described|indicated|lamented|"
     r"answered|decried|decrying|boasted|mused|shared(?! with)|continues(?=[,.:;])|laments|reckons|reckoned|opined|"
-    r"observes|(?:found|finds|agreed|agrees)(?= that\b)|(?<=who )say|(?<=\bdid )(?:say|announce|warn|tell)|"
+    r"observes|(?:agreed|agrees)(?= that\b)|(?<!which he )(?<!which she )denies|(?<=who )say|"
+    r"(?<=\bdid )(?:say|announce|warn|tell)|"
+    # "called the execution "simply revenge"": what a person calls something, in their words
+    r"called(?=\s+(?:[\w'’-]+\s+){0,5}[\"“])|"
     r"demand(?:s|ed|ing)?(?= that\b)|confessed|confesses|alleged|alleges|"
     # the present tense of news headlines and features ("Ann Lee announces that ...")
     r"announces|confirms|reveals|admits|predicts|acknowledges|concedes|declares|replies|responds|complains|"
@@ -299,7 +302,9 @@ _ORG_WORDS = {
 }  # fmt: skip
 # Feasts and holidays, written like names ("Orthodox Easter", "Lunar New Year").
 _FEASTS = {"easter", "christmas", "ramadan", "hanukkah", "thanksgiving", "passover", "diwali", "eid", "advent", "lent"}
-_NO_ONE_WORDS = _ORG_WORDS | _FEASTS
+# Believers written like names ("Shia Muslims").
+_FAITHS = {"muslims", "christians", "jews", "hindus", "sikhs", "buddhists", "catholics", "protestants", "mormons"}
+_NO_ONE_WORDS = _ORG_WORDS | _FEASTS | _FAITHS
 
 
 @dataclass(frozen=True)
@@ -318,7 +323,8 @@ class Quote:
 _SUFFIX = re.compile(r"(?:Jr|Sr)\.?|II|III|IV")
 _ADJECTIVE = re.compile(
     r"-(?:time|times|based|born|old|year|years|led|owned|backed|linked|funded|run|made|style|like|long|term|wide|"
-    r"winning|bound|free|friendly|focused|class|level|sized|controlled|occupied|allied|aligned|era|inspired)$"
+    r"winning|bound|free|friendly|focused|class|level|sized|controlled|occupied|allied|aligned|era|inspired|ruled|held|"
+    r"speaking|governed|dominated)$"
 )
 
 
@@ -375,8 +381,8 @@ def is_person(name: str) -> bool:
     )
 
 
-# A web address or a name with digits ("Space.com", "France24") is no one's name.
-_NO_ONE = re.compile(r"\d|\.(?:com|org|net|gov|edu|io|co|uk)\b")
+# A web address ("Space.com") is no one's name.
+_NO_ONE = re.compile(r"\.(?:com|org|net|gov|edu|io|co|uk)\b")
 
 
 def _outside_quotes(sentence: str, open_before: bool) -> str:
@@ -434,7 +440,11 @@ def _described(text: str) -> int:
     """Where the name starts in `text` after an age or a title that opens it (0 when none does)."""
     if m := _AGED.match(text):
         return m.end()
-    if (m := _TITLED_START.match(text)) and all(w.lower() in _TITLE_WORDS for w in m["title"].split()):
+    if (
+        (m := _TITLED_START.match(text))
+        and m["title"].split()[0] not in ("The", "A", "An")
+        and all(w.lower() in _TITLE_WORDS for w in m["title"].split())
+    ):
         return m.end()
     return 0
 
@@ -667,8 +677,8 @@ _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|be|get|gets|got)$")
 # "declares war".
 _OBJECT = re.compile(
     r"boast(?:s|ed)?\s+(?!(?:that|of|about|to|how|on|in)\b)[a-wyz\d$£€]"
-    r"|(?:added|adds|maintained|maintains|conceded|concedes)\s+(?:a|an|another|one|two|three|\d[\d,.]*|their|his|its|"
-    r"more|some)\s"
+    r"|(?:added|adds|maintained|maintains|conceded|concedes)\s+(?:a|an|another|one|two|three|\d[\d,.]*)\s"
+    r"|add(?:ed|s)\s+(?:their|his|its|more|some)\s"
     r"|declar(?:es|ed|e)\s+(?:war|victory|bankruptcy|independence|martial|a\s+state|an?\s+(?:national\s+)?emergency)\b"
 )
 # "..., Bassetlaw MP Ann Lee, who described it as": the person a relative clause is about.
@@ -762,7 +772,7 @@ def _subject_of(plain: str, verb: int) -> str | None:
 
 
 # A name after a preposition is no sentence's subject ("blessed with Holy Water", "a letter to Ann Lee").
-_OBJECT_OF = [[w] for w in ("at", "in", "of", "to", "with", "from", "on", "into", "for", "about", "against")]
+_OBJECT_OF = [[w] for w in ("at", "in", "of", "to", "with")]
 
 
 class _Names:
@@ -803,7 +813,7 @@ class _Names:
                 and not (name.endswith("s") and self.canonical(name) == name and self._opens_only(name))
                 and not (self.canonical(name) == name and no_person(name))
                 # "Harvested stem cells", "Standing ...": a participle the article capitalises only opening a sentence
-                and not (name.endswith(("ed", "ing")) and self._opens_only(name))
+                and not (len(name) >= 7 and re.search(r"(?<!m)ed$|ing$", name) and self._opens_only(name))
             )
         )
 
@@ -892,19 +902,20 @@ class _Names:
         found = self.holders.get(role.split()[-1])
         return found.most_common(1)[0][0] if found else None
 
-    def first_full(self, plain: str) -> str | None:
+    def first_full(self, plain: str, skip: Iterable[list[str]] = _OBJECT_OF, surnames: bool = False) -> str | None:
         """The first person the article names in full that a sentence mentions outside quotes, by full name or by
         surname after the sentence's first word ("the play of Tiafoe, the first Black American man": Tiafoe)."""
         for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})*", plain):
             name = person_name(m.group())
-            if not name or plain[: m.start()].split()[-1:][0:1] in _OBJECT_OF:
+            if not name or plain[: m.start()].split()[-1:][0:1] in skip:
                 continue
             if name in self.full:
                 return name
             possessive = re.match(r"['’]s?\b", plain[m.end() :]) or m.group()[-2:] in ("'s", "’s")
             if (
-                " " not in name
-                and m.start() > 0
+                surnames
+                and " " not in name
+                and (m.start() > 0 or m.group() != name)  # not the word opening the sentence
                 and not possessive
                 and any(_bare(n)[-1] == name for n in self.full)  # the surname of someone named in full
                 and f"the {name}" not in self.text  # not a team or a company ("the Yankees")
@@ -918,10 +929,19 @@ class _Names:
     def canonical(self, name: str) -> str:
         """The fullest form of `name` the article uses: "Rutte" -> "Mark Rutte"."""
         words = name.split()
-        if len(words) > 1 and words[0].lower() not in _PARTICLES:
-            return name  # already has a first name ("De Haan" has not)
+        if (
+            len(words) > 1
+            and words[0].lower() not in _PARTICLES
+            and not (len(words) == 2 and _SUFFIX.fullmatch(words[1]))
+        ):
+            return name  # already has a first name ("De Haan" has not, nor "Paulsen Sr.")
         if name not in self._canonical:  # asked for every sentence's subject: each name is looked up once
-            longer = [n for n in self.full if _bare(n)[-len(words) :] == words and n != name]
+            if len(words) == 2 and _SUFFIX.fullmatch(
+                words[1]
+            ):  # "Paulsen Sr." is Norm Paulsen Sr., not Norm Paulsen Jr.
+                longer = [n for n in self.full if n.split()[-2:] == words and n != name]
+            else:
+                longer = [n for n in self.full if _bare(n)[-len(words) :] == words and n != name]
             # "Baltimore Trey Mancini" extends "Trey Mancini": keep the shortest forms only.
             # "Donald Trump Jr." is not "Trump" when the article also names Donald Trump.
             shortest = [
@@ -1138,7 +1158,10 @@ def _last_named(
     # one that opens with "He"/"She" goes on about the person already named.
     if speaker and names.person(speaker):
         return speaker
-    elif plain.lstrip(' x"“”')[:3] not in ("He ", "She") and not _GOES_ON.search(plain[:160]):
+    elif _GOES_ON.search(plain[:160]):
+        # "he" goes on about the first person the opening clause names ("While Carlsen has accused Niemann, he")
+        return names.first_full(plain[: plain.find(", ")], skip=(), surnames=True)
+    elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
         # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
         # A capitalised word opening the sentence ("Accepting the award ... Gaga donned") stands for no one, and
         # keeps the person last named: only a sentence with no such opening is read for a full name further on.
@@ -1149,13 +1172,15 @@ def _last_named(
             subject = names.first_full(plain)
         # A short line of its own is a heading or boilerplate ("Story continues below."), not a person's
         # sentence, when its one capitalised word opens sentences only.
+        # Nor is a heading's first word ("Faster action may have kept outbreak in check"): one word that the article
+        # capitalises only opening a sentence, and names no one in full.
         boilerplate = (
             opens
-            and len(sentence.split()) <= 4
             and text[end : end + 1] in ("", "\n")
             and subject is not None
             and " " not in subject
             and names._opens_only(subject)
+            and (len(sentence.split()) <= 4 or names.canonical(subject) == subject)
         )
         if subject and not boilerplate and names.person(subject) and names.human(names.canonical(subject)):
             return subject
