@@ -58,14 +58,14 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 10
+RULES_VERSION = 11
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
     r"pleaded|joked|quipped|pledged|advised|recounted|recounts|describes|described|indicated|lamented|"
     r"answered|decried|decrying|boasted|mused|shared(?! with)|continues(?=[,.:;])|laments|reckons|reckoned|opined|"
     r"observes|(?:agreed|agrees)(?= that\b)|(?<!which he )(?<!which she )denies|(?<=who )say|"
-    r"(?<=\bdid )(?:say|announce|warn|tell)|"
+    r"(?<=\bdid )(?:say|announce|warn|tell)|tweets|sings|put it(?=[,:])|"
     # "called the execution "simply revenge"": what a person calls something, in their words
     r"called(?=\s+(?:[\w'’-]+\s+){0,5}[\"“])|"
     r"demand(?:s|ed|ing)?(?= that\b)|confessed|confesses|alleged|alleges|"
@@ -140,7 +140,7 @@ _ORG_AFTER = re.compile(
 # report, Zillow said", or when it is a news outlet ("said Bloomberg").
 _ORG_NOUNS = (
     r"(?:magazine|newspaper|report|reported|reports|data|analysis|survey|index|spokesperson|spokesman|spokeswoman|"
-    r"representative|representatives|statement|executives|officials|economists|analysts)"
+    r"representative|representatives|statement|executives|officials|economists|analysts|residents|voters|fans)"
 )
 _IN_A_REPORT = (
     r"(?i:in|on) (?:a |an |the |its )?(?:recent |new |latest )?"
@@ -304,6 +304,12 @@ _ORG_WORDS = {
 _FEASTS = {"easter", "christmas", "ramadan", "hanukkah", "thanksgiving", "passover", "diwali", "eid", "advent", "lent"}
 # Believers written like names ("Shia Muslims").
 _FAITHS = {"muslims", "christians", "jews", "hindus", "sikhs", "buddhists", "catholics", "protestants", "mormons"}
+# Places written like names ("the Piney River", "Arthur Ashe Stadium").
+# (the last word only, and not a surname as well: Kari Lake, Kee Park, Michael Bay)
+_PLACE_WORDS = {
+    "river", "creek", "island", "valley", "road", "avenue", "airport", "stadium", "arena", "square", "county",
+    "mountains", "canyon", "harbor", "harbour",
+}  # fmt: skip
 _NO_ONE_WORDS = _ORG_WORDS | _FEASTS | _FAITHS
 
 
@@ -321,6 +327,7 @@ class Quote:
 
 # A compound adjective news writes capitalised ("Eight-time", "New York-based", "Kremlin-backed"); not "Jung-jae".
 _SUFFIX = re.compile(r"(?:Jr|Sr)\.?|II|III|IV")
+_POST_NOMINAL = re.compile(r"QC|KC|MBE|OBE|CBE|MP|PhD")  # "Kirsty Brimelow QC" is Kirsty Brimelow
 _ADJECTIVE = re.compile(
     r"-(?:time|times|based|born|old|year|years|led|owned|backed|linked|funded|run|made|style|like|long|term|wide|"
     r"winning|bound|free|friendly|focused|class|level|sized|controlled|occupied|allied|aligned|era|inspired|ruled|held|"
@@ -359,10 +366,18 @@ def person_name(phrase: str) -> str | None:
     lead = words[1:2] if words and words[0] in _PARTICLES else words  # "de Blasio"
     if not lead or not lead[0][:1].isupper() or not any(c.islower() for c in "".join(words)):
         return None
+    if len(words) > 2 and _POST_NOMINAL.fullmatch(words[-1].strip(".,")):
+        words = words[:-1]
     suffix = words[-1:] if len(words) > 2 and _SUFFIX.fullmatch(words[-1]) else []  # "John J. Ray III"
     core = words[: len(words) - len(suffix)]
     if len(core) > 3:  # "Minister for Energy Security Grant Shapps"-style titles we do not list
-        core = core[-3:] if re.fullmatch(r"[A-Z]\.", core[-2]) else core[-2:]  # "Judge James C. Kimbrough"
+        titled = [i for i, w in enumerate(core[:-1]) if w.lower() in _TITLES or w.lower() in _ROLE_WORDS]
+        if titled and 2 <= len(core) - titled[-1] - 1 <= 3:
+            core = core[titled[-1] + 1 :]  # "Jackson Mayor Chokwe Antar Lumumba"
+            if len(core) == 3 and len(core[0]) > 5 and core[0].endswith(("ent", "er", "or", "ist", "ant", "ian")):
+                core = core[1:]  # "Deputy Superintendent Dwight Satterfield", "Executive Producer Rich Ferraro"
+        else:
+            core = core[-3:] if re.fullmatch(r"[A-Z]\.", core[-2]) else core[-2:]  # "Judge James C. Kimbrough"
     return " ".join(core + suffix).strip(".,")
 
 
@@ -377,6 +392,7 @@ def is_person(name: str) -> bool:
     return (
         "/" not in name
         and not any(w.lower().strip(".") in _NO_ONE_WORDS for w in name.split())
+        and name.split()[-1].lower() not in _PLACE_WORDS
         and not _NO_ONE.search(name)
     )
 
@@ -645,7 +661,11 @@ _OWNER = re.compile(
     r"^the\s+(?:[\w&.\-]+\s+){1,3}?[\w&.\-]+['’]s\s+(?=[a-zA-Z])"
     r"|^(?:[Tt]he\s+(?=[A-Z]))?(?:[A-Z][\w&.\-]*(?:['’]s|(?<=s)['’])\s+(?=[a-zA-Z]))?"
 )
-_AFTER_QUOTE = re.compile(rf"[x\"”],?\s+(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*),\s+[^,]*,?$")
+# '"...," Ann Lee, a spokeswoman, said', '"...," James Brady of the Teneo consultancy said'
+_AFTER_QUOTE = re.compile(
+    rf"[x\"”],?\s+(?P<who>[A-Z][\w'’.\-/]*(?:\s+{_WORD})*)"
+    r"(?:,\s+[^,]*,?|\s+of\s+(?:the\s+)?(?:[\w&'’.\-]+\s+){0,4}[a-z][\w-]*)$"
+)
 _DASHED = re.compile(r"\s+(?:[—–]|--)\s[^—–]*(?:[—–]|--)$")
 # "was confirmed today by Ann Lee", "described by the BBC as": a passive verb's speaker.
 _BY_ANY = re.compile(r"\s+(?:[a-z]+\s+){0,2}?by\s+(?=(?:the\s+)?[A-Z@])")
@@ -679,6 +699,7 @@ _OBJECT = re.compile(
     r"boast(?:s|ed)?\s+(?!(?:that|of|about|to|how|on|in)\b)[a-wyz\d$£€]"
     r"|(?:added|adds|maintained|maintains|conceded|concedes)\s+(?:a|an|another|one|two|three|\d[\d,.]*)\s"
     r"|add(?:ed|s)\s+(?:their|his|its|more|some)\s"
+    r"|claim(?:s|ed|ing)?\s+(?:more\s+than\s+|over\s+|about\s+|nearly\s+)?[£$€\d]"  # expenses, not words
     r"|declar(?:es|ed|e)\s+(?:war|victory|bankruptcy|independence|martial|a\s+state|an?\s+(?:national\s+)?emergency)\b"
 )
 # "..., Bassetlaw MP Ann Lee, who described it as": the person a relative clause is about.
@@ -699,9 +720,9 @@ def _named(left: str) -> str | None:
     if left.endswith(("—", "–", "--")):  # "Ann Lee — a longtime advocate of privacy — issued a warning"
         trimmed = _DASHED.sub("", left)
     for n in (
+        _AFTER_QUOTE.search(left),  # '"...," Drew Anderson, spokesman for the party said', '"...," Ann Lee, VP of ...'
         _APPOSITION.search(left) or _NAME_AT_END.search(left),
         _NAME_AT_END.search(trimmed) if trimmed else None,
-        _AFTER_QUOTE.search(left),  # '"...," Drew Anderson, spokesman for the party said'
     ):
         if n is None:
             continue
@@ -783,6 +804,9 @@ class _Names:
         self.lower_words = set(re.findall(r"\b[a-z][\w'’-]*", text))
         self.full: Counter[str] = Counter()
         self.holders: dict[str, Counter[str]] = {}  # role -> the names written after it ("Gov. Andrew Cuomo")
+        # role -> the names a title's last word stands right before ("Jackson Mayor Chokwe Antar Lumumba")
+        self.inner_holders: dict[str, Counter[str]] = {}
+        self.speakers: set[str] = set()  # the people given words so far, as `find_quotes` reads on
         self._person: dict[str, bool] = {}
         self._human: dict[str, bool] = {}
         self._canonical: dict[str, str] = {}
@@ -793,6 +817,9 @@ class _Names:
                     self.full[name] += 1
                     role = _ROLE_FORMS.get(piece.split()[0].lower(), piece.split()[0].lower())
                     self.holders.setdefault(role, Counter())[name] += 1
+                    title = piece.split()[: len(piece.split()) - len(name.split())]
+                    if len(title) > 1 and title[-1].lower() in _ROLE_WORDS:
+                        self.inner_holders.setdefault(title[-1].lower(), Counter())[name] += 1
                     # A role in lower case right before the name: "petrochemicals boss Jim Ratcliffe".
                     before = text[max(0, m.start() - 16) : m.start()].split()[-1:]
                     if before and before[0] in _ROLE_WORDS:
@@ -843,8 +870,17 @@ class _Names:
                     or not re.search(r"(?<!\b[A-Z])(?<!\bMa)[a-z][A-Z]|\b[A-Z]{2,}\b", " ".join(_bare(name)))
                 )
                 and not self._written_as_org(name)
+                # a team: "The Sun Devils wrapped up", "the Yankees"
+                and not (re.search(r"[a-z]s$", name.split()[-1]) and self._mostly_after_the(name))
             )
         return self._person[name]
+
+    def _mostly_after_the(self, name: str) -> bool:
+        """Whether the article writes `name` after "the" at least as often as not: a team ("The Sun Devils wrapped
+        up", "the Yankees"), not "the Kamala Harris story"."""
+        # not a part of a longer name ("the Andy Staples Show", "the Gates Foundation")
+        found = re.findall(rf"(?:\b([Tt]he) )?\b{re.escape(name)}\b(?!\s+[A-Z])", self.text)
+        return bool(found) and 2 * sum(1 for the in found if the) >= len(found)
 
     def _written_as_org(self, name: str) -> bool:
         at = self.text.find(name)
@@ -898,8 +934,14 @@ class _Names:
         return bool(name) and len(self.canonical(name or "").split()) > 1 and self.person(name or "")
 
     def holder(self, role: str) -> str | None:
-        """The person the article names with this title ("President Joe Biden" for "the president")."""
+        """The person the article names with this title ("President Joe Biden" for "the president").
+
+        A title inside a longer one ("Jackson Mayor Chokwe Antar Lumumba") counts only for someone already quoted:
+        "the prime minister" after Boris Johnson is not "Australian Prime Minister Scott Morrison", named in passing.
+        """
         found = self.holders.get(role.split()[-1])
+        if not found and (inner := self.inner_holders.get(role.split()[-1])):
+            found = Counter({name: n for name, n in inner.items() if name in self.speakers})
         return found.most_common(1)[0][0] if found else None
 
     def first_full(self, plain: str, skip: Iterable[list[str]] = _OBJECT_OF, surnames: bool = False) -> str | None:
@@ -958,6 +1000,8 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
     """The person a sentence's words belong to, from its attribution: a name, "he"/"she" (the person
     the sentence opens with, else the one last named) or a title (its holder, else the one last named)."""
     who, how = attribute(sentence, open_quote, plain)
+    if how == "pronoun" and who == "he" and re.search(r"[x\"”,]\s+He\s+\w", plain) and " " in names.canonical("He"):
+        return names.canonical("He")  # '"...," He said.': the surname of Jackson He
     if how == "pronoun":
         # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
         own_words = _outside_quotes(sentence, True) if open_quote else plain  # not a name inside the quotation
@@ -1094,6 +1138,7 @@ def find_quotes(text: str) -> list[Quote]:
             # Sentences of the same quotation before the attribution are the speaker's too.
             quotes += [Quote(speaker, a, b) for a, b in pending if open_quote]
             quotes.append(Quote(speaker, start, end))
+            names.speakers.add(names.canonical(speaker))
             quoted, pending = open_quote or plain is not sentence, []
         else:
             pending = []

@@ -9,7 +9,18 @@ from typing import Any
 
 import pytest
 
-from benchmarks.attribution import BLIND, BLIND2, BLIND3, HELDOUT, KINDS, LABELS, drifted, load_labels, stored_texts
+from benchmarks.attribution import (
+    BLIND,
+    BLIND2,
+    BLIND3,
+    BLIND4,
+    HELDOUT,
+    KINDS,
+    LABELS,
+    drifted,
+    load_labels,
+    stored_texts,
+)
 from benchmarks.common import ARTICLES, QUESTIONS
 from benchmarks.draw_attribution_articles import candidates, draw
 from benchmarks.speakers import load_questions
@@ -43,6 +54,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "blind": load_labels(BLIND),
         "blind2": load_labels(BLIND2),
         "blind3": load_labels(BLIND3),
+        "blind4": load_labels(BLIND4),
     }
 
 
@@ -91,6 +103,7 @@ def test_heldout_labels_match_the_stored_text_and_stay_apart(
         ("blind", ("heldout",), 150, 20),
         ("blind2", ("heldout", "blind"), 300, 30),
         ("blind3", ("heldout", "blind", "blind2"), 300, 30),
+        ("blind4", ("heldout", "blind", "blind2", "blind3"), 300, 30),
     ],
 )
 def test_a_blind_set_matches_the_stored_text_and_stays_apart_from_every_other_set(
@@ -112,12 +125,13 @@ def test_a_blind_set_matches_the_stored_text_and_stays_apart_from_every_other_se
 
 def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, list[dict[str, Any]]]) -> None:
     """Anyone can re-draw the blind sets: the committed script (fixed seed) gives the first 24 articles (blind),
-    the next 40 (blind2) and the 40 after (blind3)."""
+    the next 40 (blind2), the 40 after (blind3) and the last 40 (blind4)."""
     if not ARTICLES.exists() or not QUESTIONS.exists():
         pytest.skip(f"the eval corpus is not at {ARTICLES.parent}")
-    drawn = draw(candidates(), 104)
+    drawn = draw(candidates(), 144)
     ids = [article_id for _, article_id in drawn]
-    for key, (start, stop) in {"blind": (0, 24), "blind2": (24, 64), "blind3": (64, 104)}.items():
+    spans = {"blind": (0, 24), "blind2": (24, 64), "blind3": (64, 104), "blind4": (104, 144)}
+    for key, (start, stop) in spans.items():
         assert set(ids[start:stop]) == {lab["article_id"] for lab in sets[key]}, key
     assert len({outlet for outlet, _ in drawn}) >= 3
 
