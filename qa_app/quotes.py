@@ -810,6 +810,7 @@ class _Names:
         self._person: dict[str, bool] = {}
         self._human: dict[str, bool] = {}
         self._canonical: dict[str, str] = {}
+        self._bare_full: dict[str, list[str]] = {}  # each full name without a generational suffix
         for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})+", text):
             for piece in re.split(r"(?<=[a-z]{2})\.\s+", m.group()):  # not across "Moscow. Putin"
                 name = person_name(piece)
@@ -878,9 +879,17 @@ class _Names:
     def _mostly_after_the(self, name: str) -> bool:
         """Whether the article writes `name` after "the" at least as often as not: a team ("The Sun Devils wrapped
         up", "the Yankees"), not "the Kamala Harris story"."""
-        # not a part of a longer name ("the Andy Staples Show", "the Gates Foundation")
-        found = re.findall(rf"(?:\b([Tt]he) )?\b{re.escape(name)}\b(?!\s+[A-Z])", self.text)
-        return bool(found) and 2 * sum(1 for the in found if the) >= len(found)
+        text, after_the, alone = self.text, 0, 0
+        at = text.find(name)
+        while at >= 0:  # str.find, not a regex: this runs for every plural name
+            end = at + len(name)
+            whole = not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
+            # not a part of a longer name ("the Andy Staples Show", "the Gates Foundation")
+            if whole and not re.match(r"\s+[A-Z]", text[end : end + 2]):
+                after_the += text[max(0, at - 4) : at] in ("the ", "The ")
+                alone += 1
+            at = text.find(name, end)
+        return alone > 0 and 2 * after_the >= alone
 
     def _written_as_org(self, name: str) -> bool:
         at = self.text.find(name)
@@ -978,12 +987,12 @@ class _Names:
         ):
             return name  # already has a first name ("De Haan" has not, nor "Paulsen Sr.")
         if name not in self._canonical:  # asked for every sentence's subject: each name is looked up once
-            if len(words) == 2 and _SUFFIX.fullmatch(
-                words[1]
-            ):  # "Paulsen Sr." is Norm Paulsen Sr., not Norm Paulsen Jr.
+            if len(words) == 2 and _SUFFIX.fullmatch(words[1]):  # "Paulsen Sr." is Norm Paulsen Sr., not Jr.
                 longer = [n for n in self.full if n.split()[-2:] == words and n != name]
             else:
-                longer = [n for n in self.full if _bare(n)[-len(words) :] == words and n != name]
+                if len(self._bare_full) != len(self.full):
+                    self._bare_full = {n: _bare(n) for n in self.full}
+                longer = [n for n, bare in self._bare_full.items() if bare[-len(words) :] == words and n != name]
             # "Baltimore Trey Mancini" extends "Trey Mancini": keep the shortest forms only.
             # "Donald Trump Jr." is not "Trump" when the article also names Donald Trump.
             shortest = [
