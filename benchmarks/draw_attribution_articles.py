@@ -8,8 +8,8 @@ who-said-what questions. Outlets take turns (each outlet's candidates shuffled),
 USA Today and CNN.
 
     python -m benchmarks.draw_attribution_articles              # the 24 article ids of blind, with outlet
-    python -m benchmarks.draw_attribution_articles --count 144  # blind (1-24), blind2 (25-64), blind3 (65-104),
-                                                                # blind4 (105-144)
+    python -m benchmarks.draw_attribution_articles --count 184  # blind (1-24), blind2 (25-64), blind3 (65-104),
+                                                                # blind4 (105-144), blind5 (145-184)
 """
 
 from __future__ import annotations
