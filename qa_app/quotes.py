@@ -48,7 +48,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -325,9 +325,10 @@ class Quote:
         return asdict(self)
 
 
-# A compound adjective news writes capitalised ("Eight-time", "New York-based", "Kremlin-backed"); not "Jung-jae".
+# A generational suffix is part of a name ("John J. Ray III"); post-nominal letters are not ("Kirsty Brimelow QC").
 _SUFFIX = re.compile(r"(?:Jr|Sr)\.?|II|III|IV")
-_POST_NOMINAL = re.compile(r"QC|KC|MBE|OBE|CBE|MP|PhD")  # "Kirsty Brimelow QC" is Kirsty Brimelow
+_POST_NOMINAL = re.compile(r"QC|KC|MBE|OBE|CBE|MP|PhD")
+# A compound adjective news writes capitalised ("Eight-time", "New York-based", "Kremlin-backed"); not "Jung-jae".
 _ADJECTIVE = re.compile(
     r"-(?:time|times|based|born|old|year|years|led|owned|backed|linked|funded|run|made|style|like|long|term|wide|"
     r"winning|bound|free|friendly|focused|class|level|sized|controlled|occupied|allied|aligned|era|inspired|ruled|held|"
@@ -387,6 +388,10 @@ def _bare(name: str) -> list[str]:
     return words[:-1] if len(words) > 2 and _SUFFIX.fullmatch(words[-1]) else words
 
 
+# A web address ("Space.com") is no one's name.
+_NO_ONE = re.compile(r"\.(?:com|org|net|gov|edu|io|co|uk)\b")
+
+
 def is_person(name: str) -> bool:
     """Whether a name looks like a person rather than an organisation or a feast ("Orthodox Easter")."""
     return (
@@ -395,10 +400,6 @@ def is_person(name: str) -> bool:
         and name.split()[-1].lower() not in _PLACE_WORDS
         and not _NO_ONE.search(name)
     )
-
-
-# A web address ("Space.com") is no one's name.
-_NO_ONE = re.compile(r"\.(?:com|org|net|gov|edu|io|co|uk)\b")
 
 
 def _outside_quotes(sentence: str, open_before: bool) -> str:
@@ -793,7 +794,7 @@ def _subject_of(plain: str, verb: int) -> str | None:
 
 
 # A name after a preposition is no sentence's subject ("blessed with Holy Water", "a letter to Ann Lee").
-_OBJECT_OF = [[w] for w in ("at", "in", "of", "to", "with")]
+_OBJECT_OF = frozenset({"at", "in", "of", "to", "with"})
 
 
 class _Names:
@@ -953,12 +954,13 @@ class _Names:
             found = Counter({name: n for name, n in inner.items() if name in self.speakers})
         return found.most_common(1)[0][0] if found else None
 
-    def first_full(self, plain: str, skip: Iterable[list[str]] = _OBJECT_OF, surnames: bool = False) -> str | None:
-        """The first person the article names in full that a sentence mentions outside quotes, by full name or by
-        surname after the sentence's first word ("the play of Tiafoe, the first Black American man": Tiafoe)."""
+    def first_full(self, plain: str, skip: Collection[str] = _OBJECT_OF, surnames: bool = False) -> str | None:
+        """The first person the article names in full that a sentence mentions outside quotes, not right after a word
+        of `skip`; with `surnames`, also by surname ("While Carlsen has accused Niemann": Magnus Carlsen)."""
         for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})*", plain):
             name = person_name(m.group())
-            if not name or plain[: m.start()].split()[-1:][0:1] in skip:
+            before = plain[: m.start()].split()[-1:]
+            if not name or (before and before[0] in skip):
                 continue
             if name in self.full:
                 return name
@@ -969,7 +971,7 @@ class _Names:
                 and (m.start() > 0 or m.group() != name)  # not the word opening the sentence
                 and not possessive
                 and any(_bare(n)[-1] == name for n in self.full)  # the surname of someone named in full
-                and f"the {name}" not in self.text  # not a team or a company ("the Yankees")
+                and f"the {name}" not in self.text  # not a team or a company ("the Yankees"), nor "the Schiff report"
                 and self.person(name)
                 and self.human(name)  # not a place ("In central London")
                 and self.human(self.canonical(name))
@@ -1197,7 +1199,7 @@ def _continued(
 
 
 # "Now, with Tiafoe reaching the semifinals by beating Andrey Rublev, he has ...": the subject after an opening
-# clause is "he", the person already named.
+# clause is "he", the first person that clause names.
 _GOES_ON = re.compile(r"^[^\"“”]{0,120}?, (?:he|she) [a-z]")
 
 
@@ -1214,7 +1216,7 @@ def _last_named(
         return speaker
     elif _GOES_ON.search(plain[:160]):
         # "he" goes on about the first person the opening clause names ("While Carlsen has accused Niemann, he")
-        return names.first_full(plain[: plain.find(", ")], skip=(), surnames=True)
+        return names.first_full(plain[: plain.find(", ")], skip=frozenset(), surnames=True)
     elif plain.lstrip(' x"“”')[:3] not in ("He ", "She"):
         # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
         # A capitalised word opening the sentence ("Accepting the award ... Gaga donned") stands for no one, and
