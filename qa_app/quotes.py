@@ -1007,6 +1007,13 @@ class _Names:
         return self._canonical[name]
 
 
+def _own_words(sentence: str, plain: str, open_before: bool) -> str:
+    """The sentence's words outside quotation marks, reading a quotation that goes on into it as quoted: names in it
+    ('"... This holiday, Easter gives hope."') are the speaker's words, not a subject for "he". `plain`: the sentence
+    read with no quotation open before it."""
+    return _outside_quotes(sentence, True) if open_before else plain
+
+
 def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: str | None) -> str | None:
     """The person a sentence's words belong to, from its attribution: a name, "he"/"she" (the person
     the sentence opens with, else the one last named) or a title (its holder, else the one last named)."""
@@ -1015,7 +1022,7 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return names.canonical("He")  # '"...," He said.': the surname of Jackson He
     if how == "pronoun":
         # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
-        own_words = _outside_quotes(sentence, True) if open_quote else plain  # not a name inside the quotation
+        own_words = _own_words(sentence, plain, open_quote)
         own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", own_words) else _subject(own_words, names.valid)
         return own if names.known(own) else last
     if how == "title":
@@ -1153,10 +1160,8 @@ def find_quotes(text: str) -> list[Quote]:
             quoted, pending = open_quote or plain is not sentence, []
         else:
             pending = []
-        # Names inside a quotation going on ('"... This holiday, Easter gives hope."') are the speaker's words.
-        own_words = _outside_quotes(sentence, True) if open_quote else plain
+        last_person = _last_named(names, text, sentence, plain, speaker, opens, end, open_quote) or last_person
         open_quote = ends_open
-        last_person = _last_named(names, text, sentence, own_words, speaker, opens, end) or last_person
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     return _sole_speaker(found, unclaimed)
 
@@ -1204,12 +1209,13 @@ _GOES_ON = re.compile(r"^[^\"“”]{0,120}?, (?:he|she) [a-z]")
 
 
 def _last_named(
-    names: _Names, text: str, sentence: str, plain: str, speaker: str | None, opens: bool, end: int
+    names: _Names, text: str, sentence: str, plain: str, speaker: str | None, opens: bool, end: int, open_before: bool
 ) -> str | None:
     """The person a later "he"/"she" points to after this sentence (its speaker or its subject), or None for no change.
 
-    `opens`: the sentence opens a paragraph; `end`: where it ends in `text`.
+    `opens`: the sentence opens a paragraph; `end`: where it ends in `text`; `open_before`: a quotation goes on into it.
     """
+    plain = _own_words(sentence, plain, open_before)
     # A sentence that opens with no name may still name its subject later ("After ..., Chair Jerome Powell");
     # one that opens with "He"/"She" goes on about the person already named.
     if speaker and names.person(speaker):
