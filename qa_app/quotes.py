@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 11
+RULES_VERSION = 12
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -248,6 +248,11 @@ _TITLES = {
     "novelist", "poet", "philosopher", "scientist", "historian", "artist", "painter", "sculptor", "playwright",
     "journalist", "columnist", "broadcaster", "entrepreneur", "investor", "inventor", "astronaut", "biologist",
     "psychologist", "activist", "campaigner", "comedian", "author", "writer", "actor", "actress", "singer",
+    # titles the People list showed before names ("Superintendent Dwight Satterfield", "Rabbi ...", "Owner ...")
+    "superintendent", "supervisor", "owner", "rabbi", "pastor", "monsignor", "father", "sister", "whip",
+    "meteorologist", "councilman", "councilwoman", "councilor", "councillor", "treasurer", "auditor",
+    "assemblymember", "assemblyman", "assemblywoman", "detective", "inspector", "producer", "rep.-elect",
+    "sen.-elect", "gov.-elect", "all-star", "trooper", "sergeant", "lieutenant", "reverend",
 }  # fmt: skip
 # Words of a title written before a name ("Head coach", "Former president").
 _TITLE_WORDS = _TITLES | _ROLE_WORDS | {"head", "assistant", "team", "club", "party", "church", "union"}
@@ -299,6 +304,8 @@ _ORG_WORDS = {
     "sports", "today", "live", "playbook", "podcast", "show", "herald", "tribune", "gazette", "mirror", "express",
     "observer", "chronicle", "standard", "review", "weekly", "monthly", "digest", "wire", "online", "media",
     "channel", "zone", "palace", "images", "photo", "photos", "pictures",
+    "companies", "electric", "technologies", "pharmaceuticals", "industries", "enterprises", "brands", "labs",
+    "healthcare",
 }  # fmt: skip
 # Feasts and holidays, written like names ("Orthodox Easter", "Lunar New Year").
 _FEASTS = {"easter", "christmas", "ramadan", "hanukkah", "thanksgiving", "passover", "diwali", "eid", "advent", "lent"}

@@ -705,3 +705,20 @@ def test_find_quotes_rules_v10(text: str, speakers: list[str]) -> None:
 )
 def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
+
+
+# Rules of RULES_VERSION 12, read from the People list: titles written before a name are no part of it, and companies
+# are no one.
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (
+            '"We will reopen," Superintendent Austin Beutner said. "It is safe," Rabbi Sarah Krinsky said. '
+            '"Rain is coming," Meteorologist Chad Myers said. "We have the votes," Whip John Thune said.',
+            ["Austin Beutner", "Sarah Krinsky", "Chad Myers", "John Thune"],
+        ),
+        ('"Sales rose," Mitsubishi Electric said. "We disagree," Estée Lauder Companies said.', []),
+    ],
+)
+def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
