@@ -707,8 +707,8 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
 
 
-# Rules of RULES_VERSION 12, read from the People list: titles written before a name are no part of it, and companies
-# are no one.
+# Rules of RULES_VERSION 12 and 13, read from the People list (13 from a judged sample of it): titles written before a
+# name are no part of it, and companies are no one.
 @pytest.mark.parametrize(
     ("text", "speakers"),
     [
@@ -718,6 +718,12 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
             ["Austin Beutner", "Sarah Krinsky", "Chad Myers", "John Thune"],
         ),
         ('"Sales rose," Mitsubishi Electric said. "We disagree," Estée Lauder Companies said.', []),
+        # (version 13) a compound adjective, a "co-" title or "Olympian" before a name; "Early Wednesday", "Neither"
+        (
+            '"I will win," Top-seeded Elina Svitolina said. "We did it," Co-director Lisa Foster said. "It hurt," '
+            "Two-time Olympian Becky Downie said. Early Wednesday, he left. Neither said a word.",
+            ["Elina Svitolina", "Lisa Foster", "Becky Downie"],
+        ),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
