@@ -380,7 +380,12 @@ def person_name(phrase: str) -> str | None:
         words = words[:-1]
     suffix = words[-1:] if len(words) > 2 and _SUFFIX.fullmatch(words[-1]) else []  # "John J. Ray III"
     core = words[: len(words) - len(suffix)]
-    if len(core) > 3:  # "Minister for Energy Security Grant Shapps"-style titles we do not list
+    particles = len(core) - 1  # where the surname's particles start: "Ursula von der Leyen" keeps "von der"
+    while particles > 1 and core[particles - 1] in _PARTICLES:
+        particles -= 1
+    if particles < len(core) - 1:
+        core = core[particles - 1 :]  # the first name, the particles and the surname
+    elif len(core) > 3:  # "Minister for Energy Security Grant Shapps"-style titles we do not list
         titled = [i for i, w in enumerate(core[:-1]) if w.lower() in _TITLES or w.lower() in _ROLE_WORDS]
         if titled and 2 <= len(core) - titled[-1] - 1 <= 3:
             core = core[titled[-1] + 1 :]  # "Jackson Mayor Chokwe Antar Lumumba"

@@ -724,6 +724,8 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
             "Two-time Olympian Becky Downie said. Early Wednesday, he left. Neither said a word.",
             ["Elina Svitolina", "Lisa Foster", "Becky Downie"],
         ),
+        # a surname's particles after a long title keep the first name ("von der Leyen" was "der Leyen")
+        ('"We stand with Ukraine," European Commission President Ursula von der Leyen said.', ["Ursula von der Leyen"]),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
