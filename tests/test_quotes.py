@@ -707,8 +707,8 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
 
 
-# Rules of RULES_VERSION 12 and 13, read from the People list (13 from a judged sample of it): titles written before a
-# name are no part of it, and companies are no one.
+# Rules of RULES_VERSION 12 to 14, read from the People list (13 and 14 from a judged sample of it): titles written
+# before a name are no part of it, and companies are no one.
 @pytest.mark.parametrize(
     ("text", "speakers"),
     [
