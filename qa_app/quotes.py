@@ -480,13 +480,15 @@ def _described(text: str) -> int:
     return 0
 
 
-def _subject(plain: str, valid: Callable[[str], bool] | None = None) -> str | None:
+def _subject(plain: str, valid: Callable[[str], bool] | None = None, or_first: bool = False) -> str | None:
     """The name a sentence opens with, after up to two introductory clauses ("On Monday, after ..., Carlsen").
 
-    `valid`, when given, tells names from capitalised words: "Nearby, volunteer Andrii" opens with Andrii.
+    `valid`, when given, tells names from capitalised words: "Nearby, volunteer Andrii" opens with Andrii. With
+    `or_first`, the first capitalised phrase when none is valid ("Accepting the award ...": "Accepting").
     """
     parts = plain[:120].split(", ", 2)[1:]
     later = [plain[plain.index(part) :] for part in parts if part]
+    first = None
     # After a clause of its own, the sentence's subject comes first; else the name it opens with.
     for text in (*later, plain) if _FRONTED.match(plain, 0, plain.find(", ")) else (plain, *later):
         text = text.lstrip(' x"“”')
@@ -495,9 +497,11 @@ def _subject(plain: str, valid: Callable[[str], bool] | None = None) -> str | No
         text = text[_described(text) :]
         m = _NAME_AT_START.match(text)
         # "Essential songs: ...": a heading's label, no one's name
-        if m and not _LABEL.match(text, m.end()) and (name := person_name(m["who"])) and (valid is None or valid(name)):
-            return name
-    return None
+        if m and not _LABEL.match(text, m.end()) and (name := person_name(m["who"])):
+            if valid is None or valid(name):
+                return name
+            first = first or name
+    return first if or_first else None
 
 
 _LABEL = re.compile(r":|\s+[a-z][\w-]*:")  # "Essential songs:", a dateline "Columbia:"
@@ -1241,7 +1245,7 @@ def _last_named(
         # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
         # A capitalised word opening the sentence ("Accepting the award ... Gaga donned") stands for no one, and
         # keeps the person last named: only a sentence with no such opening is read for a full name further on.
-        subject = _subject(plain, names.valid) or _subject(plain)
+        subject = _subject(plain, names.valid, or_first=True)
         if subject is None or not is_person(subject) or subject.lower() in _PLACES or subject.lower() in _OUTLETS:
             # a sentence opening with an organisation or a place may be about a person: "CBS News reported Ann
             # Lee was held", "Germany coach Ann Lee expects"; not one opening with a common word ("Accepting")
