@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 14
+RULES_VERSION = 15
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -365,6 +365,7 @@ def person_name(phrase: str) -> str | None:
         or _ADJECTIVE.search(words[0])  # "Top-seeded Elina Svitolina"
         # "the US Ambassador to OSCE Ann Lee", "IRS Commissioner Ann Lee": an organisation's acronym before the name
         or (len(words) > 2 and re.fullmatch(r"[A-Z]{3,}", words[0]))
+        or (len(words) > 2 and words[0] == "Staff")  # "(Joint Chiefs of) Staff Mark Milley"
     ):
         words = words[1:]
     if len(words) == 1 and (words[0].lower() in _TITLES or words[0] in _NOT_NAMES):

@@ -707,7 +707,7 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
 
 
-# Rules of RULES_VERSION 12 to 14, read from the People list (13 and 14 from a judged sample of it): titles written
+# Rules of RULES_VERSION 12 to 15, read from the People list (13 to 15 from a judged sample of it): titles written
 # before a name are no part of it, and companies are no one.
 @pytest.mark.parametrize(
     ("text", "speakers"),
@@ -726,6 +726,8 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
         ),
         # a surname's particles after a long title keep the first name ("von der Leyen" was "der Leyen")
         ('"We stand with Ukraine," European Commission President Ursula von der Leyen said.', ["Ursula von der Leyen"]),
+        # (version 15) "Staff" of "Chairman of the Joint Chiefs of Staff" before a name
+        ('"The war is not over," Chairman of the Joint Chiefs of Staff Mark Milley said.', ["Mark Milley"]),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
