@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 15
+RULES_VERSION = 16
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -1103,8 +1103,9 @@ _TURN = re.compile(r"(?m)^[ \t]*(?P<who>[A-Z][\w'’.\-]*(?:[ \t]+[A-Z][\w'’.\
 
 def _transcript(text: str, names: _Names) -> dict[int, str]:
     """Where each turn of a transcript starts, with its speaker: paragraphs opening "Name: words", when at least two
-    people the article names elsewhere (not only as a label) take two turns each. Not headings that repeat one label
-    ("Prediction: England 1-0", "Verdict: ...") nor a single "Winner: ..." line."""
+    people the article names elsewhere (not only as a label) take two turns each, and those who take more than one
+    take at least half the turns. Not headings that repeat one label ("Prediction: England 1-0", "Verdict: ..."), a
+    single "Winner: ..." line, nor a roundup by city ("Columbia: ...", "Baton Rouge: ..." in a "50 states" list)."""
     if text.count(":") < 4:
         return {}
     turns: dict[int, str] = {}
@@ -1120,7 +1121,8 @@ def _transcript(text: str, names: _Names) -> dict[int, str]:
         ):
             turns[m.start("who")] = name
     taking = Counter(turns.values())
-    return turns if sum(1 for n in taking.values() if n >= 2) >= 2 else {}
+    again = [n for n in taking.values() if n >= 2]
+    return turns if len(again) >= 2 and 2 * sum(again) >= len(turns) else {}
 
 
 def find_quotes(text: str) -> list[Quote]:

@@ -728,6 +728,14 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
         ('"We stand with Ukraine," European Commission President Ursula von der Leyen said.', ["Ursula von der Leyen"]),
         # (version 15) "Staff" of "Chairman of the Joint Chiefs of Staff" before a name
         ('"The war is not over," Chairman of the Joint Chiefs of Staff Mark Milley said.', ["Mark Milley"]),
+        # (version 16) a roundup by city is no transcript, though two cities come twice
+        (
+            "Mayors of Portland, Columbia, Dover, Salem, Austin, Boise and Denver met.\n\nPortland: The city reopened "
+            "a pool.\n\nColumbia: A new judge sat.\n\nPortland: Water is back.\n\nColumbia: Schools close early.\n\n"
+            "Dover: A bridge opened.\n\nSalem: Rain fell.\n\nAustin: Traffic grew.\n\nBoise: Snow came.\n\nDenver: A "
+            "park opened.",
+            [],
+        ),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
