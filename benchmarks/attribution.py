@@ -1,6 +1,6 @@
 """Quote attribution: how right it is (quality mode) and what it costs at ingest (speed mode).
 
-Quality: precision and recall of the speaker `find_quotes` gives each labelled sentence, on six sets
+Quality: precision and recall of the speaker `find_quotes` gives each labelled sentence, on seven sets
 read by hand (every quote sentence of each article with its speaker and kind, plus sentences that look
 like quotes but have no person speaker, labelled null; offsets into the text ingest stores, never the text).
 The five blind sets' articles are drawn by `python -m benchmarks.draw_attribution_articles --count 184`
