@@ -8,8 +8,9 @@ who-said-what questions. Outlets take turns (each outlet's candidates shuffled),
 USA Today and CNN.
 
     python -m benchmarks.draw_attribution_articles              # the 24 article ids of blind, with outlet
-    python -m benchmarks.draw_attribution_articles --count 184  # blind (1-24), blind2 (25-64), blind3 (65-104),
-                                                                # blind4 (105-144), blind5 (145-184)
+    python -m benchmarks.draw_attribution_articles --count 264  # blind (1-24), blind2 (25-64), blind3 (65-104),
+                                                                # blind4 (105-144), blind5 (145-184),
+                                                                # blind6 (185-224), blind7 (225-264)
 """
 
 from __future__ import annotations

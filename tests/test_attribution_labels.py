@@ -15,6 +15,8 @@ from benchmarks.attribution import (
     BLIND3,
     BLIND4,
     BLIND5,
+    BLIND6,
+    BLIND7,
     HELDOUT,
     KINDS,
     LABELS,
@@ -57,6 +59,8 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "blind3": load_labels(BLIND3),
         "blind4": load_labels(BLIND4),
         "blind5": load_labels(BLIND5),
+        "blind6": load_labels(BLIND6),
+        "blind7": load_labels(BLIND7),
     }
 
 
@@ -107,6 +111,8 @@ def test_heldout_labels_match_the_stored_text_and_stay_apart(
         ("blind3", ("heldout", "blind", "blind2"), 300, 30),
         ("blind4", ("heldout", "blind", "blind2", "blind3"), 300, 30),
         ("blind5", ("heldout", "blind", "blind2", "blind3", "blind4"), 300, 30),
+        ("blind6", ("heldout", "blind", "blind2", "blind3", "blind4", "blind5"), 300, 30),
+        ("blind7", ("heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6"), 300, 30),
     ],
 )
 def test_a_blind_set_matches_the_stored_text_and_stays_apart_from_every_other_set(
@@ -128,12 +134,20 @@ def test_a_blind_set_matches_the_stored_text_and_stays_apart_from_every_other_se
 
 def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, list[dict[str, Any]]]) -> None:
     """Anyone can re-draw the blind sets: the committed script (fixed seed) gives the first 24 articles (blind),
-    the next 40 (blind2), then blind3, blind4 and blind5, 40 each."""
+    the next 40 (blind2), then blind3 to blind7, 40 each."""
     if not ARTICLES.exists() or not QUESTIONS.exists():
         pytest.skip(f"the eval corpus is not at {ARTICLES.parent}")
-    drawn = draw(candidates(), 184)
+    drawn = draw(candidates(), 264)
     ids = [article_id for _, article_id in drawn]
-    spans = {"blind": (0, 24), "blind2": (24, 64), "blind3": (64, 104), "blind4": (104, 144), "blind5": (144, 184)}
+    spans = {
+        "blind": (0, 24),
+        "blind2": (24, 64),
+        "blind3": (64, 104),
+        "blind4": (104, 144),
+        "blind5": (144, 184),
+        "blind6": (184, 224),
+        "blind7": (224, 264),
+    }
     for key, (start, stop) in spans.items():
         assert set(ids[start:stop]) == {lab["article_id"] for lab in sets[key]}, key
     assert len({outlet for outlet, _ in drawn}) >= 3
