@@ -41,11 +41,6 @@ run at ~170 articles/s and keep 98% of the encoder's ingest rate (~3.4 articles/
 spaCy's small English model would keep 37% (full pipeline), 55% (NER) or 77% (NER on the quote
 sentences and the one before), under the 85% the pipeline must keep. Version 5 runs about as fast as version 4 on
 the same machine (~50 articles/s on 2 shared cores) and keeps 98% of the encoder's rate (`--articles 100`).
-
-Version 17 parses what the rules leave: a sentence no rule gave a speaker, with a speech verb outside its quotes and a
-person the article names, goes to spaCy's small English model (`qa_app.reported`: tagger and parser, the entity
-recogniser only for the subject found), about six sentences an article. The rules run at ~30 articles/s with it and
-keep 90% of the encoder's rate (`--articles 200`).
 """
 
 from __future__ import annotations
@@ -58,13 +53,12 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from qa_app.places import no_person
-from qa_app.reported import SPEECH_FORM, speech_subject
 from qa_app.sentences import split_sentences
 from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 17
+RULES_VERSION = 16
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -1163,10 +1157,8 @@ def find_quotes(text: str) -> list[Quote]:
         if turn and re.fullmatch(r"\s*\([^()]*\)[\s.]*", sentence):
             continue  # a stage direction in a transcript ("(Laughs)"): no one's words
         speaker = turn or _resolve(names, sentence, plain, open_quote, last_person)
-        if speaker is None:
-            speaker = (quotes and _continued(names, text, sentence, plain, start, quotes[-1], open_quote, quoted)) or (
-                None if open_quote else _reported(names, sentence, plain)
-            )
+        if speaker is None and quotes:
+            speaker = _continued(names, text, sentence, plain, start, quotes[-1], open_quote, quoted)
         ends_open = quote_open_after(sentence, open_quote)
         # A sentence with no quotation mark is no quotation (and `plain` is then the sentence itself).
         whole = (
@@ -1230,20 +1222,6 @@ def _continued(
             return previous.speaker
         return None
     return None
-
-
-def _reported(names: _Names, sentence: str, plain: str) -> str | None:
-    """The person whose words a sentence reports, read from its parse when no rule gave it a speaker: the subject of
-    its speech verb ("Retired turtle farmer Jim Watt of Jupiter said ...") when that is a person the article names
-    (in full, or by the surname of someone it names in full); else None. Only a sentence with a speech verb outside
-    its quotes that names such a person is parsed."""
-    if not SPEECH_FORM.search(plain) or not names.first_full(plain, skip=frozenset(), surnames=True):
-        return None
-    name = person_name(speech_subject(sentence) or "")
-    if not name or not (names.person(name) and names.human(name)):
-        return None
-    full = names.canonical(name)
-    return full if " " in full and names.person(full) and names.human(full) else None
 
 
 # "Now, with Tiafoe reaching the semifinals by beating Andrey Rublev, he has ...": the subject after an opening

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from qa_app.quotes import attribution, find_quotes, person_name, speaker_matches
-from qa_app.reported import speech_subject
 from tests.conftest import USER_ARTICLE
 
 # Every sentence of the user's article that holds someone's words (direct or reported), by its
@@ -741,38 +740,3 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
-
-
-# Rules of RULES_VERSION 17: reported speech the rules give no speaker is read from the sentence's parse (spaCy's small
-# English model): the subject of its speech verb, when that is a person the article names.
-@pytest.mark.parametrize(
-    ("text", "speakers"),
-    [
-        # a description before the name and a place after it
-        (
-            "Maria Lopez keeps bees in Arizona. Longtime beekeeper Maria Lopez of Tucson said the drought had halved "
-            "her hives.",
-            ["Maria Lopez"],
-        ),
-        # a role between the name and the verb, and a verb the rules do not list
-        (
-            "Tom Reyes runs the clinic. Tom Reyes, the clinic's head of nursing and a former medic, recommends that "
-            "patients book early.",
-            ["Tom Reyes"],
-        ),
-        # a proper name that is no person's, a verb handing over no words, a relative clause, a question
-        ("The Federal Reserve Board said on Friday that rates would rise.", []),
-        ("Ann Lee scored. Ann Lee added 13 points for the home side.", []),
-        ("Ann Lee spoke. It is hard to say what Ann Lee meant by it.", []),
-        ("Ann Lee spoke. Did Ann Lee say the plan was dead?", []),
-    ],
-)
-def test_find_quotes_rules_v17(text: str, speakers: list[str]) -> None:
-    assert [q.speaker for q in find_quotes(text)] == speakers
-
-
-def test_speech_subject_reads_the_subject_of_a_speech_verb_from_the_parse() -> None:
-    assert speech_subject("Retired teacher Jim Watt of Jupiter said prohibitions drew an X on his back.") == "Jim Watt"
-    assert speech_subject('Senator Amy Ross told reporters: "We will vote."') == "Senator Amy Ross"  # titled
-    assert speech_subject("He said the vote would be close.") is None  # no name: the rules' "he" is theirs
-    assert speech_subject("The game ended late in the evening.") is None  # no speech verb: nothing is parsed
