@@ -11,6 +11,7 @@ USA Today and CNN.
     python -m benchmarks.draw_attribution_articles --count 264  # blind (1-24), blind2 (25-64), blind3 (65-104),
                                                                 # blind4 (105-144), blind5 (145-184),
                                                                 # blind6 (185-224), blind7 (225-264)
+    python -m benchmarks.draw_attribution_articles --count 904  # then blind8 (265-904: 640 articles)
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from benchmarks.attribution import (
     BLIND5,
     BLIND6,
     BLIND7,
+    BLIND8,
     HELDOUT,
     KINDS,
     LABELS,
@@ -61,6 +62,7 @@ def sets() -> dict[str, list[dict[str, Any]]]:
         "blind5": load_labels(BLIND5),
         "blind6": load_labels(BLIND6),
         "blind7": load_labels(BLIND7),
+        "blind8": load_labels(BLIND8),
     }
 
 
@@ -113,6 +115,7 @@ def test_heldout_labels_match_the_stored_text_and_stay_apart(
         ("blind5", ("heldout", "blind", "blind2", "blind3", "blind4"), 300, 30),
         ("blind6", ("heldout", "blind", "blind2", "blind3", "blind4", "blind5"), 300, 30),
         ("blind7", ("heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6"), 300, 30),
+        ("blind8", ("heldout", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"), 4000, 550),
     ],
 )
 def test_a_blind_set_matches_the_stored_text_and_stays_apart_from_every_other_set(
@@ -134,10 +137,10 @@ def test_a_blind_set_matches_the_stored_text_and_stays_apart_from_every_other_se
 
 def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, list[dict[str, Any]]]) -> None:
     """Anyone can re-draw the blind sets: the committed script (fixed seed) gives the first 24 articles (blind),
-    the next 40 (blind2), then blind3 to blind7, 40 each."""
+    the next 40 (blind2), then blind3 to blind7, 40 each, then blind8's 640."""
     if not ARTICLES.exists() or not QUESTIONS.exists():
         pytest.skip(f"the eval corpus is not at {ARTICLES.parent}")
-    drawn = draw(candidates(), 264)
+    drawn = draw(candidates(), 904)
     ids = [article_id for _, article_id in drawn]
     spans = {
         "blind": (0, 24),
@@ -147,6 +150,7 @@ def test_the_blind_articles_are_the_ones_the_draw_script_gives(sets: dict[str, l
         "blind5": (144, 184),
         "blind6": (184, 224),
         "blind7": (224, 264),
+        "blind8": (264, 904),
     }
     for key, (start, stop) in spans.items():
         assert set(ids[start:stop]) == {lab["article_id"] for lab in sets[key]}, key
