@@ -299,7 +299,10 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
     """
     listing = [p.table, p.note]
     shown = [p.quotes, p.more]
-    p.search.change(people.table, [p.search, *filters], listing, api_name="people")
+    # Every event that writes the table runs in one queue, in the order sent: a refresh sent when the tab opened (with
+    # the search then typed) must not land after the search cleared just after it and filter the list again.
+    in_order = {"concurrency_id": "people-table", "concurrency_limit": 1}
+    p.search.change(people.table, [p.search, *filters], listing, api_name="people", **in_order)
     asked = [p.name, p.about, *filters]
     p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
         people.quotes, asked, shown, api_name="person_quotes"
@@ -307,7 +310,7 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
     p.about.submit(people.quotes, asked, shown, api_visibility="private")
     p.more.click(people.all_quotes, asked, shown, api_name="person_quotes_all")
     for refresh in refreshes:
-        refresh(people.refresh, [p.search, *asked], [*listing, *shown], api_visibility="private")
+        refresh(people.refresh, [p.search, *asked], [*listing, *shown], api_visibility="private", **in_order)
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
