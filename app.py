@@ -299,16 +299,16 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
     """
     listing = [p.table, p.note]
     shown = [p.quotes, p.more]
-    # Every event that writes the table runs in one queue, in the order sent: a refresh sent when the tab opened (with
-    # the search then typed) must not land after the search cleared just after it and filter the list again.
-    in_order = {"concurrency_id": "people-table", "concurrency_limit": 1}
+    # Every event that writes the table or the quotes runs in one queue, in the order sent: a refresh sent when the
+    # tab opened (with the search then typed) must not land after the search cleared just after it, filtering again.
+    in_order = {"concurrency_id": "people-view", "concurrency_limit": 1}
     p.search.change(people.table, [p.search, *filters], listing, api_name="people", **in_order)
     asked = [p.name, p.about, *filters]
     p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
-        people.quotes, asked, shown, api_name="person_quotes"
+        people.quotes, asked, shown, api_name="person_quotes", **in_order
     )
-    p.about.submit(people.quotes, asked, shown, api_visibility="private")
-    p.more.click(people.all_quotes, asked, shown, api_name="person_quotes_all")
+    p.about.submit(people.quotes, asked, shown, api_visibility="private", **in_order)
+    p.more.click(people.all_quotes, asked, shown, api_name="person_quotes_all", **in_order)
     for refresh in refreshes:
         refresh(people.refresh, [p.search, *asked], [*listing, *shown], api_visibility="private", **in_order)
 
