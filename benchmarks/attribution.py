@@ -243,7 +243,7 @@ def quality(as_json: bool, paths: list[Path] | None = None) -> dict[str, dict[st
     By default the eighth, seventh and sixth blind sets (the headline: never read), the fifth (scored once by version
     16), the fourth to first blind sets (read to shape versions 11, 10, 5 and 4), the held-out set (read to shape
     version 3) and the tuning set; `paths` scores those files instead. The figures are keyed "blind8", "blind7",
-    "blind6", "blind5", "blind4",    "blind3", "blind2", "blind", "heldout" and "tuning", or by file name.
+    "blind6", "blind5", "blind4", "blind3", "blind2", "blind", "heldout" and "tuning", or by file name.
     """
     if paths:
         sets = {path.stem: (path, path.name) for path in paths}
