@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 16
+RULES_VERSION = 17
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -673,6 +673,16 @@ _ANONYMOUS_ROLES = {
     "lawyer",
     "attorney",
 }
+# Titles of someone speaking for, about or to the person an article is about: the person last named holds one
+# only when the article says so. Each with the words that count as the same title.
+_OTHER_PARTY = {
+    **dict.fromkeys(("spokesman", "spokeswoman", "spokesperson"), ("spokesman", "spokeswoman", "spokesperson")),
+    **dict.fromkeys(("lawyer", "attorney"), ("lawyer", "attorney", "counsel", "defender")),
+    "broadcaster": ("broadcaster",),
+    "host": ("host",),
+    "executive": ("executive",),
+    "judge": ("judge",),
+}
 
 
 # What an inverted verb's name may follow: "the", "the BBC's", "Labour's" ("said the BBC's Parkinson").
@@ -962,6 +972,17 @@ class _Names:
         """Whether `name` is a person the article names in full ("Rutte" when it writes "Mark Rutte")."""
         return bool(name) and len(self.canonical(name or "").split()) > 1 and self.person(name or "")
 
+    def described_as(self, person: str, role: str) -> bool:
+        """Whether the article gives `person` one of `role`'s words, before their name or in apposition after it:
+        "Judge Ann Lee", "Griner's lawyers, Maria Blagovolina and Alexander Boykov", "Nathaniel Barone, his public
+        defender"; not "Griner's lawyers" for Griner, nor "the judge ordered Trump to pay" for Trump."""
+        surname, words = re.escape(person.split()[-1]), "|".join(_OTHER_PARTY.get(role, (role,)))
+        before = rf"\b(?i:{words})s?,?\s+(?:(?:[A-Z][\w.'’\-]*|and)\s+){{0,5}}{surname}\b"
+        after = (
+            rf"\b{surname},\s+(?:a|an|the|his|her|their|its|[A-Z][\w.'’\-]*)\s+(?:[\w'’\-]+\s+){{0,3}}(?i:{words})s?\b"
+        )
+        return re.search(f"{before}|{after}", self.text) is not None
+
     def holder(self, role: str) -> str | None:
         """The person the article names with this title ("President Joe Biden" for "the president").
 
@@ -1046,7 +1067,12 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return own if names.known(own) else last
     if how == "title":
         # "Richard Moore, the head of MI6, told CNN": the title is the named person's, not the last one named.
-        return _titled(names, plain, who or "") or names.holder(who or "") or last
+        role = who or ""
+        if found := _titled(names, plain, role) or names.holder(role):
+            return found
+        # "the spokesperson said", "the judge said": another party than the person last named, unless the article
+        # gives them that title ("Alexander Boykov, Griner's lawyer").
+        return last if role not in _OTHER_PARTY or (last and names.described_as(last, role)) else None
     if how == "holder":  # "the Queen, who said": only the person the article names with that title
         return names.holder(who or "")
     if how == "according":  # "according to Cirium" is a company's word unless the article names a person so
@@ -1063,13 +1089,17 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
     return who if names.person(canonical) and names.human(canonical) else None
 
 
+# An opening phrase before a sentence's subject: "On Sunday, ", "In a statement to CNN, ", "Speaking on Monday, ".
+_OPENER = r"[^,;:\"“”]{1,60},\s+"
+
+
 def _titled(names: _Names, plain: str, title: str) -> str | None:
     """The person named right before `title` as its apposition ("Richard Moore, the head of MI6"), if any."""
     m = re.search(
-        rf"(?:^|[\"”’x],?\s+)(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){{0,3}}),\s+(?:the|a|an|its|their)\s+"
-        rf"(?:[\w'’.\-]+\s+){{0,4}}{re.escape(title)}\b",
+        rf"(?:^|^{_OPENER}|[\"”’x],?\s+)(?P<who>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){{0,3}}),\s+"
+        rf"(?:the|a|an|its|their)\s+(?:[\w'’.\-]+\s+){{0,4}}{re.escape(title)}\b",
         plain.strip(),
-    )  # the sentence's subject, opening it or right after the quotation
+    )  # the sentence's subject: opening it, after an opening phrase ("On Sunday, ") or right after the quotation
     who = person_name(m["who"]) if m else None
     return who if who and names.known(who) and not no_person(who) else None
 

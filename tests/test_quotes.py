@@ -736,6 +736,27 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
             "park opened.",
             [],
         ),
+        # (version 17) a name after an opening phrase owns the title in apposition after it, not the person last named
+        (
+            "Joe Biden spoke about guns.\n\nOn Sunday, Sen. Dick Durbin, the chairman of the Senate Judiciary "
+            'Committee, said he sensed a "different feeling."',
+            ["Dick Durbin"],
+        ),
+        # a spokesperson, a judge, a lawyer is someone else than the person last named, unless the article says so
+        ('Mike Bloomberg paid his taxes. "He pays the maximum rate," the spokesman wrote.', []),
+        ("Donald Trump sued. The judge said the government must serve Trump.", []),
+        ('Griner\'s lawyers spoke. Brittney Griner was sentenced. "She was clean," the lawyer said.', []),
+        (
+            "Brittney Griner was sentenced. Her lawyers, Maria Blagovolina and Alexander Boykov, spoke. Boykov left. "
+            '"She was clean," the lawyer said.',
+            ["Alexander Boykov"],
+        ),
+        (
+            "Matar pleaded not guilty, according to Nathaniel Barone, his public defender. The attorney said Matar has "
+            "been cooperative.",
+            ["Nathaniel Barone", "Nathaniel Barone"],
+        ),
+        ("Phil Murphy spoke. There were 280 new cases, the governor said.", ["Phil Murphy"]),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
