@@ -113,11 +113,15 @@ def test_filters_apply_to_the_question(app_url: str) -> None:
 
 
 def test_a_bad_date_is_an_error_message(app_url: str) -> None:
+    """`/chat` says it in its reply, as the browser shows it; `/ask` raises it."""
     from gradio_client import Client
     from gradio_client.exceptions import AppError
 
+    client = Client(app_url, verbose=False)
+    reply = _ask(client, "What did Rutte say?", "All outlets", "last week")
+    assert "qa-error" in reply and "Published from must be a date like 2025-09-05, got &#39;last week&#39;" in reply
     with pytest.raises(AppError, match="Published from must be a date like 2025-09-05, got 'last week'"):
-        _ask(Client(app_url, verbose=False), "What did Rutte say?", "All outlets", "last week")
+        client.predict("What did Rutte say?", [], "All outlets", "last week", "", "", api_name="/ask")
 
 
 def test_ask_endpoint_returns_json(app_url: str) -> None:

@@ -16,6 +16,7 @@ from ui.format import (
     answer_parts,
     cite_key,
     draft_html,
+    error_html,
     inert,
     parse_cite_key,
     passage_html,
@@ -96,6 +97,16 @@ def test_stream_grows_sentence_by_sentence_and_ends_with_sources() -> None:
 def test_refusal_names_the_filters() -> None:
     out = answer_html(Answer("I could not find this in the articles.", refused=True), filters=Filters(source="BBC"))
     assert "qa-refusal" in out and "outlet BBC" in out and "qa-cite" not in out
+    # Widening the filters is suggested only when some are set.
+    plain = refusal_html(Answer("I could not find this in the articles.", refused=True))
+    assert "Try other words." in plain and "filters" not in plain
+    assert "widen the filters" in out
+
+
+def test_an_error_is_said_as_text() -> None:
+    out = error_html("Published from must be a date like 2025-09-05, got '<b>'")
+    assert 'class="qa-answer qa-error"' in out and 'role="alert"' in out
+    assert "&#60;b&#62;" in out and "<b>" not in out
 
 
 def test_passage_marks_the_span_or_says_the_article_changed() -> None:

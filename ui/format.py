@@ -154,11 +154,25 @@ def filters_note(filters: Filters) -> str:
 
 def refusal_html(answer: Answer, filters: Filters | None = None) -> str:
     note = filters_note(filters or Filters())
-    hint = f"No passage answers this with the filters {inert(note)}." if note else "No passage answers this."
+    if note:
+        hint = f"No passage answers this with the filters {inert(note)}. Try other words, or widen the filters."
+    else:
+        hint = "No passage answers this. Try other words."
     return (
         '<div class="qa-answer qa-refusal"><span class="qa-refusal-icon" aria-hidden="true">∅</span> '
         f'<span class="qa-refusal-text">{inert(answer.text)}</span>'
-        f'<div class="qa-refusal-hint">{hint} Try other words, or widen the filters.</div></div>'
+        f'<div class="qa-refusal-hint">{hint}</div></div>'
+    )
+
+
+def error_html(message: str) -> str:
+    """A question the app cannot take as asked (a bad date filter, too long), said in the chat so it can go on.
+
+    Example: error_html("Published from must be a date") -> '<div class="qa-answer qa-error" ...>...</div>'
+    """
+    return (
+        '<div class="qa-answer qa-error" role="alert"><span class="qa-error-icon" aria-hidden="true">!</span> '
+        f'<span class="qa-error-text">{inert(message)}</span></div>'
     )
 
 

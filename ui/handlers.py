@@ -2,9 +2,9 @@
 
 `Handlers` holds one method per event; `app.create_app` only lays out the components and wires
 their events to these methods. Each method takes the components' values and returns plain values,
-HTML strings or `gr.update`/`gr.skip()` objects, and raises `gr.Error` for what the user must fix,
-so they can be called directly, without a server. This module imports gradio: only the app (and
-the tests) import it, never `qa_app`.
+HTML strings or `gr.update`/`gr.skip()` objects, and raises `gr.Error` for what the user must fix (the chat says
+it in its reply instead), so they can be called directly, without a server. This module imports gradio: only the
+app (and the tests) import it, never `qa_app`.
 """
 
 import os
@@ -62,16 +62,15 @@ class Handlers:
         if not (message or "").strip():
             yield "Ask a question about the articles."
             return
+        # What the user must fix is said in the chat: a raised gr.Error would leave ChatInterface's box disabled.
         try:
             filters = parse_filters(source, date_from, date_to, as_of)
             # A long chat goes on with its latest turns that fit; /ask callers over the limits are refused.
             yield from self._replies(self.qa.stream(message, recent_history(history, self.settings), filters), filters)
-        except ValueError as exc:
-            raise gr.Error(str(exc)) from None
         except EmptyIndexError:
-            raise gr.Error("There are no articles yet: add some in the Corpus tab.") from None
-        except QAError as exc:
-            raise gr.Error(str(exc)) from None
+            yield fmt.error_html("There are no articles yet: add some in the Corpus tab.")
+        except (ValueError, QAError) as exc:
+            yield fmt.error_html(str(exc))
 
     def _replies(self, items: Iterator[str | Answer], filters: Filters) -> Iterator[str]:
         """The chat message's states for `QA.stream`'s items: drafts (at most every DRAFT_EVERY s), then the answer.
