@@ -100,22 +100,24 @@ def _score_runs(runs: list[_Run], topic: list[str], lexical: LexicalIndex) -> No
         run.score = coverage(topic, own, lexical.idf) + W_AROUND * coverage(topic, around, lexical.idf)
 
 
-def _pick(runs: list[_Run]) -> list[int]:
-    """An article's quote positions to show: its best runs whole, direct quotes first, up to `MAX_QUOTES`,
-    in article order."""
+def _pick(runs: list[_Run], most: int | None = MAX_QUOTES) -> list[int]:
+    """An article's quote positions to show, in article order: its best runs whole, direct quotes first, up to
+    `most` (every one when None)."""
+    if most is None:
+        return sorted(i for run in runs for i in run.positions)
     picked: list[int] = []
     for run in sorted(runs, key=lambda r: (-r.score, -r.direct, r.positions[0])):
-        if picked and len(picked) + len(run.positions) > MAX_QUOTES:
+        if picked and len(picked) + len(run.positions) > most:
             continue
         picked += run.positions
-    return sorted(picked)[:MAX_QUOTES]
+    return sorted(picked)[:most]
 
 
 def _groups(
-    index: PeopleIndex, quotes: dict[str, list[int]], topic: list[str], lexical: LexicalIndex
+    index: PeopleIndex, quotes: dict[str, list[int]], topic: list[str], lexical: LexicalIndex, most: int | None
 ) -> list[tuple[Entry, list[int], float]]:
     """(article, quote positions, score) of each article of `quotes` ({doc_id: positions}), best first:
-    newest first without a topic; with one, only the runs on it, by their score."""
+    newest first without a topic; with one, only the runs on it, by their score. `most`: see `_pick`."""
     runs = [run for doc_id, positions in quotes.items() for run in runs_of(index.entries[doc_id], positions)]
     if topic:
         _score_runs(runs, topic, lexical)
@@ -126,7 +128,7 @@ def _groups(
     by_doc: dict[str, list[_Run]] = {}
     for run in runs:
         by_doc.setdefault(run.entry.doc_id, []).append(run)
-    groups = [(rs[0].entry, _pick(rs), max(r.score for r in rs)) for rs in by_doc.values()]
+    groups = [(rs[0].entry, _pick(rs, most), max(r.score for r in rs)) for rs in by_doc.values()]
     if topic:
         return sorted(groups, key=lambda g: (-g[2], -g[0].ts, g[0].doc_id))
     return sorted(groups, key=lambda g: (-g[0].ts, g[0].doc_id))
@@ -180,11 +182,12 @@ def grouped_answer(
 def speaker_answer(
     question: str, name: str, index: PeopleIndex, lexical: LexicalIndex, fetch: Fetch, *,
     filters: Filters | None = None, shown: int = 3, exclude: frozenset[str] = frozenset(), fallback: bool = True,
+    every_quote: bool = False,
 ) -> Answer | None:  # fmt: skip
     """What `name` said (on the question's topic), grouped by article, `shown` articles at most
-    (all when `shown` is 0); a refusal that says why; None when `name` is no person's name, or
-    (`fallback`) a name nobody quotes that does not look like a person's ("Wall Street", "Congress"),
-    so that the question is answered as any other."""
+    (all when `shown` is 0), each with its best `MAX_QUOTES` quotes (all with `every_quote`); a refusal that
+    says why; None when `name` is no person's name, or (`fallback`) a name nobody quotes that does not look
+    like a person's ("Wall Street", "Congress"), so that the question is answered as any other."""
     key = name_key(name)
     if key is None:
         return None
@@ -195,7 +198,7 @@ def speaker_answer(
             return None
         return _not_quoted(question, name, mentions)
     quotes = index.asked(key, person, filters, exclude)
-    groups = _groups(index, quotes, topic_terms(question, name), lexical)
+    groups = _groups(index, quotes, topic_terms(question, name), lexical, None if every_quote else MAX_QUOTES)
     if not groups:
         who = index.names[person]
         text = f"{who} is quoted in {_articles(len(quotes))}, but not on this topic."

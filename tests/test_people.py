@@ -499,3 +499,26 @@ def test_a_speaker_named_by_one_word_in_several_articles_may_be_several_people(f
     assert answer.to_dict()["notice"] == answer.notice
     assert qa.ask("What did Rutte say?").notice is None  # named in full
     assert qa.quotes("Altman").notice is None  # one article
+
+
+def test_the_people_view_shows_every_quote_of_an_article_and_the_chat_its_best_few(
+    tmp_path: Path, base_settings, embedder
+) -> None:
+    from qa_app.answer import MAX_QUOTES
+
+    words = ["The bridge is open", "Traffic will ease", "It cost less than planned", "We thank the workers"]
+    words += ["The river is safe", "Next year we build a school"]
+    narration = ["The crowd cheered.", "Workers packed up.", "A band played.", "Rain fell.", "Shops opened."]
+    body = "Mayor Ingrid Holm opened the bridge on Monday.\n\n" + "\n\n".join(
+        f'"{w}," Holm said.' + (f"\n\n{n}" if n else "") for w, n in zip(words, [*narration, ""], strict=True)
+    )
+    article = {"id": "bridge", "title": "Bridge opens", "source": "Wire E", "published": "2025-06-01", "body": body}
+    settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    ingest(settings, embedder, write_feed(tmp_path / "feed.jsonl", [article]))
+    qa = QA(settings, embedder)
+    assert [(p.name, p.quotes) for p in qa.people("holm")] == [("Ingrid Holm", 6)]
+    # The People view (and `qa_app quotes`) shows all the person's words, as many as the table counts.
+    shown = qa.quotes("Ingrid Holm")
+    assert [c.quote for c in shown.citations] == [f'"{w}," Holm said.' for w in words]
+    # A chat answer shows the article's best few.
+    assert len(qa.ask("What did Ingrid Holm say?").citations) == MAX_QUOTES
