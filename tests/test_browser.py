@@ -208,6 +208,25 @@ def test_rutte_answer_is_cited_and_marker_opens_the_highlighted_quote(sample_app
     expect(mark).to_have_text(sentences[2])
 
 
+def test_on_a_phone_the_first_marker_tapped_shows_its_quote(sample_app: str, browser: Any) -> None:
+    """On a narrow screen the panel sits below the chat: a tap scrolls to the quote once the article is shown."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        open_chat(page, sample_app)
+        message = ask(page, "What did Rutte say?")
+        message.locator(".qa-answer-text a.qa-cite", has_text="[1]").tap()
+        mark = page.locator("#qa-passage mark.qa-quote")
+        expect(mark).to_have_text(sentences_of(message)[0])
+        expect(mark).to_be_in_viewport()
+        page.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
+    finally:
+        context.close()
+
+
 def test_example_question_runs_on_click(sample_app: str, page: Any) -> None:
     from playwright.sync_api import expect
 
