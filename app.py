@@ -161,6 +161,9 @@ class CorpusTab(NamedTuple):
     selected: Any
     reingest: Any
     delete: Any
+    confirm_row: Any
+    confirm: Any
+    cancel: Any
     status: Any
     upload: Any
     urls: Any
@@ -197,6 +200,9 @@ def corpus_tab(ui: Handlers, settings: Settings) -> CorpusTab:
             reingest_btn = gr.Button("Re-ingest", scale=1, elem_id="qa-reingest")
             delete_btn = gr.Button("Delete", variant="stop", scale=1, elem_id="qa-delete")
         status = gr.HTML(elem_id="qa-corpus-status")
+        with gr.Row(visible=False, elem_id="qa-delete-confirm-row") as confirm_row:  # a delete has no undo
+            confirm_btn = gr.Button("Yes, delete it", variant="stop", scale=0, elem_id="qa-delete-confirm")
+            cancel_btn = gr.Button("Cancel", scale=0, elem_id="qa-delete-cancel")
     with gr.Column(scale=2, min_width=300):
         upload = gr.File(
             label="Upload articles",
@@ -217,7 +223,10 @@ def corpus_tab(ui: Handlers, settings: Settings) -> CorpusTab:
             replace_box = gr.Checkbox(label=REPLACE_LABEL, value=False, scale=1, elem_id="qa-replace")
             ingest_btn = gr.Button("Ingest", variant="primary", scale=1, elem_id="qa-ingest")
         results = gr.HTML(elem_id="qa-results")
-    return CorpusTab(table, selected, reingest_btn, delete_btn, status, upload, urls, replace_box, ingest_btn, results)
+    return CorpusTab(
+        table, selected, reingest_btn, delete_btn, confirm_row, confirm_btn, cancel_btn, status, upload, urls,
+        replace_box, ingest_btn, results,
+    )  # fmt: skip
 
 
 def wire_corpus(ui: Handlers, c: CorpusTab, tab: Any, source: Any) -> list[Any]:
@@ -228,8 +237,16 @@ def wire_corpus(ui: Handlers, c: CorpusTab, tab: Any, source: Any) -> list[Any]:
     outputs = [c.table, source]
     ingest = c.ingest.click(ui.ingest, [c.upload, c.urls, c.replace], [c.results, *outputs], api_name="ingest")
     ingest.then(ui.cleared_inputs, outputs=[c.upload, c.urls, c.replace], api_visibility="private")
-    c.table.select(ui.selected_row, outputs=c.selected, api_visibility="private")
-    delete = c.delete.click(ui.delete, c.selected, [c.status, *outputs, c.selected], api_name="delete")
+    # Delete asks first; "Yes, delete it" deletes (`/delete` deletes at once: an API caller names what it means).
+    # Choosing another article, or typing one, withdraws the question.
+    asking = [c.status, c.confirm_row]
+    chosen = c.table.select(ui.selected_row, outputs=c.selected, api_visibility="private")
+    chosen.then(ui.cancel_delete, outputs=asking, api_visibility="private")
+    c.selected.input(ui.cancel_delete, outputs=asking, api_visibility="private")
+    c.delete.click(ui.ask_delete, c.selected, asking, api_visibility="private")
+    c.cancel.click(ui.cancel_delete, outputs=asking, api_visibility="private")
+    delete = c.confirm.click(ui.delete, c.selected, [c.status, *outputs, c.selected], api_name="delete")
+    delete.then(ui.confirmed, outputs=c.confirm_row, api_visibility="private")
     reingest = c.reingest.click(ui.reingest, c.selected, [c.status, *outputs, c.selected], api_name="reingest")
     tab.select(ui.refresh, outputs=outputs, api_visibility="private")
     return [ingest.then, delete.then, reingest.then]

@@ -379,8 +379,17 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
 
     table = open_corpus(page)
     select_article(page, table, "Harbour", "https://coastal.example/floating-library")
+    # Delete asks first, naming the article; "Cancel" keeps it.
     page.locator("#qa-delete").click()
-    expect(page.locator("#qa-corpus-status")).to_contain_text("Deleted “Harbour Town Opens Floating Library”")
+    status = page.locator("#qa-corpus-status")
+    expect(status).to_contain_text("Delete “Harbour Town Opens Floating Library”?")
+    page.locator("#qa-delete-cancel").click()
+    expect(page.locator("#qa-delete-confirm")).to_be_hidden()
+    expect(table).to_contain_text("Harbour Town")
+    page.locator("#qa-delete").click()
+    page.locator("#qa-delete-confirm").click()
+    expect(status).to_contain_text("Deleted “Harbour Town Opens Floating Library”")
+    expect(page.locator("#qa-delete-confirm")).to_be_hidden()
     table.get_by_placeholder("Search...").fill("")
     expect(table).not_to_contain_text("Harbour Town")
     assert not (uploads / "harbour_library.md").exists()

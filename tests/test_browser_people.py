@@ -62,6 +62,7 @@ def test_search_choose_a_person_and_open_a_citation(people_app: str, page: Any) 
     expect(quotes).to_contain_text("Every island deserves")
     select_article(page, open_corpus(page), "Island Budget", "budget.md")
     page.locator("#qa-delete").click()
+    page.locator("#qa-delete-confirm").click()
     expect(page.locator("#qa-corpus-status")).to_contain_text("Deleted “Eastwick Approves the Island Budget”")
     expect(quotes).not_to_contain_text("Every island deserves")  # hidden, yet already refreshed
     expect(quotes).to_contain_text("The children were waiting on the pier before dawn")

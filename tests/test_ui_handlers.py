@@ -222,6 +222,20 @@ def test_delete_of_an_unknown_article_says_so_and_changes_nothing(own_handlers) 
     assert rest == [gr.skip()] * 3 and own_handlers.corpus.rows() == rows
 
 
+def test_delete_asks_first_naming_the_article_and_cancel_keeps_it(handlers) -> None:
+    import gradio as gr
+
+    title = handlers.qa.show(USER_ARTICLE).title
+    status, row = handlers.ask_delete(f" {USER_ARTICLE} ")
+    assert status == fmt.inert(f"Delete “{title}”? Its passages leave every answer, and its uploaded file is removed.")
+    assert row == gr.update(visible=True)
+    assert handlers.cancel_delete() == ("", gr.update(visible=False))
+    assert handlers.qa.show(USER_ARTICLE).title == title  # asking deletes nothing
+    for doc_id, said in [("", "Choose an article first (click its row)."), ("no-such.txt", "no article with doc id")]:
+        status, row = handlers.ask_delete(doc_id)
+        assert fmt.inert(said) in status and row == gr.update(visible=False)
+
+
 def test_delete_removes_the_article_and_clears_the_selection(own_handlers) -> None:
     title = own_handlers.qa.show(USER_ARTICLE).title
     status, rows, outlets, selection = own_handlers.delete(f" {USER_ARTICLE} ")

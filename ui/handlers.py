@@ -162,6 +162,26 @@ class Handlers:
         row = evt.row_value or []
         return gr.update(value=row[-1]) if row else gr.skip()
 
+    def ask_delete(self, doc_id: str | None) -> tuple[str, Any]:
+        """The Delete button: the status asking to confirm, naming the article, and the confirm row shown."""
+        doc_id = (doc_id or "").strip()
+        if not doc_id:
+            return fmt.inert("Choose an article first (click its row)."), gr.update(visible=False)
+        try:
+            title = self.qa.show(doc_id).title
+        except QAError as exc:
+            return fmt.inert(str(exc)), gr.update(visible=False)
+        question = f"Delete “{title}”? Its passages leave every answer, and its uploaded file is removed."
+        return fmt.inert(question), gr.update(visible=True)
+
+    def cancel_delete(self) -> tuple[str, Any]:
+        """ "Cancel" (or another article chosen): nothing deleted, the confirm row hidden."""
+        return "", gr.update(visible=False)
+
+    def confirmed(self) -> Any:
+        """After a delete: the confirm row hidden, the status kept."""
+        return gr.update(visible=False)
+
     def delete(self, doc_id: str | None) -> tuple[Any, ...]:
         """Delete the selected article: the status, the refreshed table and outlets, the selection cleared."""
 
