@@ -31,6 +31,7 @@ _SPEECH = [v for v in ASKED_SPEECH_VERBS if v != "wrote"]
 _NOT_TOPIC = set(terms(" ".join((*_SPEECH, *REACTION_WORDS, "else", "quote", "quotes"))))
 ON_TOPIC = 0.5  # a run scoring this share of the best run's topic score is on the topic (as before, 1099a9c)
 MENTIONS_READ = 10  # articles read to tell whether a name nobody quotes is a person's (hand-set)
+REPEATS = 0.8  # a quote sentence with this share of its words in a longer one of the same article says it again
 W_AROUND = 0.4  # topic score: the title and passage around a quote count this much beside its own words (hand-set)
 _WHO_SAID = re.compile(
     r"^\s*who\s+(?:said|says|wrote|told|tweeted|declared|stated|warned|insisted)\b[\s,:]*"
@@ -102,15 +103,37 @@ def _score_runs(runs: list[_Run], topic: list[str], lexical: LexicalIndex) -> No
 
 def _pick(runs: list[_Run], most: int | None = MAX_QUOTES) -> list[int]:
     """An article's quote positions to show, in article order: its best runs whole, direct quotes first, up to
-    `most` (every one when None)."""
+    `most`, none that another says again (every one when `most` is None)."""
     if most is None:
         return sorted(i for run in runs for i in run.positions)
     picked: list[int] = []
-    for run in sorted(runs, key=lambda r: (-r.score, -r.direct, r.positions[0])):
+    for run in sorted(_unrepeated(runs), key=lambda r: (-r.score, -r.direct, r.positions[0])):
         if picked and len(picked) + len(run.positions) > most:
             continue
         picked += run.positions
     return sorted(picked)[:most]
+
+
+def _unrepeated(runs: list[_Run]) -> list[_Run]:
+    """`runs` without the sentences whose words another, longer sentence of the person in the article mostly holds:
+    a summary's bullet ("Putin warned that foreign troops would be "legitimate targets."") above the lead saying it
+    again ("Putin has warned against the deployment of any foreign troops ..., declaring ..."). A quotation running
+    over several sentences stays whole."""
+    said = {i: set(run.entry.quotes[i].terms) for run in runs for i in run.positions}
+
+    def repeated(i: int) -> bool:
+        own = said[i]
+        # Too few words say little: "Welker: What's your response?" is no repeat of a longer turn.
+        return len(own) >= 4 and any(len(t) > len(own) and len(own & t) >= REPEATS * len(own) for t in said.values())
+
+    kept = []
+    for run in runs:
+        positions = (
+            run.positions if run.direct and len(run.positions) > 1 else [i for i in run.positions if not repeated(i)]
+        )
+        if positions:
+            kept.append(_Run(run.entry, positions, run.direct, run.score))
+    return kept or runs
 
 
 def _groups(

@@ -522,3 +522,21 @@ def test_the_people_view_shows_every_quote_of_an_article_and_the_chat_its_best_f
     assert [c.quote for c in shown.citations] == [f'"{w}," Holm said.' for w in words]
     # A chat answer shows the article's best few.
     assert len(qa.ask("What did Ingrid Holm say?").citations) == MAX_QUOTES
+
+
+def test_a_chat_answer_leaves_out_a_sentence_a_longer_one_of_the_person_says_again(
+    tmp_path: Path, base_settings, embedder
+) -> None:
+    bullet = "Mayor Ingrid Holm said the new bridge would open in May."
+    lead = (
+        "Mayor Ingrid Holm said on Monday that the new bridge would open in May, a month early, after the council "
+        "approved the last funds."
+    )
+    quote = '"We are ready for the crowds," Holm said.'
+    body = f"{bullet}\n\n{lead}\n\nThe council met for an hour.\n\n{quote}"
+    article = {"id": "bridge", "title": "Bridge opens", "source": "Wire E", "published": "2025-06-01", "body": body}
+    settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    ingest(settings, embedder, write_feed(tmp_path / "feed.jsonl", [article]))
+    qa = QA(settings, embedder)
+    assert [c.quote for c in qa.ask("What did Ingrid Holm say?").citations] == [lead, quote]
+    assert [c.quote for c in qa.quotes("Ingrid Holm").citations] == [bullet, lead, quote]  # the People view: all
