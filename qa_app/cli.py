@@ -148,7 +148,7 @@ def _print_answer(answer: Any, as_json: bool) -> None:
         if first.url:
             print(f"    {first.url}")
         for c in cites:
-            print(f"    [{c.n}] “{c.quote}”")
+            print(f"    [{c.n}] {c.quote}")  # verbatim, on a line of its own: quote marks of its own stay single
     if answer.more_articles:
         print(
             f"\n{answer.more_articles} more articles quote them (python -m qa_app quotes NAME --all shows every one)."

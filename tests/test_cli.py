@@ -119,4 +119,4 @@ def test_ask_lists_each_source_article_once_with_its_quotes(sample_qa, capsys: p
     assert sources.count(title) == 1 and len(answer.citations) > 1
     assert f"{' '.join(f'[{c.n}]' for c in answer.citations)} {title} (RFE/RL, 2025-09-05)" in out
     for c in answer.citations:
-        assert f"    [{c.n}] “{c.quote}”" in out
+        assert f"    [{c.n}] {c.quote}\n" in out
