@@ -20,7 +20,8 @@ _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 
 
 def is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
+    """Whether `value` is an http(s) URL; a scheme is case-insensitive ("HTTPS://Example.com")."""
+    return value[:8].lower().startswith(("http://", "https://"))
 
 
 def canonical_url(url: str) -> str:

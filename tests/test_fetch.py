@@ -108,6 +108,16 @@ def test_loopback_is_refused_without_a_request(site: Site, host: str) -> None:
     assert site.paths == []  # refused before connecting: the server never saw the request
 
 
+def test_a_scheme_in_capitals_is_a_url_and_loopback_still_refused(site: Site) -> None:
+    from ingest.fetch import is_url
+
+    url = f"HTTP://LOCALHOST:{site.port}/page"
+    assert is_url(url) and is_url("https://example.com") and not is_url("ftp://example.com/a")
+    got = fetch(url, Settings())
+    assert isinstance(got, Failure) and got.error.endswith(REFUSED), got
+    assert site.paths == []
+
+
 @pytest.mark.parametrize(
     "target",
     ["http://127.0.0.1:{port}/page", "http://localhost:{port}/page", "http://[::ffff:127.0.0.1]:{port}/page"],
