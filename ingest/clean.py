@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.meta import date_of_line
+from ingest.meta import date_of_line, dateline_date
 from ingest.model import Page
 
 BOILERPLATE = {
@@ -240,6 +240,7 @@ def clean_page(raw: str) -> Page:
     # A bare date under the headline is the page's date too; it stays in the text, as a date
     # line further down may belong to the story (a timeline).
     page.dates += [d for d in map(date_of_line, page.lines[:3]) if d]
+    page.dates += [d for d in map(dateline_date, page.lines[:3]) if d]  # "OSLO, March 3, 2025 — ..."
     return page
 
 

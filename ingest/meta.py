@@ -85,6 +85,25 @@ def date_of_line(line: str) -> tuple[str, str] | None:
     return kind, iso
 
 
+# A dateline opening a story's paragraph: "OSLO, March 3, 2025 — The mayor ...", "March 3, 2025 -- ...".
+_DATELINE = re.compile(r"(?P<head>[^—–]{6,60}?)\s*(?:—|–|--)\s+\S")
+_PLACE = re.compile(r"[A-Z][\w.'’/-]*(?:[ ,]+(?:[A-Z][\w.'’/-]*|\([^()]{1,20}\)))*")  # "OSLO", "Oslo, Norway (AP)"
+
+
+def dateline_date(line: str) -> tuple[str, str] | None:
+    """("date", ISO date) of a dateline opening `line`: a date, after a place or nothing, before a dash.
+
+    Example: dateline_date("OSLO, March 3, 2025 — The mayor opened a bridge.") -> ("date", "2025-03-03")
+    """
+    m = _DATELINE.match(line)
+    found = find_date(m["head"]) if m else None
+    if m is None or found is None:
+        return None
+    iso, start, end = found
+    place = (m["head"][:start] + m["head"][end:]).strip(" ,")
+    return ("date", iso) if not place or _PLACE.fullmatch(place) else None
+
+
 def date_from_name(name: str) -> str | None:
     """An ISO date written in a file name or URL path.
 

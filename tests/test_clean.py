@@ -218,6 +218,22 @@ def test_date_lines_are_metadata() -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("OSLO, March 3, 2025 — The mayor opened the bridge on Monday.", "2025-03-03"),
+        ("Oslo, Norway (AP), 3 March 2025 -- The mayor opened the bridge.", "2025-03-03"),
+        ("March 3, 2025 – The mayor opened the bridge.", "2025-03-03"),
+        ("The mayor said on March 3, 2025 — a Monday — that the bridge was open.", None),  # a sentence, no dateline
+        ("WASHINGTON (AP) — The Senate voted.", None),
+    ],
+)
+def test_a_dateline_opening_the_story_dates_it(line: str, iso: str | None) -> None:
+    raw = f"Bridge opens in Oslo\n\n{line}\n\nThe crowd cheered."
+    article = from_text(raw, name="bridge.txt", doc_id="bridge.txt", origin="/x/bridge.txt")
+    assert getattr(article, "published", "failed") == iso
+
+
+@pytest.mark.parametrize(
     ("value", "iso"),
     [
         ("2022-06-12T10:00:00Z", "2022-06-12"),
