@@ -277,14 +277,16 @@ class PeopleIndex:
 
     # people -------------------------------------------------------------------------------------
     def people(self, query: str = "", filters: Filters | None = None) -> list[Person]:
-        """Everyone quoted in the articles the filters allow, most quoted first; `query` filters by name."""
-        wanted = fold(query)
+        """Everyone quoted in the articles the filters allow, most quoted first; `query` filters by name (a hyphen
+        matches a space: "vasquez holm" finds Ingrid Vasquez-Holm)."""
+        wanted = fold(query).replace("-", " ")
         if filters is None:
             if self._everyone is None:
                 self._everyone = self._listing(None)
-            return [p for folded, p in self._everyone if wanted in folded]
-        allowed = {d for d, e in self.entries.items() if allows(e, filters)}
-        return [p for folded, p in self._listing(allowed) if wanted in folded]
+            listing = self._everyone
+        else:
+            listing = self._listing({d for d, e in self.entries.items() if allows(e, filters)})
+        return [p for folded, p in listing if wanted in folded.replace("-", " ")]
 
     def _listing(self, allowed: set[str] | None) -> list[tuple[str, Person]]:
         """(folded name, person) of everyone quoted in the `allowed` articles (all when None), sorted."""

@@ -540,3 +540,14 @@ def test_a_chat_answer_leaves_out_a_sentence_a_longer_one_of_the_person_says_aga
     qa = QA(settings, embedder)
     assert [c.quote for c in qa.ask("What did Ingrid Holm say?").citations] == [lead, quote]
     assert [c.quote for c in qa.quotes("Ingrid Holm").citations] == [bullet, lead, quote]  # the People view: all
+
+
+def test_a_hyphen_in_a_name_is_found_by_a_space_or_a_hyphen(tmp_path: Path, base_settings, embedder) -> None:
+    body = 'Mayor Ingrid Vasquez-Holm opened the bridge. "The bridge is open," Vasquez-Holm said.'
+    article = {"id": "bridge", "title": "Bridge opens", "source": "Wire E", "published": "2025-06-01", "body": body}
+    settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    ingest(settings, embedder, write_feed(tmp_path / "feed.jsonl", [article]))
+    qa = QA(settings, embedder)
+    for query in ("vasquez holm", "Vasquez-Holm", "VASQUEZ-HOLM", "ingrid vasquez"):
+        assert [p.name for p in qa.people(query)] == ["Ingrid Vasquez-Holm"], query
+    assert qa.people("vasquezholm") == []
