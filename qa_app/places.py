@@ -142,6 +142,15 @@ def _us_states() -> dict[str, str]:
     return {name: name for name in states | {"carolina", "dakota"}}
 
 
+def is_place(name: str) -> bool:
+    """Whether a name of two words or more is a country, a US state or a city of `MIN_POPULATION`, and so no one
+    ("New York said", "Des Moines: ..."); one word may be a surname too ("Jackson", "Hamilton").
+
+    Example: is_place("San Francisco") -> True; is_place("Jackson") -> False; is_place("Kamala Harris") -> False
+    """
+    return " " in name.strip() and place_key(name, _plain) in _countries_by_place(_plain)
+
+
 def no_person(word: str) -> bool:
     """Whether one word names a country, a US state or their people, and so no one person ("Minnesota said").
 

@@ -52,13 +52,13 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from qa_app.places import no_person
+from qa_app.places import is_place, no_person
 from qa_app.sentences import split_sentences
 from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 17
+RULES_VERSION = 18
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -946,9 +946,9 @@ class _Names:
         never with a person's title or role ("Mr. Lee", "singer Usher"), age ("Usher, 44,") or sibling ("Ian
         and Stuart Paton"). A "he" nearby proves nothing ("Time called him")."""
         if " " in name or name.startswith("@"):
-            # "Southern England", "North Korea": a region is no one
+            # "Southern England", "North Korea": a region is no one; nor is "New York" or "Des Moines"
             words = name.lower().split()
-            return not (words[-1] in _PLACES and words[0] in _REGION_WORDS)
+            return not (words[-1] in _PLACES and words[0] in _REGION_WORDS) and not is_place(name)
         if name not in self._human:
             # Only the words around each mention are read: a whole-text search per name would cost more than
             # all the other rules together.

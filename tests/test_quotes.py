@@ -757,6 +757,13 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
             ["Nathaniel Barone", "Nathaniel Barone"],
         ),
         ("Phil Murphy spoke. There were 280 new cases, the governor said.", ["Phil Murphy"]),
+        # (version 18) a city, state or country of two words or more is no one, nor the person "she" stands for
+        ('Stefanie Kirk runs a shop.\n\nDes Moines has grown. "These are getting baggy," she said.', ["Stefanie Kirk"]),
+        (
+            'Andrew Cuomo spoke.\n\nNew York reported 500 deaths. "It is a nursing home death," the governor said.',
+            ["Andrew Cuomo"],
+        ),
+        ('"We will reopen the parks," New York said on Monday. San Francisco said the bridge would reopen.', []),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
