@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 18
+RULES_VERSION = 19
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -547,6 +547,8 @@ def attribute(  # long: one ordered cascade of speaker rules over the speech ver
             continue  # "any promised promotions", "the reported deal": an adjective
         if _OBJECT.match(plain, m.start()):
             continue  # "boasted offers from 11 schools", "added a trophy", "declares war": no words handed over
+        if _NEGATED.search(plain, max(0, m.start() - 30), m.start()):
+            continue  # "She never publicly stated an opinion", "he did not say": no words handed over
         # Only the words near the verb: each search below scans `left` to its end, so the whole
         # prefix would make a sentence of n words (a text without full stops) cost n squared.
         before_verb = plain[max(0, m.start() - ATTRIBUTION_WINDOW) : m.start()]
@@ -731,7 +733,10 @@ _OBJECT = re.compile(
     r"|add(?:ed|s)\s+(?:their|his|its|more|some)\s"
     r"|claim(?:s|ed|ing)?\s+(?:more\s+than\s+|over\s+|about\s+|nearly\s+)?[£$€\d]"  # expenses, not words
     r"|declar(?:es|ed|e)\s+(?:war|victory|bankruptcy|independence|martial|a\s+state|an?\s+(?:national\s+)?emergency)\b"
+    r"|continu(?:ed|es)\s+(?:with|in|at|as|into|through|until|after|past|a|an)\b"  # not "continued his apology"
 )
+# A speech verb denied: "never publicly stated", "did not say", "hasn't commented".
+_NEGATED = re.compile(r"\b(?:never|not|n['’]t|no\s+longer)\s+(?:[a-z]+ly\s+)?$")
 # "..., Bassetlaw MP Ann Lee, who described it as": the person a relative clause is about.
 _WHO = re.compile(r",?\s+who$")
 # Between a sentence's subject and its verb: "Smith of Kpler said", "Robinson from the GMB Union, who
@@ -763,6 +768,10 @@ def _named(left: str) -> str | None:
     if (w := _WHO.search(left)) and (n := _NAME_AT_END.search(left, 0, w.start())):
         return person_name(n["who"])
     return None
+
+
+# Words that end a description before a name: "a"/"an" opening it, or a word of a clause ("a statement in which").
+_DESCRIBING_NOT = _BAD_LEFT | {"a", "an", "which", "who", "whom", "that", "where", "when", "as", "said", "says"}
 
 
 def _governed(before: list[str], phrase: str, name: str) -> bool:
@@ -797,6 +806,12 @@ def _governed(before: list[str], phrase: str, name: str) -> bool:
         if portfolio or (last != "and" and before[-2].lower() in _TITLES):
             return False
     if last in _BAD_LEFT:
+        return True
+    # "turned to a 26-year-old Elizabeth, ..., said": a preposition, "a"/"an" and a description before the name
+    # (not "in a statement in which Mayor Ann Lee said")
+    back = before[::-1]
+    k = next((i for i, w in enumerate(back[:4]) if not re.fullmatch(r"[a-z\d][\w-]*", w) or w in _DESCRIBING_NOT), 4)
+    if k < len(back) - 1 and back[k] in ("a", "an") and back[k + 1].lower() in _BAD_LEFT - {"and", "or", "the", "what"}:
         return True
     words = list(before)
     while words and words[-1] != "the" and (words[-1].lower() in _TITLES or words[-1].lower() in _ROLE_WORDS):

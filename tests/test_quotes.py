@@ -764,6 +764,22 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
             ["Andrew Cuomo"],
         ),
         ('"We will reopen the parks," New York said on Monday. San Francisco said the bridge would reopen.', []),
+        # (version 19) a speech verb denied or with no words after it; a name after "to a 26-year-old" is no subject
+        ("Ann Lee spoke on Thursday. She never publicly stated a strong opinion on any subject.", []),
+        ("Ann Lee spoke on Thursday. She even continued with light duties after testing positive.", []),
+        (
+            'Ann Lee spoke on Thursday. She continued: "We will go on." Later she continued her apology.',
+            ["Ann Lee"] * 2,
+        ),
+        (
+            "On June 2, 1953, the Archbishop of Canterbury turned to a 26-year-old Elizabeth, newly crowned Queen "
+            'Elizabeth II, and in a nod to her faith, said, "May she be filled with thine abundant grace."',
+            [],
+        ),
+        (
+            'In a statement in which Mayor Michael Hancock said conditions had reached a "tipping point."',
+            ["Michael Hancock"],
+        ),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
