@@ -6,6 +6,8 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from qa_app.answer import TOP_ARTICLES, asked_speaker, compose
 from qa_app.cite import Answer, verify
 from qa_app.config import Settings
@@ -19,8 +21,10 @@ from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters, Retriever
 from qa_app.said import quoted_phrase, speaker_answer, who_said
 from qa_app.store import Store
+from qa_app.text import terms
 
 RETRIEVED = 10
+PHRASE_HELD = 0.8  # "Who said '...'?": the share of the phrase's words one passage must hold to be answered at all
 
 
 def turn_chars(turn: object) -> int:
@@ -160,11 +164,23 @@ class QA:
                 question, phrase, self.people_sync.index, self._fetch, filters=filters,
                 shown=self.settings.speaker_articles, exclude=exclude,
             )  # fmt: skip
+            if answer is None and not self._holds_words(phrase):
+                # Quoted by no one and written nowhere: an answer about other words would mislead.
+                return Answer(f"No article has the words “{phrase}”.", [], True, [], question)
             return answer
         speaker = asked_speaker(question)
         if not speaker:
             return None
         return self._speaker(question, speaker, filters, exclude=exclude)
+
+    def _holds_words(self, phrase: str) -> bool:
+        """Whether some passage holds at least `PHRASE_HELD` of the phrase's content words (stemmed)."""
+        wanted = list(dict.fromkeys(terms(phrase)))
+        if not wanted:
+            return True
+        lexical = self.retriever.lexical
+        counts = np.bincount(np.concatenate([lexical.term_passages(t) for t in wanted]), minlength=1)
+        return bool(counts.max() >= PHRASE_HELD * len(wanted))
 
     def _speaker(
         self, question: str, name: str, filters: Filters | None, *, all_articles: bool = False,

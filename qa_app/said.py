@@ -276,6 +276,11 @@ def who_said(
     if not hits:
         return None
     hits.sort(key=lambda h: (-h[0].ts, h[0].doc_id, h[1]))
-    groups = [(entry, [i], 1.0) for entry, i in hits]
+    # One group per article and speaker, its sentences in article order: a phrase said three times in one article
+    # is one heading, not three.
+    by_speaker: dict[tuple[str, str], tuple[Entry, list[int], float]] = {}
+    for entry, i in hits:
+        by_speaker.setdefault((entry.doc_id, entry.quotes[i].speaker), (entry, [], 1.0))[1].append(i)
+    groups = list(by_speaker.values())
     cut = groups[:shown] if shown else groups
     return grouped_answer(question, cut, fetch, len(groups) - len(cut), speakers=True)

@@ -460,9 +460,10 @@ class Store:
         return ArticleRecord.from_metadata(doc_id, got["metadatas"][0], got["documents"][0])
 
     def get_articles(self, doc_ids: list[str]) -> dict[str, ArticleRecord]:
+        """The stored articles of `doc_ids` (each once: Chroma refuses an id asked for twice)."""
         if not doc_ids:
             return {}
-        got = self.articles.get(ids=list(doc_ids), include=["metadatas", "documents"])
+        got = self.articles.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas", "documents"])
         return {
             i: ArticleRecord.from_metadata(i, m, d)
             for i, m, d in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)

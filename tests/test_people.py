@@ -235,6 +235,19 @@ def test_who_said_a_quote(qa: QA) -> None:
     assert answer.text.startswith("Mark Rutte, in Drone strike near Lviv (Wire B, 2025-04-10):\n")
 
 
+def test_who_said_words_nobody_wrote_is_refused_and_words_said_twice_are_one_group(qa: QA, sample_qa) -> None:
+    nowhere = qa.ask("Who said 'the era of cheap money is over'?")
+    assert nowhere.refused and nowhere.citations == []
+    assert nowhere.text == "No article has the words “the era of cheap money is over”."
+    # Written, though quoted by no one: answered as any other question.
+    assert not qa.ask("Who said 'a warehouse near Lviv'?").refused
+    # Putin's "legitimate targets" three times in one article: one heading, three sentences (asking the store for
+    # the article three times made Chroma refuse the duplicate ids).
+    thrice = sample_qa.ask("Who said 'legitimate targets'?")
+    assert thrice.text.count("Vladimir Putin, in ") == 1 and len(thrice.citations) == 3
+    assert all("legitimate targets" in c.quote for c in thrice.citations)
+
+
 def test_mentioned_but_never_quoted_and_absent(qa: QA) -> None:
     answer = qa.ask("What did Stoltenberg say?")
     assert answer.refused and answer.citations == []
