@@ -18,7 +18,7 @@ from qa_app.answer import MAX_QUOTES, MIN_COVERAGE, coverage
 from qa_app.cite import Answer, Citation, verify
 from qa_app.identity import looks_like_person
 from qa_app.lexical import LexicalIndex
-from qa_app.people import Entry, PeopleIndex, allows, name_key
+from qa_app.people import Entry, PeopleIndex, allows, fold, name_key
 from qa_app.quotes import quote_open_after
 from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters
@@ -202,6 +202,19 @@ def grouped_answer(
     return answer
 
 
+def _distinct(groups: list[tuple[Entry, list[int], float]]) -> list[tuple[Entry, list[int], float]]:
+    """`groups` without a sentence an earlier group already shows word for word (an outlet prints one paragraph in
+    several articles); a group left with none is dropped."""
+    seen: set[str] = set()
+    out = []
+    for entry, positions, score in groups:
+        kept = [i for i in positions if fold(entry.quotes[i].text) not in seen]
+        seen.update(fold(entry.quotes[i].text) for i in kept)
+        if kept:
+            out.append((entry, kept, score))
+    return out
+
+
 def speaker_answer(
     question: str, name: str, index: PeopleIndex, lexical: LexicalIndex, fetch: Fetch, *,
     filters: Filters | None = None, shown: int = 3, exclude: frozenset[str] = frozenset(), fallback: bool = True,
@@ -226,6 +239,8 @@ def speaker_answer(
         who = index.names[person]
         text = f"{who} is quoted in {_articles(len(quotes))}, but not on this topic."
         return Answer(text, [], True, [], question)
+    if not every_quote:
+        groups = _distinct(groups)
     cut = groups[:shown] if shown else groups
     answer = grouped_answer(question, cut, fetch, len(groups) - len(cut))
     answer.notice = _one_name_notice(index, key, person, [entry.doc_id for entry, _, _ in cut])

@@ -564,3 +564,23 @@ def test_a_hyphen_in_a_name_is_found_by_a_space_or_a_hyphen(tmp_path: Path, base
     for query in ("vasquez holm", "Vasquez-Holm", "VASQUEZ-HOLM", "ingrid vasquez"):
         assert [p.name for p in qa.people(query)] == ["Ingrid Vasquez-Holm"], query
     assert qa.people("vasquezholm") == []
+
+
+def test_a_chat_answer_shows_a_sentence_printed_in_two_articles_once(tmp_path: Path, base_settings, embedder) -> None:
+    said = '"The bridge will open in May," Mayor Ingrid Holm said.'
+    articles = [
+        {"id": "a", "title": "Bridge news", "source": "Wire E", "published": "2025-06-02", "body": said},
+        {
+            "id": "b",
+            "title": "City briefing",
+            "source": "Wire E",
+            "published": "2025-06-01",
+            "body": f"Rain fell. {said}",
+        },
+    ]
+    settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    ingest(settings, embedder, write_feed(tmp_path / "feed.jsonl", articles))
+    qa = QA(settings, embedder)
+    answer = qa.ask("What did Ingrid Holm say?")
+    assert [(c.doc_id, c.quote) for c in answer.citations] == [("a", said)] and answer.more_articles == 0
+    assert [c.doc_id for c in qa.quotes("Ingrid Holm").citations] == ["a", "b"]  # the People view: both
