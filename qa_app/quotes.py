@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 19
+RULES_VERSION = 20
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -650,8 +650,19 @@ def _after_verb(plain: str, end: int) -> str | None:
     # "wrote Acme public relations specialist Ann Lee": an organisation's name before the description
     rest = _ORG_PREFIX.sub("", rest, count=1)
     rest = _DESCRIBED_FIRST.sub("", rest, count=1)  # "said the first rally speaker, the Rev. Don Heath, chair of"
-    after = _NAME_AT_START.match(_DESCRIPTION.sub("", rest, count=1))
+    rest = _DESCRIPTION.sub("", rest, count=1)
+    after = _NAME_AT_START.match(rest)
+    if after and (kin := _ASSOCIATE.match(rest, after.end())):
+        # "said one Trump ally": someone of the person's side, not the person; "said Trump ally Roger Stone": him
+        after = _NAME_AT_START.match(_DESCRIPTION.sub("", rest[kin.end() :].lstrip(), count=1))
     return person_name(after["who"]) if after else None
+
+
+# A name used as a modifier of someone else: "one Trump ally", "a Biden administration official".
+_ASSOCIATE = re.compile(
+    r"\s+(?:allies|ally|aides?|advis[eo]rs?|officials?|spokes(?:person|man|woman)|supporters?|loyalists?|critics?|"
+    r"campaign|administration|staffers?|lawyers?|attorneys?|friends?|confidants?)\b"
+)
 
 
 _JOB_WORDS = (

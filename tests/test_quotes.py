@@ -780,6 +780,10 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
             'In a statement in which Mayor Michael Hancock said conditions had reached a "tipping point."',
             ["Michael Hancock"],
         ),
+        # (version 20) a name modifying someone else after an inverted verb: "said one Trump ally"
+        ('Donald Trump spoke. "It was so hot," said one Trump ally, describing the support.', []),
+        ('Donald Trump spoke. "It was so hot," said longtime Trump ally Roger Stone.', ["Roger Stone"]),
+        ('Donald Trump spoke. "It was so hot," said Trump.', ["Donald Trump"]),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
