@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 20
+RULES_VERSION = 21
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -74,8 +74,8 @@ _MORE_VERBS = (
     # criticism and calls are reported speech too; so is a statement or a warning issued
     r"criticized|criticised|criticizes|criticises|criticize|criticise|denounced|denounces|condemned|condemns|"
     r"(?:issued|released|put out) (?:a|an|another|her|his|a joint) (?:\w+ )?(?:statement|warning|apology)|"
-    # "Ann Lee reported in October", not "it was reported" nor "the reported deal"
-    r"(?<!was )(?<!were )(?<!been )(?<!is )(?<!are )(?<!be )(?<!the )(?<!a )reported(?! to\b)"
+    # "Ann Lee reported in October", not "it was reported" nor "the reported deal" nor "Pelosi's reported trip"
+    r"(?<!was )(?<!were )(?<!been )(?<!is )(?<!are )(?<!be )(?<!the )(?<!a )(?<!'s )(?<!’s )reported(?! to\b)"
 )
 # "asked for a coach", "pleaded not guilty" are no quotes.
 _VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|{_MORE_VERBS})\b(?!\s+(?:for|(?:not\s+)?guilty|no\s+contest)\b)")
@@ -814,7 +814,9 @@ def _governed(before: list[str], phrase: str, name: str) -> bool:
             return False
     if last in ("of", "and", "for") and len(before) > 1 and before[-2][:1].isupper():
         portfolio = any(w.lower() not in _TITLES and w.lower() not in _ROLE_WORDS for w in dropped)
-        if portfolio or (last != "and" and before[-2].lower() in _TITLES):
+        # "Ministry of Defense Spokesperson Tan Kefei": a role right before the name, after an organisation's name
+        titled = len(dropped) > 1 and dropped[-1].lower() in _ROLE_WORDS
+        if portfolio or titled or (last != "and" and before[-2].lower() in _TITLES):
             return False
     if last in _BAD_LEFT:
         return True

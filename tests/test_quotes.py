@@ -784,6 +784,14 @@ def test_find_quotes_rules_v11(text: str, speakers: list[str]) -> None:
         ('Donald Trump spoke. "It was so hot," said one Trump ally, describing the support.', []),
         ('Donald Trump spoke. "It was so hot," said longtime Trump ally Roger Stone.', ["Roger Stone"]),
         ('Donald Trump spoke. "It was so hot," said Trump.', ["Donald Trump"]),
+        # (version 21) an organisation's name with "of" before a title and a name; "Pelosi's reported trip" no verb
+        (
+            'Nancy Pelosi spoke.\n\n"We will not sit idly by," Ministry of Defense Spokesperson Tan Kefei said Tuesday '
+            "in response to questions over Pelosi's reported trip to Taipei. Department of Commerce Secretary Greg "
+            'Canfield said the company is a "welcome addition."',
+            ["Tan Kefei", "Greg Canfield"],
+        ),
+        ("Supporters of Donald Trump said the vote was stolen.", []),
     ],
 )
 def test_find_quotes_rules_v12(text: str, speakers: list[str]) -> None:
