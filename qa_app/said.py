@@ -151,10 +151,31 @@ def _groups(
     by_doc: dict[str, list[_Run]] = {}
     for run in runs:
         by_doc.setdefault(run.entry.doc_id, []).append(run)
-    groups = [(rs[0].entry, _pick(rs, most), max(r.score for r in rs)) for rs in by_doc.values()]
+    ranked = [(rs, max(r.score for r in rs)) for rs in by_doc.values()]
     if topic:
-        return sorted(groups, key=lambda g: (-g[2], -g[0].ts, g[0].doc_id))
-    return sorted(groups, key=lambda g: (-g[0].ts, g[0].doc_id))
+        ranked.sort(key=lambda g: (-g[1], -g[0][0].entry.ts, g[0][0].entry.doc_id))
+    else:
+        ranked.sort(key=lambda g: (-g[0][0].entry.ts, g[0][0].entry.doc_id))
+    if most is None:  # everything: every article, every quote
+        return [(rs[0].entry, _pick(rs, None), score) for rs, score in ranked]
+    # A chat answer: no sentence an article shown before it (better or newer) prints word for word (an outlet prints
+    # one paragraph in several articles); an article left with none is dropped.
+    seen: set[str] = set()
+    groups = []
+    for rs, score in ranked:
+        fresh = [_Run(r.entry, kept, r.direct, r.score) for r in rs if (kept := _unseen(r, seen))]
+        picked = _pick(fresh, most) if fresh else []
+        seen.update(fold(rs[0].entry.quotes[i].text) for i in picked)
+        if picked:
+            groups.append((rs[0].entry, picked, score))
+    return groups
+
+
+def _unseen(run: _Run, seen: set[str]) -> list[int]:
+    """The positions of `run` whose sentences `seen` (folded texts) does not hold; a quotation stays whole unless all
+    of it was seen."""
+    kept = [i for i in run.positions if fold(run.entry.quotes[i].text) not in seen]
+    return run.positions if kept and run.direct and len(run.positions) > 1 else kept
 
 
 def heading(record: ArticleRecord, who: str | None = None) -> str:
@@ -202,19 +223,6 @@ def grouped_answer(
     return answer
 
 
-def _distinct(groups: list[tuple[Entry, list[int], float]]) -> list[tuple[Entry, list[int], float]]:
-    """`groups` without a sentence an earlier group already shows word for word (an outlet prints one paragraph in
-    several articles); a group left with none is dropped."""
-    seen: set[str] = set()
-    out = []
-    for entry, positions, score in groups:
-        kept = [i for i in positions if fold(entry.quotes[i].text) not in seen]
-        seen.update(fold(entry.quotes[i].text) for i in kept)
-        if kept:
-            out.append((entry, kept, score))
-    return out
-
-
 def speaker_answer(
     question: str, name: str, index: PeopleIndex, lexical: LexicalIndex, fetch: Fetch, *,
     filters: Filters | None = None, shown: int = 3, exclude: frozenset[str] = frozenset(), fallback: bool = True,
@@ -239,8 +247,6 @@ def speaker_answer(
         who = index.names[person]
         text = f"{who} is quoted in {_articles(len(quotes))}, but not on this topic."
         return Answer(text, [], True, [], question)
-    if not every_quote:
-        groups = _distinct(groups)
     cut = groups[:shown] if shown else groups
     answer = grouped_answer(question, cut, fetch, len(groups) - len(cut))
     answer.notice = _one_name_notice(index, key, person, [entry.doc_id for entry, _, _ in cut])
