@@ -50,6 +50,8 @@ class _Run:
     positions: list[int]
     direct: bool
     score: float = 1.0
+    said: float = 0.0  # the topic's share in its own words
+    titled: float = 0.0  # the topic's share in its article's title
 
 
 def quoted_phrase(question: str) -> str | None:
@@ -98,7 +100,9 @@ def _score_runs(runs: list[_Run], topic: list[str], lexical: LexicalIndex) -> No
         own = set().union(*(run.entry.quotes[i].terms for i in run.positions))
         passage = lexical.passage_at(run.entry.doc_id, run.entry.quotes[run.positions[0]].start)
         around = set(run.entry.title_terms) | {t for t, slots in held.items() if passage in slots}
-        run.score = coverage(topic, own, lexical.idf) + W_AROUND * coverage(topic, around, lexical.idf)
+        run.said = coverage(topic, own, lexical.idf)
+        run.titled = coverage(topic, set(run.entry.title_terms), lexical.idf)
+        run.score = run.said + W_AROUND * coverage(topic, around, lexical.idf)
 
 
 def _pick(runs: list[_Run], most: int | None = MAX_QUOTES) -> list[int]:
@@ -144,6 +148,10 @@ def _groups(
     runs = [run for doc_id, positions in quotes.items() for run in runs_of(index.entries[doc_id], positions)]
     if topic:
         _score_runs(runs, topic, lexical)
+        if not any(r.said for r in runs):
+            # Never in their own words: only articles about it by their title count, not one that mentions it in
+            # passing ("What did DeSantis say about Disney?" is not answered by his words on a hurricane).
+            runs = [r for r in runs if r.titled]
         best = max((r.score for r in runs), default=0.0)
         if best < MIN_COVERAGE / 2:  # quoted, but not about this (half the refusal bar, as before: bf17c23)
             return []

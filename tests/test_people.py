@@ -584,3 +584,24 @@ def test_a_chat_answer_shows_a_sentence_printed_in_two_articles_once(tmp_path: P
     answer = qa.ask("What did Ingrid Holm say?")
     assert [(c.doc_id, c.quote) for c in answer.citations] == [("a", said)] and answer.more_articles == 0
     assert [c.doc_id for c in qa.quotes("Ingrid Holm").citations] == ["a", "b"]  # the People view: both
+
+
+def test_a_topic_never_in_the_persons_words_needs_an_article_about_it(tmp_path: Path, base_settings, embedder) -> None:
+    storm = {
+        "id": "storm", "title": "Hurricane nears Florida", "source": "Wire F", "published": "2025-09-02",
+        "body": 'Gov. Ron DeSantis declared an emergency. "Load up on water now," DeSantis said. Disney World '
+        "closed its parks for two days.",
+    }  # fmt: skip
+    feud = {
+        "id": "feud", "title": "DeSantis widens his feud with Disney", "source": "Wire F", "published": "2025-04-02",
+        "body": 'Gov. Ron DeSantis signed the bill on Friday. "They crossed a line," DeSantis said.',
+    }  # fmt: skip
+    settings = replace(base_settings, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+    ingest(settings, embedder, write_feed(tmp_path / "feed.jsonl", [storm]))
+    qa = QA(settings, embedder)
+    # Disney is only mentioned beside his words on the storm: not what he said about Disney.
+    refused = qa.ask("What did Ron DeSantis say about Disney?")
+    assert refused.refused and refused.text == "Ron DeSantis is quoted in 1 article, but not on this topic."
+    ingest(settings, embedder, write_feed(tmp_path / "feed.jsonl", [storm, feud]))
+    answer = QA(settings, embedder).ask("What did Ron DeSantis say about Disney?")
+    assert [c.quote for c in answer.citations] == ['"They crossed a line," DeSantis said.']
