@@ -687,14 +687,12 @@ _ANONYMOUS_ROLES = {
     "attorney",
 }
 # Titles of someone speaking for, about or to the person an article is about: the person last named holds one
-# only when the article says so. Each with the words that count as the same title.
-_OTHER_PARTY = {
+# only when the article says so.
+_OTHER_PARTY = _ANONYMOUS_ROLES | {"judge"}
+# The words that count as the same title.
+_SAME_TITLE = {
     **dict.fromkeys(("spokesman", "spokeswoman", "spokesperson"), ("spokesman", "spokeswoman", "spokesperson")),
     **dict.fromkeys(("lawyer", "attorney"), ("lawyer", "attorney", "counsel", "defender")),
-    "broadcaster": ("broadcaster",),
-    "host": ("host",),
-    "executive": ("executive",),
-    "judge": ("judge",),
 }
 
 
@@ -1004,7 +1002,7 @@ class _Names:
         """Whether the article gives `person` one of `role`'s words, before their name or in apposition after it:
         "Judge Ann Lee", "Griner's lawyers, Maria Blagovolina and Alexander Boykov", "Nathaniel Barone, his public
         defender"; not "Griner's lawyers" for Griner, nor "the judge ordered Trump to pay" for Trump."""
-        surname, words = re.escape(person.split()[-1]), "|".join(_OTHER_PARTY.get(role, (role,)))
+        surname, words = re.escape(person.split()[-1]), "|".join(_SAME_TITLE.get(role, (role,)))
         before = rf"\b(?i:{words})s?,?\s+(?:(?:[A-Z][\w.'’\-]*|and)\s+){{0,5}}{surname}\b"
         after = (
             rf"\b{surname},\s+(?:a|an|the|his|her|their|its|[A-Z][\w.'’\-]*)\s+(?:[\w'’\-]+\s+){{0,3}}(?i:{words})s?\b"
