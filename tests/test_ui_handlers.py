@@ -227,7 +227,7 @@ def test_delete_asks_first_naming_the_article_and_cancel_keeps_it(handlers) -> N
 
     title = handlers.qa.show(USER_ARTICLE).title
     status, row = handlers.ask_delete(f" {USER_ARTICLE} ")
-    assert status == fmt.inert(f"Delete “{title}”? Its passages leave every answer, and its uploaded file is removed.")
+    assert status == fmt.inert(f"Delete “{title}”? Its passages leave every answer; this cannot be undone.")
     assert row == gr.update(visible=True)
     assert handlers.cancel_delete() == ("", gr.update(visible=False))
     assert handlers.qa.show(USER_ARTICLE).title == title  # asking deletes nothing

@@ -22,6 +22,7 @@ from ui import format as fmt
 from ui.corpus import Corpus, Outcome, results_html, safe_name
 
 ALL_OUTLETS = "All outlets"
+CHOOSE_FIRST = "Choose an article first (click its row)."
 DRAFT_EVERY = 0.1  # seconds between two updates of the model's draft in the chat
 # Gradio reports progress to a parameter whose default is a Progress (it passes each event its own).
 PROGRESS = gr.Progress()
@@ -166,12 +167,12 @@ class Handlers:
         """The Delete button: the status asking to confirm, naming the article, and the confirm row shown."""
         doc_id = (doc_id or "").strip()
         if not doc_id:
-            return fmt.inert("Choose an article first (click its row)."), gr.update(visible=False)
+            return fmt.inert(CHOOSE_FIRST), gr.update(visible=False)
         try:
             title = self.qa.show(doc_id).title
         except QAError as exc:
             return fmt.inert(str(exc)), gr.update(visible=False)
-        question = f"Delete “{title}”? Its passages leave every answer, and its uploaded file is removed."
+        question = f"Delete “{title}”? Its passages leave every answer; this cannot be undone."
         return fmt.inert(question), gr.update(visible=True)
 
     def cancel_delete(self) -> tuple[str, Any]:
@@ -199,7 +200,7 @@ class Handlers:
         """Run `action` on the selected doc id, then refresh the lists (and clear the selection if `clear`)."""
         doc_id = (doc_id or "").strip()
         if not doc_id:
-            return fmt.inert("Choose an article first (click its row)."), gr.skip(), gr.skip(), gr.skip()
+            return fmt.inert(CHOOSE_FIRST), gr.skip(), gr.skip(), gr.skip()
         try:
             message = action(doc_id)
         except QAError as exc:
