@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa_app.answer import MAX_QUOTES, MIN_COVERAGE, coverage
 from qa_app.cite import Answer, Citation, verify
@@ -52,6 +52,11 @@ class _Run:
     score: float = 1.0
     said: float = 0.0  # the topic's share in its own words
     titled: float = 0.0  # the topic's share in its article's title
+
+    @property
+    def quotation(self) -> bool:
+        """A quotation running over several sentences: shown whole or not at all."""
+        return self.direct and len(self.positions) > 1
 
 
 def quoted_phrase(question: str) -> str | None:
@@ -132,11 +137,9 @@ def _unrepeated(runs: list[_Run]) -> list[_Run]:
 
     kept = []
     for run in runs:
-        positions = (
-            run.positions if run.direct and len(run.positions) > 1 else [i for i in run.positions if not repeated(i)]
-        )
+        positions = run.positions if run.quotation else [i for i in run.positions if not repeated(i)]
         if positions:
-            kept.append(_Run(run.entry, positions, run.direct, run.score))
+            kept.append(replace(run, positions=positions))
     return kept or runs
 
 
@@ -171,7 +174,7 @@ def _groups(
     seen: set[str] = set()
     groups = []
     for rs, score in ranked:
-        fresh = [_Run(r.entry, kept, r.direct, r.score) for r in rs if (kept := _unseen(r, seen))]
+        fresh = [replace(r, positions=kept) for r in rs if (kept := _unseen(r, seen))]
         picked = _pick(fresh, most) if fresh else []
         seen.update(fold(rs[0].entry.quotes[i].text) for i in picked)
         if picked:
@@ -183,7 +186,7 @@ def _unseen(run: _Run, seen: set[str]) -> list[int]:
     """The positions of `run` whose sentences `seen` (folded texts) does not hold; a quotation stays whole unless all
     of it was seen."""
     kept = [i for i in run.positions if fold(run.entry.quotes[i].text) not in seen]
-    return run.positions if kept and run.direct and len(run.positions) > 1 else kept
+    return run.positions if kept and run.quotation else kept
 
 
 def heading(record: ArticleRecord, who: str | None = None) -> str:
