@@ -127,6 +127,7 @@ def chat(ui: Handlers, filters: list[Any]) -> Any:
         chatbot=chatbot,
         textbox=gr.Textbox(placeholder="Ask about the articles…", elem_id="qa-question"),
         additional_inputs=filters,
+        validator=ui.question_typed,
         examples=[[q, None, None, None, None] for q in EXAMPLES],
         run_examples_on_click=True,
         cache_examples=False,
@@ -314,12 +315,16 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
     Each of `refreshes` (app load, opening the tab, a change in the Corpus tab) re-reads the table
     and the shown person's quotes, so neither goes stale.
     """
+    import gradio as gr
+
     listing = [p.table, p.note]
     shown = [p.quotes, p.more]
-    # Every event that writes the table or the quotes runs in one queue, in the order sent: a refresh sent when the
-    # tab opened (with the search then typed) must not land after the search cleared just after it, filtering again.
+    # Every event that writes the table or the quotes runs in one queue, one at a time. Events sent together reach it in
+    # either order, so a refresh reads the last search answered (`searched`, kept on the server), not the text the box
+    # held when the refresh was sent: a tab opened just before the search was cleared must not filter the list again.
     in_order = {"concurrency_id": "people-view", "concurrency_limit": 1}
-    p.search.change(people.table, [p.search, *filters], listing, api_name="people", **in_order)
+    searched = gr.State("")
+    p.search.change(people.searched, [p.search, *filters], [*listing, searched], api_name="people", **in_order)
     asked = [p.name, p.about, *filters]
     p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
         people.quotes, asked, shown, api_name="person_quotes", **in_order
@@ -327,7 +332,7 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
     p.about.submit(people.quotes, asked, shown, api_visibility="private", **in_order)
     p.more.click(people.all_quotes, asked, shown, api_name="person_quotes_all", **in_order)
     for refresh in refreshes:
-        refresh(people.refresh, [p.search, *asked], [*listing, *shown], api_visibility="private", **in_order)
+        refresh(people.refresh, [searched, *asked], [*listing, *shown], api_visibility="private", **in_order)
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

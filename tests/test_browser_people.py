@@ -68,7 +68,8 @@ def test_search_choose_a_person_and_open_a_citation(people_app: str, page: Any) 
     expect(quotes).to_contain_text("The children were waiting on the pier before dawn")
     page.get_by_role("tab", name="People").click()
     page.locator("#qa-people-search textarea, #qa-people-search input").first.fill("")
-    # The cleared search is answered after the refresh the tab sent on opening (with "SORENSEN" still typed): both run
-    # in one queue, in order. Before, a loaded CI could see the refresh land last and filter the list to one row again.
+    # The tab's refresh and the cleared search are sent together and can reach the server in either order; the refresh
+    # reads the last search answered, so the list ends whole either way. Before, a loaded CI could see the refresh,
+    # carrying the "SORENSEN" typed when it was sent, land last and filter the list to one row again.
     expect(rows).to_have_count(2, timeout=30_000)
     expect(table).not_to_contain_text("Agnes Moller")

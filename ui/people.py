@@ -113,6 +113,10 @@ class People:
             raise gr.Error(str(exc)) from None
         return rows, people_note(len(rows), query, filters)
 
+    def searched(self, query: str, *filters: str) -> tuple[list[list[str | int]], str, str]:
+        """`/people` in the browser: `table`, and the search it answered, kept on the server for `refresh`."""
+        return *self.table(query, *filters), query
+
     def quotes(
         self,
         name: str,
@@ -152,6 +156,9 @@ class People:
         self, query: str, name: str, about: str, source: str, date_from: str, date_to: str, as_of: str
     ) -> tuple[Any, ...]:
         """After the corpus changed (or the tab is opened): the table, its line, and the shown person's quotes.
+
+        `query` is the last search `searched` answered (server-side state), not the box's text when the refresh was
+        sent: two events sent together can reach the server's queue in either order.
 
         Never raises: a bad date typed beside the chat is said in the table's line, the table kept.
         """
