@@ -240,7 +240,13 @@ def test_refusal_looks_different_and_the_conversation_clears(sample_app: str, pa
     from playwright.sync_api import expect
 
     open_chat(page, sample_app)
+    box = page.locator("#qa-question textarea")
+    box.fill("   ")
+    box.press("Enter")  # a blank message posts nothing, and the box says why
+    expect(page.locator("#qa-question")).to_contain_text("Type a question first.")
+    expect(page.locator("#qa-chatbot [data-testid=user]")).to_have_count(0)
     cited = ask(page, "What did Putin say about foreign troops in Ukraine?")
+    expect(page.locator("#qa-question")).not_to_contain_text("Type a question first.")
     refused = ask(page, "What is the capital of Australia?")
     expect(refused).to_contain_text("I could not find this in the articles.")
     expect(refused.locator("a.qa-cite")).to_have_count(0)

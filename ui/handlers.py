@@ -52,6 +52,11 @@ class Handlers:
 
     # --- the chat and the API -----------------------------------------------------------------------------------------
 
+    @staticmethod
+    def question_typed(message: str | None) -> Any:
+        """The chat box's check before a message is posted: a blank one stays in the box, and says why."""
+        return gr.validate(bool((message or "").strip()), "Type a question first.")
+
     def respond(
         self, message: str, history: list[dict[str, Any]], source: str, date_from: str, date_to: str, as_of: str
     ) -> Iterator[str]:
