@@ -11,7 +11,9 @@ output (the brief of blind4 to blind8 is in docs/labelling.md).
 
 - blind6, blind7 and blind8 (`benchmarks/data/attribution_blind{6,7,8}.jsonl`, the headline): labelled after
   `RULES_VERSION` 16, never read (blind8 was the training and cross-validation data of a learned attributor, branch
-  `attr-learned`, not merged; no one read its errors).
+  `attr-learned`, not merged; no one read its errors). Then blind8 was split by the sha1 of each article id
+  (`blind8_half`): the errors of its even half ("blind8_read", 321 articles) were read to shape version 22; its odd
+  half ("blind8", 319 articles) stays never read.
 - blind5 (`benchmarks/data/attribution_blind5.jsonl`): `RULES_VERSION` 16 scored P 0.881 / R 0.738 on it; the first
   errors of that run were seen, none was read to change the attribution.
 - blind4 (`benchmarks/data/attribution_blind4.jsonl`): `RULES_VERSION` 10 scored P 0.874 / R 0.729 on it, then its
@@ -208,9 +210,14 @@ def score(labels: list[dict], texts: dict[str, str], find: Callable[[str], list]
     return scores
 
 
-def quality_of(path: Path) -> tuple[list[dict], dict[str, str], Scores]:
-    """The labels of one file, the stored texts of their articles, and the rules' scores on them."""
-    labels = load_labels(path)
+def blind8_half(article_id: str) -> int:
+    """Which half of blind8 an article is in: 0 was read to shape `RULES_VERSION` 22, 1 was never read."""
+    return int(hashlib.sha1(article_id.encode()).hexdigest(), 16) % 2
+
+
+def quality_of(path: Path, half: int | None = None) -> tuple[list[dict], dict[str, str], Scores]:
+    """The labels of one file (of one half of blind8, with `half`), their articles' stored texts, the rules' scores."""
+    labels = [lab for lab in load_labels(path) if half is None or blind8_half(lab["article_id"]) == half]
     texts = stored_texts({lab["article_id"] for lab in labels})
     stale = drifted(labels, texts)
     if stale:
@@ -246,26 +253,44 @@ def quality(as_json: bool, paths: list[Path] | None = None) -> dict[str, dict[st
     "blind6", "blind5", "blind4", "blind3", "blind2", "blind", "heldout" and "tuning", or by file name.
     """
     if paths:
-        sets = {path.stem: (path, path.name) for path in paths}
+        sets: dict[str, tuple[Path, str, int | None]] = {path.stem: (path, path.name, None) for path in paths}
     else:
         sets = {
-            "blind8": (BLIND8, f"eighth blind set, 640 articles, never read ({BLIND8.name}): a headline"),
-            "blind7": (BLIND7, f"seventh blind set, never read ({BLIND7.name}): a headline"),
-            "blind6": (BLIND6, f"sixth blind set, never read ({BLIND6.name}): a headline"),
-            "blind5": (BLIND5, f"fifth blind set, scored once by RULES_VERSION 16 ({BLIND5.name})"),
+            "blind8": (
+                BLIND8,
+                f"eighth blind set, its half never read ({BLIND8.name}, odd sha1 of the id): a headline",
+                1,
+            ),
+            "blind8_read": (BLIND8, f"eighth blind set, its half read to shape RULES_VERSION 22 ({BLIND8.name})", 0),
+            "blind7": (BLIND7, f"seventh blind set, never read ({BLIND7.name}): a headline", None),
+            "blind6": (BLIND6, f"sixth blind set, never read ({BLIND6.name}): a headline", None),
+            "blind5": (BLIND5, f"fifth blind set, scored once by RULES_VERSION 16 ({BLIND5.name})", None),
             "blind4": (
                 BLIND4,
                 f"fourth blind set, labelled blind, then read to shape RULES_VERSION 11 ({BLIND4.name})",
+                None,
             ),
-            "blind3": (BLIND3, f"third blind set, labelled blind, then read to shape RULES_VERSION 10 ({BLIND3.name})"),
-            "blind2": (BLIND2, f"second blind set, labelled blind, then read to shape RULES_VERSION 5 ({BLIND2.name})"),
-            "blind": (BLIND, f"first blind set, labelled blind, then read to shape RULES_VERSION 4 ({BLIND.name})"),
-            "heldout": (HELDOUT, f"held-out set, read to guide RULES_VERSION 3 ({HELDOUT.name})"),
-            "tuning": (LABELS, f"tuning set, the rules were tuned on it ({LABELS.name}): optimistic"),
+            "blind3": (
+                BLIND3,
+                f"third blind set, labelled blind, then read to shape RULES_VERSION 10 ({BLIND3.name})",
+                None,
+            ),
+            "blind2": (
+                BLIND2,
+                f"second blind set, labelled blind, then read to shape RULES_VERSION 5 ({BLIND2.name})",
+                None,
+            ),
+            "blind": (
+                BLIND,
+                f"first blind set, labelled blind, then read to shape RULES_VERSION 4 ({BLIND.name})",
+                None,
+            ),
+            "heldout": (HELDOUT, f"held-out set, read to guide RULES_VERSION 3 ({HELDOUT.name})", None),
+            "tuning": (LABELS, f"tuning set, the rules were tuned on it ({LABELS.name}): optimistic", None),
         }
     figures = {}
-    for key, (path, title) in sets.items():
-        labels, texts, scores = quality_of(path)
+    for key, (path, title, half) in sets.items():
+        labels, texts, scores = quality_of(path, half)
         figures[key] = scores.figures()
         if not as_json:
             report(title, labels, texts, scores)
