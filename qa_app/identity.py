@@ -12,6 +12,10 @@ Biden said", in an article that never writes "Joe Biden") joins a full name of t
 3. else the full name holding at least `SHARE` of the surname's full-name quotes, with `MIN_QUOTES` of
    them at least, unless the article names another full name of that surname in full.
 
+A name the article writes after a title that goes with a first name ("Queen Elizabeth", "Prince Harry", "Sir
+Elton") is no surname: rules 1 and 3 do not apply to it (the Queen's "Elizabeth" is not Tania Elizabeth, the one
+full name ending in Elizabeth); rule 2 does, for a full name written after that title.
+
 Otherwise it stays a person of its own ("Biden"), whose quotes a question asking by surname alone
 still reads. Two full names are never merged. `SHARE` and `MIN_QUOTES` are hand-set, not tuned.
 """
@@ -29,6 +33,8 @@ from qa_app.vocab import NOT_PERSON_WORDS, PERSON_TITLES, SPEECH_VERBS, TITLE_SP
 SHARE = 0.8  # a full name holding this share of a surname's quotes (or of a title's uses) is "the" one
 MIN_QUOTES = 10  # ... and, without a title, this many full-name quotes at least
 TITLE_USES = 2  # articles writing the title before the full name, at least
+# Titles written before a first name, not a surname: "Queen Elizabeth", "Prince Harry", "Pope Francis", "Sir Elton".
+_FIRST_NAME_TITLES = frozenset({"queen", "king", "prince", "princess", "pope", "emperor", "empress", "sir", "dame"})
 _TITLE = "|".join(re.escape(t) for t in sorted(PERSON_TITLES, key=len, reverse=True))
 _TITLE_AT_END = re.compile(rf"(?<![\w.])(?i:({_TITLE}))\s+$")
 # A full name's first word that can be a first name or an initial: "joe", "j.", not "us." or "a16".
@@ -103,14 +109,16 @@ class Surnames:
     def person(self, key: str, titles: Iterable[str], named: Callable[[str], bool]) -> str:
         """The person a surname-only speaker `key` is, in an article writing `titles` before it and naming
         in full what `named` says."""
+        titles = set(titles)
+        given = not titles.isdisjoint(_FIRST_NAME_TITLES)  # "Queen Elizabeth": a first name, no surname
         full = self.full.get(key, [])
-        if len(full) == 1 and len(self.every.get(key, [])) == 1:
+        if len(full) == 1 and len(self.every.get(key, [])) == 1 and not given:
             return full[0]
         holders = {self.by_title.get((key, t)) for t in titles} - {None}
         if len(holders) == 1:
             return holders.pop() or key
         majority = self.majority.get(key)
-        if majority and not any(named(k) for k in full if k != majority):
+        if majority and not given and not any(named(k) for k in full if k != majority):
             return majority
         return key
 

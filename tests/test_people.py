@@ -448,6 +448,12 @@ def test_identity_rules_by_hand() -> None:
     assert rule.person("biden", [], lambda full: full == "hunter biden") == "biden"  # the article names Hunter
     assert rule.person("biden", ["president"], lambda full: full == "hunter biden") == "joe biden"
     assert rule.person("harry", [], never) == "harry"  # "US. Harry" is no full name
+    # After "Queen", "Prince" or "Sir" a name is a first name: the Queen's "Elizabeth" is not Tania Elizabeth, the one
+    # full name ending in it; nor is it the surname's majority holder
+    royal = Surnames({"tania elizabeth": 30, "elizabeth": 12, "prince harry": 4}, Counter())
+    assert royal.person("elizabeth", [], never) == "tania elizabeth"
+    assert royal.person("elizabeth", ["queen"], never) == "elizabeth"
+    assert royal.person("elizabeth", ["princess", "queen"], never) == "elizabeth"
 
 
 # names of no person ---------------------------------------------------------------------------------------
