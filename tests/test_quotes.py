@@ -875,3 +875,44 @@ def test_a_credit_line_with_a_title_in_lower_case_credits_the_quotation_above() 
         "the walls, kids can too.”\n\nTwitter board chair Bret Taylor, tweeting in response to the news."
     )
     assert [q.speaker for q in find_quotes(text)] == ["Brittney Griner", "Bret Taylor"]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # (version 23) a colon opening a quotation gives it to the sentence's subject: a full name, a "she", or one
+        # word that acts; not an organisation's word nor a name in parentheses
+        (
+            'Sutton Foster, up for best actress, has lined up two dates: "I\'m bringing my dad. I am excited."',
+            ["Sutton Foster"] * 2,
+        ),
+        (
+            'Rafael Nadal retired. Nadal took to Twitter: "Dear Roger. I wish this day had never come."',
+            ["Rafael Nadal"] * 2,
+        ),
+        ('Advocacy organization PFLAG puts it this way: "They have a feeling."', []),
+        ("As one fan (male, 36–45, Liverpool) put it back in 2015: “The respect is higher.”", []),
+        # ... whom the person speaks for after the name: "with Guinness World Records", "of Acme"
+        (
+            '"We send our condolences," Kylie Galloway with Guinness World Records North America told USA TODAY. '
+            '"I can confirm the title."',
+            ["Kylie Galloway"] * 2,
+        ),
+        ('"We won," Ann Lee of Acme said.', ["Ann Lee"]),
+        ('"We won," supporters of Bo Ray said.', []),
+        ('"We will not sit idly by," Ministry of Defense Spokesperson Tan Kefei said.', ["Tan Kefei"]),
+        # ... a "she" after words another voice speaks is that voice, not the person named before it
+        (
+            'Stacey Pope studied the fans. "The clubs seem to encourage families," said a female fan. She went on: '
+            '"The atmosphere was great."',
+            [],
+        ),
+        # ... a person's shares or brand do not make them a company
+        (
+            'Elon Musk’s shares rose. "It is fine," Musk said. The Trump brand grew. "Yes," Trump said.',
+            ["Elon Musk", "Trump"],
+        ),
+    ],
+)
+def test_find_quotes_rules_v23(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
