@@ -935,3 +935,24 @@ def test_find_quotes_rules_v23(text: str, speakers: list[str]) -> None:
 )
 def test_find_quotes_rules_v24(text: str, speakers: list[str]) -> None:
     assert [q.speaker for q in find_quotes(text)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # (version 25) a list's bullet before the name; no space after the closing quotation mark
+        (
+            'Volodymyr Zelenskyy spoke.\n\n►Zelenskyy, speaking at the UN, called for "permanent control" of it.',
+            ["Volodymyr Zelenskyy"],
+        ),
+        ("Jon McDowell spoke. “Things that big are normally controlled,”he said.", ["Jon McDowell"]),
+        # ... a "he" after many voices is not one of them: it is still the person named before
+        (
+            'Donald Trump was banned. Trump\'s allies vowed to make "Big Tech" an issue. "They must pay," he said.',
+            ["Donald Trump"],
+        ),
+        ('Ann Lee spoke. "It was a rout," a fan said. "We lost," she said.', []),
+    ],
+)
+def test_find_quotes_rules_v25(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in find_quotes(text)] == speakers
