@@ -58,7 +58,7 @@ from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 25
+RULES_VERSION = 26
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -144,6 +144,9 @@ _ROLE_FORMS = {"gov.": "governor", "sen.": "senator", "rep.": "congressman", "pr
 # How an article writes an organisation and never a person: "the Academy said", "Twitter (TWTR)",
 # "Twitter's blog", "the Spirit board", "a spokesperson for Royal Caribbean".
 _ORG_AFTER_THE = re.compile(rf"(?:['’]s\b|[.,;:)]|\s+(?:{SPEECH_VERBS}|is|was|has|had|will)\b)")
+# What speaks of "its" own is no person: "Goldman Sachs said its optimism is based on ..." (unless a role in lower
+# case stands before the name: "Fishing guide Bob Maindelle said its presence", the weed's).
+_ORG_ITS = re.compile(rf"\s+(?:{SPEECH_VERBS})\s+(?:that\s+)?its\b")
 _ORG_AFTER = re.compile(
     # one word may come between, but no conjunction: "Parag Agrawal and Board Chair Bret Taylor" are two people
     r"(?: \([A-Z]{1,5}\)|\s+&\s|(?:['’]s)?\s+(?:(?!(?:and|or|with|to|as|by|from)\s)[\w-]+\s+)?"
@@ -1038,6 +1041,10 @@ class _Names:
             end = at + len(name)
             if (
                 _ORG_AFTER.match(self.text, end)
+                or (
+                    _ORG_ITS.match(self.text, end)
+                    and not re.search(r"\b[a-z][\w-]*\s+$", self.text[max(0, at - 30) : at])
+                )
                 or (self.text[max(0, at - 4) : at] in ("the ", "The ") and _ORG_AFTER_THE.match(self.text, end))
                 or _ORG_BEFORE.search(self.text[max(0, at - 30) : at])
                 # "Welcome Break, which runs the site, said": a subject people would take "who" after (not "a

@@ -952,6 +952,12 @@ def test_find_quotes_rules_v24(text: str, speakers: list[str]) -> None:
             ["Donald Trump"],
         ),
         ('Ann Lee spoke. "It was a rout," a fan said. "We lost," she said.', []),
+        # (version 26) what speaks of "its" own is no person; a person speaking of "his" is
+        (
+            "Goldman Sachs said its optimism is based on strong balance sheets. Rates will rise, Goldman Sachs said.",
+            [],
+        ),
+        ("Tom Ray said his optimism is based on strong balance sheets.", ["Tom Ray"]),
     ],
 )
 def test_find_quotes_rules_v25(text: str, speakers: list[str]) -> None:
