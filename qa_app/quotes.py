@@ -144,8 +144,8 @@ _ROLE_FORMS = {"gov.": "governor", "sen.": "senator", "rep.": "congressman", "pr
 # How an article writes an organisation and never a person: "the Academy said", "Twitter (TWTR)",
 # "Twitter's blog", "the Spirit board", "a spokesperson for Royal Caribbean".
 _ORG_AFTER_THE = re.compile(rf"(?:['’]s\b|[.,;:)]|\s+(?:{SPEECH_VERBS}|is|was|has|had|will)\b)")
-# What speaks of "its" own is no person: "Goldman Sachs said its optimism is based on ..." (unless a role in lower
-# case stands before the name: "Fishing guide Bob Maindelle said its presence", the weed's).
+# What speaks of "its" own is no person: "Goldman Sachs said its optimism is based on ..." (unless any word in lower
+# case stands right before the name, as a role does: "Fishing guide Bob Maindelle said its presence", the weed's).
 _ORG_ITS = re.compile(rf"\s+(?:{SPEECH_VERBS})\s+(?:that\s+)?its\b")
 _ORG_AFTER = re.compile(
     # one word may come between, but no conjunction: "Parag Agrawal and Board Chair Bret Taylor" are two people
