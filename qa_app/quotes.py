@@ -36,11 +36,11 @@ Version 7, from the People list of the eval corpus (6 was its first half): a cou
 ("Minnesota said", a team; "Americans told"; "Floridians") is no one, nor a transcript's label, unless the article
 names someone so ("Cuban" of "Mark Cuban"); places that are first names too ("Jordan", "Chad") stay people.
 
-Rule-based on purpose (`python -m benchmarks.attribution`, 200 RealTime QA articles): these rules
-run at ~170 articles/s and keep 98% of the encoder's ingest rate (~3.4 articles/s with ONNX);
-spaCy's small English model would keep 37% (full pipeline), 55% (NER) or 77% (NER on the quote
-sentences and the one before), under the 85% the pipeline must keep. Version 5 runs about as fast as version 4 on
-the same machine (~50 articles/s on 2 shared cores) and keeps 98% of the encoder's rate (`--articles 100`).
+Rule-based first (`python -m benchmarks.attribution`, 200 RealTime QA articles): spaCy's small English model on
+every article would keep 37% of the encoder's ingest rate (full pipeline), 55% (NER) or 77% (NER on the quote sentences
+and the one before), under the 85% the pipeline must keep. Version 27 parses only what the rules leave: a sentence
+they give no one that ends as a statement and holds a speech verb and "he"/"she" or the surname of someone the
+article names in full (about 7 sentences an article); the subject of its main speech verb speaks (`qa_app.parse`).
 """
 
 from __future__ import annotations
@@ -52,13 +52,14 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from qa_app.parse import speech_subject, worth_parsing
 from qa_app.places import is_place, no_person
 from qa_app.sentences import split_sentences
 from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 26
+RULES_VERSION = 27
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -969,6 +970,7 @@ class _Names:
                     before = text[max(0, m.start() - 16) : m.start()].split()[-1:]
                     if before and before[0] in _ROLE_WORDS:
                         self.holders.setdefault(before[0], Counter())[name] += 1
+        self.surnames = {name.split()[-1] for name in self.full}  # "Rutte" of "Mark Rutte"
 
     def valid(self, name: str) -> bool:
         # "Many said", "Applicants told": a single common word is not a name. Nor is a plural the article
@@ -1179,10 +1181,7 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
     if how == "pronoun" and who == "he" and re.search(r"[x\"”,]\s+He\s+\w", plain) and " " in names.canonical("He"):
         return names.canonical("He")  # '"...," He said.': the surname of Jackson He
     if how == "pronoun":
-        # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
-        own_words = _own_words(sentence, plain, open_quote)
-        own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", own_words) else _subject(own_words, names.valid)
-        return own if names.known(own) else last
+        return _pronoun_speaker(names, sentence, plain, open_quote, last)
     if how == "title":
         # "Richard Moore, the head of MI6, told CNN": the title is the named person's, not the last one named.
         role = who or ""
@@ -1205,6 +1204,46 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         return None
     canonical = names.canonical(who)
     return who if names.person(canonical) and names.human(canonical) else None
+
+
+def _unattributed(
+    names: _Names,
+    text: str,
+    sentence: str,
+    plain: str,
+    start: int,
+    quotes: list[Quote],
+    state: tuple[bool, bool],
+    last: str | None,
+) -> str | None:
+    """The speaker of a sentence no pattern gave one: the quote before it, when it goes on with its words, else the
+    parse's. `state`: whether a quotation is open before the sentence, and whether the last quote is a quotation."""
+    open_quote, quoted = state
+    if quotes and (previous := _continued(names, text, sentence, plain, start, quotes[-1], open_quote, quoted)):
+        return previous
+    return _parsed(names, sentence, plain, open_quote, last) if worth_parsing(plain, names.surnames) else None
+
+
+def _pronoun_speaker(names: _Names, sentence: str, plain: str, open_quote: bool, last: str | None) -> str | None:
+    """Who "he"/"she" is in a sentence: the person it opens with ("Ann Lee, who plays Cullen, is in what she calls
+    ..."), else the one last named."""
+    # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
+    own_words = _own_words(sentence, plain, open_quote)
+    own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", own_words) else _subject(own_words, names.valid)
+    return own if names.known(own) else last
+
+
+def _parsed(names: _Names, sentence: str, plain: str, open_quote: bool, last: str | None) -> str | None:
+    """The speaker the parse finds where the patterns found none: the subject of the main speech verb outside the
+    quotation marks, when it is a person as `_resolve` checks one ("he"/"she" as `_pronoun_speaker` reads it)."""
+    who = speech_subject(sentence, plain)
+    if who in ("he", "she"):
+        return _pronoun_speaker(names, sentence, plain, open_quote, last)
+    name = person_name(who) if who else None
+    if not (name and names.known(name)):  # someone the article names in full: not "Lawmaker says ..."
+        return None
+    canonical = names.canonical(name)
+    return name if names.person(canonical) and names.human(canonical) else None
 
 
 # An opening phrase before a sentence's subject: "On Sunday, ", "In a statement to CNN, ", "Speaking on Monday, ".
@@ -1309,8 +1348,9 @@ def find_quotes(text: str) -> list[Quote]:
         if turn and re.fullmatch(r"\s*\([^()]*\)[\s.]*", sentence):
             continue  # a stage direction in a transcript ("(Laughs)"): no one's words
         speaker = turn or _resolve(names, sentence, plain, open_quote, last_person)
-        if speaker is None and quotes:
-            speaker = _continued(names, text, sentence, plain, start, quotes[-1], open_quote, quoted)
+        speaker = speaker or _unattributed(
+            names, text, sentence, plain, start, quotes, (open_quote, quoted), last_person
+        )
         ends_open = quote_open_after(sentence, open_quote)
         whole, voiced, one = _unspoken(sentence, plain, speaker, open_quote)
         if whole and not orphans:
