@@ -51,6 +51,13 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w'’\-]+")
 # What a person's name does not take: an article or an owner ("the Nebraska Examiner", "the state's Division"), a
 # preposition ("Chamber of Commerce", "Centers for Disease Control"), another subject ("Li Auto and Nio").
 _NOT_A_PERSON = {"det", "poss", "prep", "conj"}
+# A common noun before a name that makes it an organisation's: "Human rights group Amnesty International says".
+_ORG_KINDS = {
+    "group", "organization", "organisation", "company", "firm", "agency", "nonprofit", "charity", "network", "outlet",
+    "newspaper", "magazine", "startup", "bank", "union", "association", "coalition", "party", "team", "club", "brand",
+    "retailer", "airline", "maker", "manufacturer", "institute", "university", "foundation", "website", "platform",
+    "service", "department", "ministry", "council", "committee", "commission", "court", "watchdog", "broadcaster",
+}  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +102,11 @@ def speech_subject(sentence: str, plain: str) -> str | None:
             if _hands_over(verb, quoted):
                 return _PRONOUNS[subject.lower_]
             continue
-        if subject.tag_ not in _PROPER or any(child.dep_ in _NOT_A_PERSON for child in subject.children):
+        if (
+            subject.tag_ not in _PROPER
+            or any(child.dep_ in _NOT_A_PERSON for child in subject.children)
+            or any(child.lower_ in _ORG_KINDS for child in subject.lefts)
+        ):
             return None  # the main speaker is no one named: what it says is no person's
         if any(token.dep_ == "cc" for token in subject.subtree):
             return None  # several speakers, however parsed ("House Majority Leader Steny Hoyer and ... Jim Clyburn")

@@ -986,6 +986,11 @@ def test_find_quotes_rules_v25(text: str, speakers: list[str]) -> None:
         ("Tom Ray chairs the committee. A source told the paper that Ray said the Senate would act.", []),
         ("Tom Ray was angry. After the game he blamed a referee for the loss, a police chief said.", []),
         ("Tom Ray and Ann Lee are leaders. Ray and Lee announced they would step down.", []),
+        (
+            "Amnesty International is active. Human rights group Amnesty International says at least 52 have been "
+            "killed.",
+            [],
+        ),
         # ... nor a verb that hands no words over: what someone said, an act, a denial, a scene-setting clause
         ("Tom Ray chairs the committee. It is easy to shake your head at what Ray said.", []),
         ("Tom Ray is a singer. Ray called off his Sunday night show in Inglewood.", []),
