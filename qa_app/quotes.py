@@ -1221,7 +1221,7 @@ def _unattributed(
     open_quote, quoted = state
     if quotes and (previous := _continued(names, text, sentence, plain, start, quotes[-1], open_quote, quoted)):
         return previous
-    return _parsed(names, sentence, plain, open_quote, last) if worth_parsing(plain, names.surnames) else None
+    return _parsed(names, sentence, plain, open_quote, last) if worth_parsing(sentence, plain, names.surnames) else None
 
 
 def _pronoun_speaker(names: _Names, sentence: str, plain: str, open_quote: bool, last: str | None) -> str | None:
@@ -1235,10 +1235,12 @@ def _pronoun_speaker(names: _Names, sentence: str, plain: str, open_quote: bool,
 
 def _parsed(names: _Names, sentence: str, plain: str, open_quote: bool, last: str | None) -> str | None:
     """The speaker the parse finds where the patterns found none: the subject of the main speech verb outside the
-    quotation marks, when it is a person as `_resolve` checks one ("he"/"she" as `_pronoun_speaker` reads it)."""
-    who = speech_subject(sentence, plain)
+    quotation marks, when it is a person as `_resolve` checks one."""
+    who, at = speech_subject(sentence, plain) or ("", 0)
     if who in ("he", "she"):
-        return _pronoun_speaker(names, sentence, plain, open_quote, last)
+        # the person the sentence names before the pronoun ("Actor Ann Lee, who plays Cullen, is in what she calls
+        # ..."), else the one last named; not a name after it ("Moreover, she points out, California communities")
+        return _pronoun_speaker(names, sentence[:at], plain[:at], open_quote, None) or last
     name = person_name(who) if who else None
     if not (name and names.known(name)):  # someone the article names in full: not "Lawmaker says ..."
         return None

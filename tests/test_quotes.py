@@ -982,6 +982,17 @@ def test_find_quotes_rules_v25(text: str, speakers: list[str]) -> None:
         ),
         ("Tom Ray is a senator. Ray called the spike in demand unprecedented.", ["Tom Ray"]),
         ("Tom Ray leads the team. Ray pointed to Germany, where ships will sail again in August.", ["Tom Ray"]),
+        # ... "he"/"she": the person named before it in the sentence, else the one last named, never a name after it
+        (
+            "Cindy Watts wrote the story. Actor Anson Mount, who plays Cullen Bohannon in the series, is in the midst "
+            'of what he calls "crunch week."',
+            ["Cindy Watts", "Anson Mount"],
+        ),
+        (
+            "Michelle Parris runs a program in Southern California. Moreover, she points out, California communities "
+            "with tough policies are experiencing crime upticks.",
+            ["Michelle Parris"],
+        ),
         # ... not when the main speaker is no one named, nor several people
         ("Tom Ray chairs the committee. A source told the paper that Ray said the Senate would act.", []),
         ("Tom Ray was angry. After the game he blamed a referee for the loss, a police chief said.", []),
