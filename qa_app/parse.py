@@ -82,15 +82,14 @@ def worth_parsing(sentence: str, plain: str, surnames: Collection[str]) -> bool:
     )
 
 
-def speech_subject(sentence: str, plain: str) -> tuple[str, int] | None:
+def speech_subject(sentence: str, plain: str) -> str | None:
     """The subject of the sentence's main speech verb (the one nearest the root of the parse, then the first), as
-    written ("Meszaros", "Anton Vincent", "he") with where it starts in `sentence`, when it is a name or "he"/"she";
-    None when that subject is anything else: a noun ("A source familiar with the call told ... that Lee said"), a
-    name with an article, an owner or a preposition ("the Nebraska Examiner", "the state's Division of Emergency
-    Management", "Centers for Disease Control"), or several ("Ford Motor, Honda and Mazda promised"). A denied verb
-    ("did not say") and a passive ("was praised") have no subject here: spaCy gives them "neg" and "nsubjpass".
-    `plain` is `sentence` with its quoted words blanked out to "x" (same length): a verb or a subject inside a
-    quotation is the quoted speaker's."""
+    written ("Meszaros", "Anton Vincent", "he"), when it is a name or "he"/"she"; None when that subject is anything
+    else: a noun ("A source familiar with the call told ... that Lee said"), a name with an article, an owner or a
+    preposition ("the Nebraska Examiner", "the state's Division of Emergency Management", "Centers for Disease
+    Control"), or several ("Ford Motor, Honda and Mazda promised"). A denied verb ("did not say") and a passive
+    ("was praised") have no subject here: spaCy gives them "neg" and "nsubjpass". `plain` is `sentence` with its
+    quoted words blanked out to "x" (same length): a verb or a subject inside a quotation is the quoted speaker's."""
     spoken, quoted = [], plain != sentence
     for token in _pipeline()(sentence):
         if not token.tag_.startswith("VB") or token.text.lower() not in _SPEECH or plain[token.idx] == "x":
@@ -101,7 +100,7 @@ def speech_subject(sentence: str, plain: str) -> tuple[str, int] | None:
     for _, _, verb, subject in sorted(spoken, key=lambda found: found[:2]):
         if subject.lower_ in _PRONOUNS:
             if _hands_over(verb, quoted):
-                return _PRONOUNS[subject.lower_], subject.idx
+                return _PRONOUNS[subject.lower_]
             continue
         if (
             subject.tag_ not in _PROPER
@@ -112,7 +111,7 @@ def speech_subject(sentence: str, plain: str) -> tuple[str, int] | None:
         if any(token.dep_ == "cc" for token in subject.subtree):
             return None  # several speakers, however parsed ("House Majority Leader Steny Hoyer and ... Jim Clyburn")
         if _hands_over(verb, quoted):
-            return _name(subject), subject.idx
+            return _name(subject)
     return None
 
 

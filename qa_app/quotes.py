@@ -1224,23 +1224,32 @@ def _unattributed(
     return _parsed(names, sentence, plain, open_quote, last) if worth_parsing(sentence, plain, names.surnames) else None
 
 
+_PRONOUN_WORD = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+# A clause before the subject, still open: "Just two days after ", "When "
+_IN_CLAUSE = re.compile(r"\b(?i:after|before|when|while|since|once|until|although|though|because|as|if)\b[^,;:—–]*$")
+
+
 def _pronoun_speaker(names: _Names, sentence: str, plain: str, open_quote: bool, last: str | None) -> str | None:
-    """Who "he"/"she" is in a sentence: the person it opens with ("Ann Lee, who plays Cullen, is in what she calls
-    ..."), else the one last named."""
+    """Who "he"/"she" is in a sentence: the person it names before the pronoun ("Ann Lee, who plays Cullen, is in what
+    she calls ..."), else the one last named; a name after the pronoun only when the pronoun opens a clause before it
+    ("Two days after he announced it, Elon Musk sent out tweets")."""
     # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
     own_words = _own_words(sentence, plain, open_quote)
+    pronoun = _PRONOUN_WORD.search(own_words)
+    if pronoun is not None and not _IN_CLAUSE.search(own_words, 0, pronoun.start()):
+        # not a name after it ("Moreover, she says, California towns ..."), unless the pronoun is in a clause before
+        # the subject ("Two days after he announced it, Elon Musk sent out tweets")
+        own_words = own_words[: pronoun.start()]
     own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", own_words) else _subject(own_words, names.valid)
     return own if names.known(own) else last
 
 
 def _parsed(names: _Names, sentence: str, plain: str, open_quote: bool, last: str | None) -> str | None:
     """The speaker the parse finds where the patterns found none: the subject of the main speech verb outside the
-    quotation marks, when it is a person as `_resolve` checks one."""
-    who, at = speech_subject(sentence, plain) or ("", 0)
+    quotation marks, when it is a person as `_resolve` checks one ("he"/"she" as `_pronoun_speaker` reads it)."""
+    who = speech_subject(sentence, plain)
     if who in ("he", "she"):
-        # the person the sentence names before the pronoun ("Actor Ann Lee, who plays Cullen, is in what she calls
-        # ..."), else the one last named; not a name after it ("Moreover, she points out, California communities")
-        return _pronoun_speaker(names, sentence[:at], plain[:at], open_quote, None) or last
+        return _pronoun_speaker(names, sentence, plain, open_quote, last)
     name = person_name(who) if who else None
     if not (name and names.known(name)):  # someone the article names in full: not "Lawmaker says ..."
         return None

@@ -993,6 +993,17 @@ def test_find_quotes_rules_v25(text: str, speakers: list[str]) -> None:
             "with tough policies are experiencing crime upticks.",
             ["Michelle Parris"],
         ),
+        # ... and so in the patterns' "she says": no name after the pronoun, unless it opens a clause before the subject
+        (
+            "Michelle Parris runs a program in Southern California. Moreover, she says, California towns are seeing "
+            "crime rise.",
+            ["Michelle Parris"],
+        ),
+        (
+            "Elon Musk bought Twitter. Just two days after he announced he would buy Twitter, Elon Musk sent out a "
+            "deluge of tweets.",
+            ["Elon Musk"],
+        ),
         # ... not when the main speaker is no one named, nor several people
         ("Tom Ray chairs the committee. A source told the paper that Ray said the Senate would act.", []),
         ("Tom Ray was angry. After the game he blamed a referee for the loss, a police chief said.", []),
