@@ -40,7 +40,7 @@ Rule-based first (`python -m benchmarks.attribution`, 200 RealTime QA articles):
 every article would keep 37% of the encoder's ingest rate (full pipeline), 55% (NER) or 77% (NER on the quote sentences
 and the one before), under the 85% the pipeline must keep. Version 27 parses only what the rules leave: a sentence
 they give no one that ends as a statement and holds a speech verb and "he"/"she" or the surname of someone the
-article names in full (about 7 sentences an article); the subject of its main speech verb speaks (`qa_app.parse`).
+article names in full (about 8 sentences an article); the subject of its main speech verb speaks (`qa_app.parse`).
 """
 
 from __future__ import annotations
