@@ -1233,13 +1233,11 @@ def _pronoun_speaker(names: _Names, sentence: str, plain: str, open_quote: bool,
     """Who "he"/"she" is in a sentence: the person it names before the pronoun ("Ann Lee, who plays Cullen, is in what
     she calls ..."), else the one last named; a name after the pronoun only when the pronoun opens a clause before it
     ("Two days after he announced it, Elon Musk sent out tweets")."""
-    # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
     own_words = _own_words(sentence, plain, open_quote)
     pronoun = _PRONOUN_WORD.search(own_words)
     if pronoun is not None and not _IN_CLAUSE.search(own_words, 0, pronoun.start()):
-        # not a name after it ("Moreover, she says, California towns ..."), unless the pronoun is in a clause before
-        # the subject ("Two days after he announced it, Elon Musk sent out tweets")
-        own_words = own_words[: pronoun.start()]
+        own_words = own_words[: pronoun.start()]  # not "Moreover, she says, California towns ..."
+    # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
     own = None if re.match(r"[\s\"“”x]*(?:His|Her|Their)\b", own_words) else _subject(own_words, names.valid)
     return own if names.known(own) else last
 
