@@ -290,6 +290,7 @@ _NOT_NAMES = {
     "Critics", "Analysts", "Residents", "People", "Police", "Authorities", "Witnesses", "Researchers",
     "Scientists", "Doctors", "Lawyers", "Prosecutors", "Investigators", "Sources", "Both", "Each",
     "All", "Several", "Few", "No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
+    "Eleven", "Twelve", "Fifteen", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety",
     "Dozens", "Hundreds", "Thousands", "Millions", "Asked", "Speaking", "Later", "Earlier", "Still",
     "However", "Meanwhile", "Instead", "When", "While", "After", "Before", "Since", "Then", "Now",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
@@ -1487,7 +1488,9 @@ def _last_named(
         return speaker
     elif _GOES_ON.search(plain[:160]):
         # "he" goes on about the first person the opening clause names ("While Carlsen has accused Niemann, he")
-        return names.first_full(plain[: plain.find(", ")], skip=frozenset(), surnames=True)
+        first = names.first_full(plain[: plain.find(", ")], skip=frozenset(), surnames=True)
+        # a person: not the place of "They agreed to meet in a Las Vegas hotel, she agreed ..."
+        return first if first and names.person(first) and names.human(names.canonical(first)) else None
     elif plain.lstrip(_LEAD)[:3] not in ("He ", "She"):
         # not "China had the most ...", then "she said"; "CBS News reported Ann Lee was held" is about Ann Lee
         # A capitalised word opening the sentence ("Accepting the award ... Gaga donned") stands for no one, and

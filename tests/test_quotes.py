@@ -1004,6 +1004,16 @@ def test_find_quotes_rules_v25(text: str, speakers: list[str]) -> None:
             "deluge of tweets.",
             ["Elon Musk"],
         ),
+        # ... and the person last named is a person: not a place before ", she ...", nor a number opening a sentence
+        (
+            "Ann Lee met Tom Ray in 2010. They agreed to meet in a Las Vegas hotel, she agreed to go to his room. "
+            "Later, she says, Ray began to fear her.",
+            ["Ann Lee"],
+        ),
+        (
+            'Cassie Sauer runs the hospital group. Eleven hospitals are full. "It is an enormous stress," she said.',
+            ["Cassie Sauer"],
+        ),
         # ... not when the main speaker is no one named, nor several people
         ("Tom Ray chairs the committee. A source told the paper that Ray said the Senate would act.", []),
         ("Tom Ray was angry. After the game he blamed a referee for the loss, a police chief said.", []),
