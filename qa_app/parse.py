@@ -109,7 +109,7 @@ def speech_subject(sentence: str, plain: str) -> str | None:
             or any(child.lower_ in _ORG_KINDS for child in subject.lefts)
         ):
             return None  # the main speaker is no one named: what it says is no person's
-        if any(token.dep_ == "cc" for token in subject.subtree):
+        if any(word.dep_ == "cc" for word in subject.subtree):
             return None  # several speakers, however parsed ("House Majority Leader Steny Hoyer and ... Jim Clyburn")
         if _hands_over(verb, quoted):
             return _name(subject)
