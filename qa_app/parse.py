@@ -16,6 +16,8 @@ from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
+from qa_app.vocab import HE_OR_SHE
+
 # The verb forms that hand words over, as they stand in the sentence (the lemmatizer is not loaded). Verbs of saying
 # hand over a clause ("said the plan was dead", "added that ...", "urged them to stay"), or words in quotation marks:
 # "added their own homers" and "for what he said" hand over none.
@@ -47,7 +49,6 @@ _NOT_SPEECH_PARTICLES = {"off", "up", "in", "back", "down", "out"}
 _CANDIDATE = re.compile(r"\b(?:" + "|".join(sorted(_SPEECH)) + r")\b")
 _PRONOUNS = {"he", "she"}
 _PROPER = {"NNP", "NNPS"}  # a proper noun's tags
-_PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’\-]+")
 # What a person's name does not take: an article or an owner ("the Nebraska Examiner", "the state's Division"), a
 # preposition ("Chamber of Commerce", "Centers for Disease Control"), another subject ("Li Auto and Nio").
@@ -79,7 +80,7 @@ def worth_parsing(sentence: str, plain: str, surnames: Collection[str]) -> bool:
     return (
         (end == "." or end == "!")
         and _CANDIDATE.search(plain) is not None
-        and (_PRONOUN.search(plain) is not None or any(word in surnames for word in _CAPITALISED.findall(plain)))
+        and (HE_OR_SHE.search(plain) is not None or any(word in surnames for word in _CAPITALISED.findall(plain)))
     )
 
 

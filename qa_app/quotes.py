@@ -55,7 +55,7 @@ from functools import lru_cache
 from qa_app.parse import speech_subject, worth_parsing
 from qa_app.places import is_place, no_person
 from qa_app.sentences import split_sentences
-from qa_app.vocab import SPEECH_PARTICIPLES, SPEECH_VERBS
+from qa_app.vocab import HE_OR_SHE, SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
@@ -1089,6 +1089,12 @@ class _Names:
             )
         return self._human[name]
 
+    def speaks(self, name: str) -> bool:
+        """Whether `name` may be a quote's speaker: a person's, under the name the article gives them in full too, and
+        not a company's, an outlet's or a place's."""
+        canonical = self.canonical(name)
+        return self.person(name) and self.person(canonical) and self.human(canonical)
+
     def known(self, name: str | None) -> bool:
         """Whether `name` is a person the article names in full ("Rutte" when it writes "Mark Rutte")."""
         return bool(name) and len(self.canonical(name or "").split()) > 1 and self.person(name or "")
@@ -1201,10 +1207,7 @@ def _resolve(names: _Names, sentence: str, plain: str, open_quote: bool, last: s
         and (names.text.count(who.split()[-1]) < 2 or who.split()[0].lower() in names.lower_words)
     ):
         return None  # "Best Picture: 'CODA'": a heading, not a person the article is about
-    if not (who and names.person(who)):
-        return None
-    canonical = names.canonical(who)
-    return who if names.person(canonical) and names.human(canonical) else None
+    return who if who and names.speaks(who) else None
 
 
 def _unattributed(
@@ -1225,7 +1228,6 @@ def _unattributed(
     return _parsed(names, sentence, plain, open_quote, last) if worth_parsing(sentence, plain, names.surnames) else None
 
 
-_PRONOUN_WORD = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 # A clause before the subject, still open: "Just two days after ", "When "
 _IN_CLAUSE = re.compile(r"\b(?i:after|before|when|while|since|once|until|although|though|because|as|if)\b[^,;:—–]*$")
 
@@ -1235,7 +1237,7 @@ def _pronoun_speaker(names: _Names, sentence: str, plain: str, open_quote: bool,
     she calls ..."), else the one last named; a name after the pronoun only when the pronoun opens a clause before it
     ("Two days after he announced it, Elon Musk sent out tweets")."""
     own_words = _own_words(sentence, plain, open_quote)
-    pronoun = _PRONOUN_WORD.search(own_words)
+    pronoun = HE_OR_SHE.search(own_words)
     if pronoun is not None and not _IN_CLAUSE.search(own_words, 0, pronoun.start()):
         own_words = own_words[: pronoun.start()]  # not "Moreover, she says, California towns ..."
     # "His wife, Jo Ray, was ill and he said ...": the name after a possessive is not who "he" is
@@ -1250,10 +1252,8 @@ def _parsed(names: _Names, sentence: str, plain: str, open_quote: bool, last: st
     if who in ("he", "she"):
         return _pronoun_speaker(names, sentence, plain, open_quote, last)
     name = person_name(who) if who else None
-    if not (name and names.known(name)):  # someone the article names in full: not "Lawmaker says ..."
-        return None
-    canonical = names.canonical(name)
-    return name if names.person(canonical) and names.human(canonical) else None
+    # someone the article names in full (not "Lawmaker says ..."), who may speak as `_resolve` reads a speaker
+    return name if name and names.known(name) and names.speaks(name) else None
 
 
 # An opening phrase before a sentence's subject: "On Sunday, ", "In a statement to CNN, ", "Speaking on Monday, ".

@@ -67,6 +67,8 @@ SPEAKER_QUESTION = re.compile(
 CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z][\w'’-]*\b")
 # A run of capitalised words of two characters or more, acronyms included: "NATO Secretary-General Mark Rutte".
 CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*")
+# "he" or "she" as a word, the pronouns a quote's speaker is resolved from ("she says", "He added").
+HE_OR_SHE = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
 
 
 def parse_iso_date(label: str, value: str | None) -> str | None:
