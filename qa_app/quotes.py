@@ -52,6 +52,7 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from qa_app.given_names import sex_of
 from qa_app.parse import speech_subject, worth_parsing
 from qa_app.places import is_place, no_person
 from qa_app.sentences import split_sentences
@@ -59,7 +60,7 @@ from qa_app.vocab import HE_OR_SHE, SPEECH_PARTICIPLES, SPEECH_VERBS
 
 # Bump when the rules change what they find: stored quotes of an older version are found again
 # from the stored text (no re-embedding).
-RULES_VERSION = 27
+RULES_VERSION = 28
 
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
@@ -1095,6 +1096,30 @@ class _Names:
         canonical = self.canonical(name)
         return self.person(name) and self.person(canonical) and self.human(canonical)
 
+    def sex(self, name: str) -> str | None:
+        """A full name's sex by its given name (`sex_of`), unless the article's own pronouns say otherwise: the first
+        "he"/"his"/"him" or "she"/"her" within a few words after each mention of the surname in its sentence, counted
+        ("Frances Tiafoe ... Tiafoe said his serve", a man)."""
+        sex = sex_of(name)
+        if sex is None:
+            return None
+        after = (
+            self.text[m.end() : m.end() + 80] for m in re.finditer(rf"\b{re.escape(name.split()[-1])}\b", self.text)
+        )
+        clauses = (re.split(r"[.!?][\"”’]?\s", words, maxsplit=1)[0] for words in after)  # not the next sentence's
+        told = Counter(m["she"] is not None for m in filter(None, map(_PERSONAL.search, clauses)))
+        return sex if told[sex == "f"] >= told[sex != "f"] else None
+
+    def last_of(self, sex: str, before: int) -> str | None:
+        """The person of `sex` (`sex`) the text names last before offset `before`, in full or by surname, who may
+        speak; None if none."""
+        found = {
+            name: max(self.text.rfind(name, 0, before), self.text.rfind(name.split()[-1], 0, before))
+            for name in self.full
+            if self.sex(name) == sex and self.speaks(name)
+        }
+        return max(found, key=lambda name: found[name]) if found and max(found.values()) >= 0 else None
+
     def known(self, name: str | None) -> bool:
         """Whether `name` is a person the article names in full ("Rutte" when it writes "Mark Rutte")."""
         return bool(name) and len(self.canonical(name or "").split()) > 1 and self.person(name or "")
@@ -1335,7 +1360,7 @@ def find_quotes(text: str) -> list[Quote]:
     last_person: str | None = None
     pending: list[tuple[int, int]] = []
     orphans: list[tuple[int, int]] = []  # whole quotations with no speaker yet, for a credit line after them
-    open_quote = False
+    open_quote, opened_at = False, 0  # opened_at: the start of the sentence an open quotation opens (else past the end)
     narrated: str | None = None  # who said the last quote, when only narration about them comes before the orphans
     quoted, previous_end = False, 0  # quoted: whether the last quote found is a quotation (not reported speech)
     unclaimed: list[tuple[int, int]] = []  # sentences all in quotation marks that no rule gave a speaker
@@ -1357,11 +1382,11 @@ def find_quotes(text: str) -> list[Quote]:
         plain = _outside_quotes(sentence, False)
         if turn and re.fullmatch(r"\s*\([^()]*\)[\s.]*", sentence):
             continue  # a stage direction in a transcript ("(Laughs)"): no one's words
-        speaker = turn or _resolve(names, sentence, plain, open_quote, last_person)
-        speaker = speaker or _unattributed(
-            names, text, sentence, plain, start, quotes, (open_quote, quoted), last_person
-        )
+        own = turn or _resolve(names, sentence, plain, open_quote, last_person)
+        speaker = own or _unattributed(names, text, sentence, plain, start, quotes, (open_quote, quoted), last_person)
+        speaker = speaker and _of_pronouns_sex(names, sentence, open_quote, start, speaker)
         ends_open = quote_open_after(sentence, open_quote)
+        quotes = _recredit(names, quotes, own, opened_at) if own and open_quote and not ends_open else quotes
         whole, voiced, one = _unspoken(sentence, plain, speaker, open_quote)
         if whole and not orphans:
             narrated = _narrated(names, text, quotes, last_person, start)
@@ -1382,10 +1407,44 @@ def find_quotes(text: str) -> list[Quote]:
             pending = []
         named = _last_named(names, text, sentence, plain, speaker, opens, end, open_quote)
         last_person = None if one else named or last_person  # a "she" after another voice is that voice
-        open_quote = ends_open
+        open_quote, opened_at = ends_open, opened_at if open_quote else start if sentence[:1] in '"“' else len(text)
     found = [Quote(names.canonical(q.speaker), q.start, q.end) for q in quotes]
     found += [Quote(names.canonical(narrated), a, b) for a, b in orphans if narrated]
     return _sole_speaker(found, unclaimed)
+
+
+# "she said", "said he": the pronoun that credits a sentence's words; any pronoun of a person, by sex.
+_PERSONAL = re.compile(r"\b(?:(?P<she>[Ss]he|[Hh]ers?|[Hh]erself)|[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
+_PRONOUN_CREDIT = re.compile(
+    rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:[a-z]+ly\s+)?(?:{SPEECH_VERBS})\b|\b(?:{SPEECH_VERBS})\s+(?P<after>she|he)\b"
+)
+
+
+def _of_pronouns_sex(names: _Names, sentence: str, open_quote: bool, start: int, speaker: str) -> str | None:
+    """`speaker`, unless the sentence credits its words to "she" or "he" and the speaker's given name is of the other
+    sex ("She said Biden is grateful" after Mitch McConnell): then the person of that sex the article named last
+    before the sentence, if any ("When asked if he was friend or foe, she said the 'jury's out'": Liz Truss, not
+    Emmanuel Macron)."""
+    outside = _outside_quotes(sentence, open_quote)
+    sexes = {"f" if (m["who"] or m["after"]).lower() == "she" else "m" for m in _PRONOUN_CREDIT.finditer(outside)}
+    full = names.canonical(speaker)
+    if len(sexes) != 1 or full.split()[-1] in outside:
+        # no pronoun credits it, or both do ("So she told him his father had died, he said"), or the speaker is
+        # named beside it ("Lee said he ...")
+        return speaker
+    sex = sexes.pop()
+    return speaker if names.sex(full) in (None, sex) else names.last_of(sex, start)
+
+
+def _recredit(names: _Names, quotes: list[Quote], speaker: str, opened_at: int) -> list[Quote]:
+    """`quotes` with the earlier sentences of a quotation that a credit closes given to the person it credits: in
+    '"Russia cannot win this war. But this is a panic reaction," Mark Rutte added.' the first sentence is Rutte's,
+    though it stood alone after someone else's quote."""
+    who = names.canonical(speaker)
+    return [
+        Quote(speaker, q.start, q.end) if q.start >= opened_at and names.canonical(q.speaker) != who else q
+        for q in quotes
+    ]
 
 
 # A plural subject right before its verb: "allies", "officials", "they" (not "his", "Williams", "boss").
