@@ -21,9 +21,11 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import math
 import re
 import sys
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -43,6 +45,10 @@ _SKY = re.compile(r"(?<=\wsk)(?:yy|iy|yi|ii)\b")
 _PARTICLES = {"de", "van", "von", "der", "al", "bin", "da", "di", "la", "le", "del", "du", "el", "den", "ter"}
 # A capitalised word, accented capitals included ("Órban"), for the names an article mentions.
 _NAME_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’.-]*)*")
+# Words no quote holds word for word: a quote sentence holding this share of their content words (hand-set, as
+# `qa.PHRASE_HELD`) within NEAR times as many of its own content words says them (hand-set).
+NEARLY = 0.8
+NEAR = 2
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,7 @@ class PeopleIndex:
     def __init__(self, entries: dict[str, Entry]) -> None:
         self.entries = entries
         self._haystack: tuple[str, list[int], list[tuple[str, int]]] | None = None
+        self._postings: dict[str, array[int]] | None = None  # content word -> haystack slots, made on first use
         self._derive()
 
     def updated(self, remove: Iterable[str], add: Iterable[Entry]) -> PeopleIndex:
@@ -341,14 +348,18 @@ class PeopleIndex:
         ]
         return [e.doc_id for e in sorted(found, key=lambda e: (-e.ts, e.doc_id))]
 
+    def speaker_name(self, entry: Entry, position: int) -> str:
+        """The name of the person who said quote `position` of `entry`, as the People list shows it: a surname alone
+        joins its full name by the rules of `_person` ("Musk" -> "Elon Musk")."""
+        speaker = entry.speakers[position]
+        return self.names.get(self._person(entry, fold(speaker)), speaker)
+
     def said(self, phrase: str) -> list[tuple[str, int]]:
         """(doc_id, position) of the quote sentences holding `phrase` (folded, punctuation aside).
 
         Example: said("Russia cannot win this war") -> [("rferl-...txt", 3)]
         """
-        if self._haystack is None:
-            self._haystack = _haystack(self.entries)
-        text, starts, where = self._haystack
+        text, starts, where = self._quote_text()
         needle = _plain(phrase)
         found: list[tuple[str, int]] = []
         at = text.find(needle) if needle else -1
@@ -358,6 +369,38 @@ class PeopleIndex:
                 found.append(where[slot])
             at = text.find(needle, at + 1)
         return found
+
+    def said_nearly(self, phrase: str) -> list[tuple[str, int, float]]:
+        """(doc_id, position, score) of the quote sentences holding nearly all the content words of `phrase` near
+        each other: at least `NEARLY` of them (stemmed, folded) within `NEAR` times as many of the sentence's own.
+        The score, best first, is the share of the words held times how close they stand (held / the fewest of the
+        sentence's content words holding them). For words no quote holds word for word (`said`); a phrase of one
+        content word needs its exact words.
+
+        Example: said_nearly("the alliance budget must grow a lot next year") -> [("nato-lviv", 2, 0.8)]
+        """
+        wanted = list(dict.fromkeys(fold(t) for t in terms(phrase)))
+        if len(wanted) < 2:
+            return []
+        if self._postings is None:
+            self._postings = _postings(self.entries)
+        where = self._quote_text()[2]
+        need = math.ceil(NEARLY * len(wanted) - 1e-9)
+        counts = Counter(itertools.chain.from_iterable(self._postings.get(t, ()) for t in wanted))
+        found = []
+        for slot in (s for s, n in counts.items() if n >= need):  # only these sentences are read
+            doc_id, i = where[slot]
+            own = [fold(t) for t in self.entries[doc_id].quotes[i].terms]
+            held, span = _held_near(own, set(wanted), NEAR * len(wanted))
+            if held >= need:
+                found.append((doc_id, i, held / len(wanted) * held / span))
+        return sorted(found, key=lambda f: -f[2])
+
+    def _quote_text(self) -> tuple[str, list[int], list[tuple[str, int]]]:
+        """`_haystack` of the index, made on first use."""
+        if self._haystack is None:
+            self._haystack = _haystack(self.entries)
+        return self._haystack
 
 
 def _display(person: str, spellings: dict[str, int], keys: dict[str, str]) -> str:
@@ -400,6 +443,40 @@ def _haystack(entries: dict[str, Entry]) -> tuple[str, list[int], list[tuple[str
             where.append((entry.doc_id, i))
             offset += len(plain)
     return "".join(parts), starts, where
+
+
+def _postings(entries: dict[str, Entry]) -> dict[str, array[int]]:
+    """Each content word (stemmed and folded) of the quote sentences, and the slots of those holding it: their
+    numbers in `_haystack`'s order. Made from the terms the entries keep (no sentence is read or stemmed again)."""
+    found: dict[str, list[int]] = {}
+    keys: dict[str, str] = {}
+    slot = 0
+    for entry in entries.values():
+        for row in entry.packed.split("\n") if entry.packed else ():
+            for term in set(row.split(" ")[3:]):  # "start end joined terms..."
+                key = keys.get(term)
+                if key is None:
+                    key = keys[term] = fold(term)
+                found.setdefault(key, []).append(slot)
+            slot += 1
+    return {key: array("i", slots) for key, slots in found.items()}  # a tenth of the memory of lists of ints
+
+
+def _held_near(words: list[str], wanted: set[str], width: int) -> tuple[int, int]:
+    """The most distinct `wanted` words in any `width` consecutive `words`, and the fewest words holding that many.
+
+    Example: _held_near(["virus", "go", "flu", "away"], {"virus", "away"}, 4) -> (2, 4)
+    """
+    at = [(i, w) for i, w in enumerate(words) if w in wanted]
+    best = (0, 0)
+    for k, (first, _) in enumerate(at):
+        seen: set[str] = set()
+        for i, w in at[k:]:
+            if i >= first + width:
+                break
+            seen.add(w)
+            best = max(best, (len(seen), first - i - 1))  # more words, then a shorter run
+    return best[0], -best[1]
 
 
 def _slot(starts: list[int], at: int) -> int:

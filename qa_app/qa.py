@@ -19,7 +19,7 @@ from qa_app.people import PeopleIndex, Person
 from qa_app.people_sync import PeopleSync
 from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters, Retriever
-from qa_app.said import quoted_phrase, speaker_answer, who_said
+from qa_app.said import said_phrase, speaker_answer, who_said
 from qa_app.store import Store
 from qa_app.text import terms
 
@@ -158,7 +158,7 @@ class QA:
 
     def _said(self, question: str, filters: Filters | None, exclude: frozenset[str]) -> Answer | None:
         """The answer to a who-said-what question, or None for any other question."""
-        phrase = quoted_phrase(question)
+        phrase = said_phrase(question)
         if phrase:
             answer = who_said(
                 question, phrase, self.people_sync.index, self._fetch, filters=filters,

@@ -34,10 +34,14 @@ MENTIONS_READ = 10  # articles read to tell whether a name nobody quotes is a pe
 REPEATS = 0.8  # a quote sentence with this share of its words in a longer one of the same article says it again
 W_AROUND = 0.4  # topic score: the title and passage around a quote count this much beside its own words (hand-set)
 _WHO_SAID = re.compile(
-    r"^\s*who\s+(?:said|says|wrote|told|tweeted|declared|stated|warned|insisted)\b[\s,:]*"
-    r"[\"“‘'](?P<phrase>.{8,}?)[\"”’']?\s*\??\s*$",
+    r"^\s*who\s+(?P<verb>said|says|wrote|told|tweeted|declared|stated|warned|insisted)\b[\s,:]*"
+    r"(?:that\s+)?(?P<phrase>.{8,}?)[\s?]*$",
     re.I | re.S,
 )
+# Without quotation marks, only a verb followed by the words said ("Who wrote the letter?" asks for no quote), and
+# two content words at least ("Who said it first?" asks for none).
+_UNQUOTED_VERBS = {"said", "says", "declared", "stated", "warned", "insisted"}
+_QUOTE_MARK = re.compile(r"[\"“”]|(?<!\w)['‘’]|['‘’](?!\w)")  # not the apostrophe of "Russia's", "can't"
 
 Fetch = Callable[[list[str]], dict[str, ArticleRecord]]
 
@@ -59,13 +63,20 @@ class _Run:
         return self.direct and len(self.positions) > 1
 
 
-def quoted_phrase(question: str) -> str | None:
-    """The words a "who said ..." question quotes.
+def said_phrase(question: str) -> str | None:
+    """The words a "who said ..." question asks about, in quotation marks, in part or not at all, without them.
 
-    Example: quoted_phrase("Who said 'Russia cannot win this war'?") -> "Russia cannot win this war"
+    Example: said_phrase("Who said 'Russia cannot win this war'?") -> "Russia cannot win this war"
+    Example: said_phrase('Who said that Ukraine "will never surrender"?') -> "Ukraine will never surrender"
     """
     m = _WHO_SAID.match(question)
-    return m["phrase"].strip(" \"“”‘’'.,?") if m else None
+    if not m:
+        return None
+    phrase = " ".join(_QUOTE_MARK.sub("", m["phrase"]).split()).strip(" .,?")
+    quoted = _QUOTE_MARK.search(m["phrase"]) is not None
+    if not quoted and (m["verb"].lower() not in _UNQUOTED_VERBS or len(set(terms(phrase))) < 2):
+        return None
+    return phrase or None
 
 
 def topic_terms(question: str, speaker: str) -> list[str]:
@@ -200,12 +211,13 @@ def heading(record: ArticleRecord, who: str | None = None) -> str:
 
 
 def grouped_answer(
-    question: str, groups: list[tuple[Entry, list[int], float]], fetch: Fetch, more: int, *, speakers: bool = False
-) -> Answer:
+    question: str, groups: list[tuple[Entry, list[int], float]], fetch: Fetch, more: int, *,
+    speakers: Callable[[Entry, int], str] | None = None,
+) -> Answer:  # fmt: skip
     """An answer of article groups: a heading line each, then its quote sentences with [n] markers.
 
-    `speakers`: each heading names the speaker (for "Who said ...?"). An article whose stored version
-    is no longer the one indexed is left out (the next question sees the new one).
+    `speakers`: the name of the speaker of a quote (entry, position), for a heading naming them ("Who said ...?").
+    An article whose stored version is no longer the one indexed is left out (the next question sees the new one).
     """
     articles = fetch([entry.doc_id for entry, _, _ in groups])
     citations: list[Citation] = []
@@ -226,7 +238,7 @@ def grouped_answer(
                 )
             )  # fmt: skip
             sentences.append(f"{' '.join(said.text.split())} [{n}]")
-        speaker = entry.quotes[positions[0]].speaker if speakers else None
+        speaker = speakers(entry, positions[0]) if speakers else None
         blocks.append(heading(article, speaker) + "\n" + " ".join(sentences))
         retrieved.append((entry.doc_id, score))
     answer = Answer("\n\n".join(blocks), citations, False, retrieved, question, more_articles=more)
@@ -300,19 +312,22 @@ def who_said(
     question: str, phrase: str, index: PeopleIndex, fetch: Fetch, *, filters: Filters | None = None,
     shown: int = 3, exclude: frozenset[str] = frozenset(),
 ) -> Answer | None:  # fmt: skip
-    """Who said a quoted phrase: each quote sentence holding it, under a heading naming its speaker;
-    None when no quote holds it (the question is then answered as any other)."""
-    hits = [
-        (index.entries[d], i) for d, i in index.said(phrase) if d not in exclude and allows(index.entries[d], filters)
-    ]
+    """Who said the words of `phrase`: each quote sentence holding them, word for word, else nearly all their content
+    words near each other (`PeopleIndex.said_nearly`, the most and closest first), under a heading naming its speaker
+    (`PeopleIndex.speaker_name`); None when no quote holds them (the question is then answered as any other)."""
+
+    def allowed(found: list[tuple[str, int, float]]) -> list[tuple[Entry, int, float]]:
+        return [(index.entries[d], i, s) for d, i, s in found if d not in exclude and allows(index.entries[d], filters)]
+
+    hits = allowed([(d, i, 1.0) for d, i in index.said(phrase)]) or allowed(index.said_nearly(phrase))
     if not hits:
         return None
-    hits.sort(key=lambda h: (-h[0].ts, h[0].doc_id, h[1]))
+    hits.sort(key=lambda h: (-h[2], -h[0].ts, h[0].doc_id, h[1]))
     # One group per article and speaker, its sentences in article order: a phrase said three times in one article
     # is one heading, not three.
     by_speaker: dict[tuple[str, str], tuple[Entry, list[int], float]] = {}
-    for entry, i in hits:
-        by_speaker.setdefault((entry.doc_id, entry.quotes[i].speaker), (entry, [], 1.0))[1].append(i)
-    groups = list(by_speaker.values())
+    for entry, i, score in hits:
+        by_speaker.setdefault((entry.doc_id, index.speaker_name(entry, i)), (entry, [], score))[1].append(i)
+    groups = [(entry, sorted(positions), score) for entry, positions, score in by_speaker.values()]
     cut = groups[:shown] if shown else groups
-    return grouped_answer(question, cut, fetch, len(groups) - len(cut), speakers=True)
+    return grouped_answer(question, cut, fetch, len(groups) - len(cut), speakers=index.speaker_name)

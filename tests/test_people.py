@@ -18,6 +18,7 @@ from qa_app.people import fold, mention_keys, mentioned, name_key
 from qa_app.qa import QA
 from qa_app.records import ArticleRecord
 from qa_app.retrieve import Filters
+from qa_app.said import said_phrase
 from tests.conftest import run_cli
 
 ARTICLES = [
@@ -248,6 +249,136 @@ def test_who_said_words_nobody_wrote_is_refused_and_words_said_twice_are_one_gro
     assert all("legitimate targets" in c.quote for c in thrice.citations)
 
 
+# "Who said ...?" with the words in quotation marks, in part, or not at all ------------------------------------
+SAID = [
+    {
+        "id": "eu-candidate",
+        "title": "Dumont backs Kyiv's bid",
+        "source": "Wire E",
+        "published": "2025-06-10",
+        "body": "French President Claire Dumont visited Kyiv on Thursday and backed its bid to join the bloc. "
+        '"Ukraine normally should not be a candidate," she said following her visit, "We are doing it because of '
+        'the war." The bloc will decide next week.',
+    },
+    {
+        "id": "kyiv-speech",
+        "title": "Melnyk addresses lawmakers",
+        "source": "Wire E",
+        "published": "2025-06-11",
+        "body": "In his speech on Wednesday, President Taras Melnyk called for more help, telling lawmakers Ukraine "
+        "“will never surrender,” and that their support “is not charity” but an investment.",
+    },
+    {
+        "id": "plant-tribunal",
+        "title": "Defenders of the plant surrender",
+        "source": "Wire F",
+        "published": "2025-06-12",
+        "body": "Ivan Sokol, a rebel leader, said soldiers who surrendered after fighting in the city would face a "
+        "tribunal. Before the surrender, Ukraine had held the plant for weeks and said it would never give it up.",
+    },
+    {
+        "id": "virus-senate",
+        "title": "Harlow visits the Senate",
+        "source": "Wire F",
+        "published": "2025-03-10",
+        "body": "During his visit to the Senate on Tuesday, President Dan Harlow told reporters that the virus “will "
+        'go away" and compared it to the flu. Five employees with the virus were told to stay away from the office.',
+    },
+    {
+        "id": "virus-schools",
+        "title": "Schools reopen",
+        "source": "Wire F",
+        "published": "2025-05-01",
+        "body": 'Governor Nora Quist spoke at length. "The virus spread in the spring, and the schools closed for a '
+        'long time, and we hoped it would all go away," Quist said.',
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def said_qa(tmp_path_factory: pytest.TempPathFactory, base_settings, embedder) -> QA:
+    """A corpus of quotes a "Who said ...?" question may name without quotation marks; tests must not write to it."""
+    folder = tmp_path_factory.mktemp("said")
+    settings = replace(base_settings, index_dir=folder / "index", cache_dir=folder / "cache", speaker_articles=2)
+    ingest(settings, embedder, write_feed(folder / "feed.jsonl", SAID))
+    return QA(settings, embedder)
+
+
+def speakers(answer) -> list[str]:
+    """The speaker each heading of a who-said answer names, in order."""
+    return [block.split(", in ", 1)[0] for block in answer.text.split("\n\n")]
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("Who said 'Russia cannot win this war'?", "Russia cannot win this war"),
+        ("Who said Russia cannot win this war?", "Russia cannot win this war"),
+        ("who said that Russia cannot win this war", "Russia cannot win this war"),
+        ('Who said Ukraine "will never surrender"?', "Ukraine will never surrender"),
+        ("Who said that “Ukraine will prevail”?", "Ukraine will prevail"),
+        ("Who said Russia's army can't win?", "Russia's army can't win"),
+        ("Who says the virus will go away?", "the virus will go away"),
+        # A question of no quoted words: too few content words, or a verb that takes an object, not words said.
+        ("Who said that?", None),
+        ("Who said it first?", None),
+        ("Who said what about the budget?", None),
+        ("Who wrote the letter to Congress?", None),
+        ("Who told reporters about the fire?", None),
+    ],
+)
+def test_said_phrase_with_or_without_quotation_marks(question: str, phrase: str | None) -> None:
+    assert said_phrase(question) == phrase
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who said Ukraine will never surrender?",
+        "Who said that Ukraine will never surrender?",
+        'Who said Ukraine "will never surrender"?',
+        'Who said "will never surrender"?',
+        "who said ukraine WILL NEVER SURRENDER",
+    ],
+)
+def test_who_said_words_with_or_without_quotation_marks(said_qa: QA, question: str) -> None:
+    answer = said_qa.ask(question)
+    assert not answer.refused and speakers(answer) == ["Taras Melnyk"]
+    assert [c.doc_id for c in answer.citations] == ["kyiv-speech"]  # not the rebel leader's "surrendered"
+
+
+def test_who_said_names_the_speaker_of_a_quote_that_says_she_said(said_qa: QA) -> None:
+    answer = said_qa.ask("Who said that Ukraine normally should not be a candidate?")
+    assert not answer.refused and speakers(answer) == ["Claire Dumont"]
+    assert answer.text.startswith("Claire Dumont, in Dumont backs Kyiv's bid (Wire E, 2025-06-10):\n")
+    assert [c.quote for c in answer.citations] == [
+        '"Ukraine normally should not be a candidate," she said following her visit, "We are doing it because of the '
+        'war."'
+    ]
+
+
+def test_who_said_nearly_all_the_words_near_each_other(said_qa: QA, qa: QA) -> None:
+    # "would" for "will": the content words are all in Harlow's sentence, side by side; Quist's holds them far apart.
+    virus = said_qa.ask("Who said the virus would go away?")
+    assert speakers(virus) == ["Dan Harlow"] and [c.doc_id for c in virus.citations] == ["virus-senate"]
+    assert speakers(said_qa.ask("Who said the virus will go away?")) == ["Dan Harlow"]
+    # Four of the five content words ("lot" is not in his words).
+    budget = qa.ask("Who said the alliance budget must grow a lot next year?")
+    assert speakers(budget) == ["Mark Rutte"]
+    assert [c.quote for c in budget.citations] == ["Separately, Rutte said the alliance budget would grow next year."]
+
+
+def test_who_said_words_no_quote_holds(qa: QA) -> None:
+    for question in ("Who said the era of cheap money is over?", 'Who said the era of "cheap money" is over?'):
+        nowhere = qa.ask(question)
+        assert nowhere.refused and nowhere.citations == []
+        assert nowhere.text == "No article has the words “the era of cheap money is over”."
+    # Written, though quoted by no one: answered as any other question, from the article that writes them.
+    written = qa.ask("Who said a drone strike hit a warehouse near Lviv?")
+    assert not written.refused and written.citations[0].doc_id == "nato-lviv"
+    assert not written.text.startswith("Mark Rutte, in ")
+
+
 def test_mentioned_but_never_quoted_and_absent(qa: QA) -> None:
     answer = qa.ask("What did Stoltenberg say?")
     assert answer.refused and answer.citations == []
@@ -404,6 +535,13 @@ def test_a_surname_alone_joins_the_full_name_its_title_or_a_clear_majority_names
         "Some of these articles name the speaker only as “Marsh”: they may not all be Elena Marsh."
     )
     assert elena.notice is None
+
+
+def test_who_said_names_the_person_a_surname_alone_is(marsh: QA) -> None:
+    # The article writes only "President Marsh": the heading names her as the People list does.
+    for question in ("Who said this budget keeps our word?", "Who said 'This budget keeps our word'?"):
+        answer = marsh.ask(question)
+        assert speakers(answer) == ["Elena Marsh"] and [c.doc_id for c in answer.citations] == ["m-president"]
 
 
 def test_transliterations_of_one_surname_are_one_person() -> None:
