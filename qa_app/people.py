@@ -253,6 +253,11 @@ class PeopleIndex:
         quotes: Counter[str] = Counter()
         for speaker, n in spellings.items():
             quotes[keys[speaker]] += n
+        if respelled := _respelled(quotes):  # "Volodymr Zelensky" is Volodymyr Zelensky
+            keys = {speaker: respelled.get(key, key) for speaker, key in keys.items()}
+            quotes = Counter()
+            for speaker, n in spellings.items():
+                quotes[keys[speaker]] += n
         titles = Counter(tuple(t.split("\t", 1)) for e in entries for t in e.titles)
         self.rule = Surnames(quotes, titles)  # type: ignore[arg-type]
         self.surnames = {s: sorted(ks) for s, ks in self.rule.every.items()}
@@ -401,6 +406,41 @@ class PeopleIndex:
         if self._haystack is None:
             self._haystack = _haystack(self.entries)
         return self._haystack
+
+
+def _respelled(quotes: Counter[str]) -> dict[str, str]:
+    """Full-name keys that misspell another's given name, each with the key it misspells: the same surname, a given
+    name of six letters or more one letter off, and the other spelling at least three times as quoted and ten times
+    in all ("audrey gregory" and "aubrey gregory", a hospital's head and a police major quoted once and five times,
+    stay two people).
+
+    Example: _respelled(Counter({"volodymr zelensky": 14, "volodymyr zelensky": 441}))
+    -> {"volodymr zelensky": "volodymyr zelensky"}
+    """
+    by_surname: dict[str, list[str]] = {}
+    for key in quotes:
+        if " " in key:
+            by_surname.setdefault(surname(key), []).append(key)
+    found = {}
+    for keys in by_surname.values():
+        for rare, common in itertools.permutations(keys, 2):
+            given, other = rare.rsplit(" ", 1)[0], common.rsplit(" ", 1)[0]
+            if (
+                len(given) >= 6
+                and given[0] == other[0]
+                and quotes[common] >= max(10, 3 * quotes[rare])
+                and _one_letter_off(given, other)
+            ):
+                found[rare] = common
+    return found
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """Whether one letter added, dropped or changed makes `a` into `b`. Example: ("volodymr", "volodymyr") -> True"""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return len(long) - len(short) == 1 and any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _display(person: str, spellings: dict[str, int], keys: dict[str, str]) -> str:

@@ -568,6 +568,28 @@ def test_transliterations_of_one_surname_are_one_person() -> None:
     assert people[0].name in ("Volodymyr Zelensky", "Volodymyr Zelenskyy", "Volodymyr Zelenskiy")
 
 
+def test_a_given_name_misspelled_now_and_then_is_the_same_person() -> None:
+    """ "Volodymr Zelensky" in one article of eleven is Volodymyr Zelensky; two people whose given names differ by a
+    letter and are seldom quoted ("Ashley Smith", "Ashlee Smith") stay two."""
+    from qa_app.people import PeopleIndex, make_entry
+    from qa_app.quotes import find_quotes
+    from qa_app.records import ArticleRecord
+
+    texts = {str(i): f'"We will hold the line {i}," Volodymyr Zelensky said.' for i in range(10)}
+    texts["typo"] = '"We need more help," Volodymr Zelensky said.'
+    texts["ashley"] = '"The water is rising," Ashley Smith said. "It is cold," Ashlee Smith said.'
+    entries = {}
+    for doc_id, text in texts.items():
+        record = ArticleRecord(doc_id, doc_id, "Outlet", "2023-01-02", None, [], doc_id, 1, "test", text=text)
+        entries[doc_id] = make_entry(record, [q.to_dict() for q in find_quotes(text)])
+    people = PeopleIndex(entries).people()
+    assert [(p.name, p.quotes, p.articles) for p in people] == [
+        ("Volodymyr Zelensky", 11, 11),
+        ("Ashlee Smith", 1, 1),
+        ("Ashley Smith", 1, 1),
+    ]
+
+
 def test_identity_rules_by_hand() -> None:
     from collections import Counter
 
