@@ -28,3 +28,11 @@ def sex_of(name: str) -> str | None:
     """
     words = name.split()
     return _sexes().get(words[0].lower()) if len(words) > 1 else None
+
+
+def is_given_name(word: str) -> bool:
+    """Whether a word is a given name of one sex.
+
+    Example: is_given_name("Jeff") -> True; is_given_name("Biden") -> False
+    """
+    return word.lower() in _sexes()

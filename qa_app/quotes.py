@@ -52,7 +52,7 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from qa_app.given_names import sex_of
+from qa_app.given_names import is_given_name, sex_of
 from qa_app.parse import speech_subject, worth_parsing
 from qa_app.places import is_place, no_person
 from qa_app.sentences import split_sentences
@@ -62,6 +62,7 @@ from qa_app.vocab import HE_OR_SHE, SPEECH_PARTICIPLES, SPEECH_VERBS
 # from the stored text (no re-embedding).
 RULES_VERSION = 28
 
+_WEEKDAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 # Verbs news prose also hands words over with ("Sanders pleaded", "joked Small"), beside vocab's.
 _MORE_VERBS = (
     r"pleaded|joked|quipped|pledged|advised|recounted|recounts|describes|described|indicated|lamented|"
@@ -315,6 +316,7 @@ _NOT_NAMES = {
     "Around", "Against", "Toward", "Towards", "Along", "Via", "Given", "Having", "Writing", "Using",
     "Nearby", "Abroad", "Overseas", "Nationally", "Locally", "Online", "Therefore", "Consequently", "Accordingly",
     "Hopefully", "Certainly", "Undoubtedly", "Arguably", "Admittedly", "Neither", "Either", "Early", "Late",
+    "Between", "Beginning", "Appearing", "Imagine", "Watch",  # "Watch President Biden ...", a video's caption
     # US states as datelines abbreviate them ("Patti McFadden of Fort Myers, Fla., a veteran, said")
     "Fla", "Calif", "Ala", "Ariz", "Ark", "Colo", "Conn", "Ga", "Ill", "Kan", "Ky", "Md", "Mich", "Minn",
     "Miss", "Neb", "Nev", "Okla", "Ore", "Tenn", "Tex", "Wis", "Wyo",
@@ -420,6 +422,8 @@ def person_name(phrase: str) -> str | None:
         return None  # "Eight-time winners", "the New York-based group": an adjective, no name
     if len(words) > 1 and words[-1].lower() in _TITLE_LAST:
         return None  # "Midco President (and CEO Pat McAdaragh)": a title, the name after it
+    if len(words) == 2 and words[1] in _WEEKDAYS and not is_given_name(words[0]):
+        words = words[:1]  # "Biden Wednesday": the day he said it (not "Jeff Saturday", a given name first)
     lead = words[1:2] if words and words[0] in _PARTICLES else words  # "de Blasio"
     if not lead or not lead[0][:1].isupper() or not any(c.islower() for c in "".join(words)):
         return None
@@ -440,7 +444,7 @@ def person_name(phrase: str) -> str | None:
                 core = core[1:]  # "Deputy Superintendent Dwight Satterfield", "Executive Producer Rich Ferraro"
         else:
             core = core[-3:] if re.fullmatch(r"[A-Z]\.", core[-2]) else core[-2:]  # "Judge James C. Kimbrough"
-    return " ".join(core + suffix).strip(".,")
+    return " ".join(core + suffix).strip(".,-–—")  # "Biden--"
 
 
 def _bare(name: str) -> list[str]:
@@ -1416,7 +1420,8 @@ def find_quotes(text: str) -> list[Quote]:
 # "she said", "said he": the pronoun that credits a sentence's words; any pronoun of a person, by sex.
 _PERSONAL = re.compile(r"\b(?:(?P<she>[Ss]he|[Hh]ers?|[Hh]erself)|[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b")
 _PRONOUN_CREDIT = re.compile(
-    rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:[a-z]+ly\s+)?(?:{SPEECH_VERBS})\b|\b(?:{SPEECH_VERBS})\s+(?P<after>she|he)\b"
+    rf"\b(?P<who>[Ss]he|[Hh]e)\s+(?:(?:has|had|have)\s+)?(?:[a-z]+ly\s+)?(?:{SPEECH_VERBS})\b"
+    rf"|\b(?:{SPEECH_VERBS})\s+(?P<after>she|he)\b"
 )
 
 

@@ -1074,6 +1074,11 @@ def test_find_quotes_rules_v27(text: str, speakers: list[str]) -> None:
             'Frances Tiafoe won. Tiafoe said his serve was good. "I was ready," he said.',
             ["Frances Tiafoe", "Frances Tiafoe"],
         ),
+        # ... also after "has", "also" or an adverb ("charges he has vehemently denied")
+        (
+            "Tom Ray was held in 2018. Ann Lee won her case. He was sentenced on charges he has vehemently denied.",
+            ["Tom Ray"],
+        ),
         # ... nor when pronouns of both sexes credit words in the sentence
         ("Mark Lee met Ann Ray. So she told him that his father had died, he said.", ["Mark Lee"]),
         # ... and a name beside the pronoun is its own ("Lee said he", not who "he" is)
@@ -1090,3 +1095,18 @@ def test_sex_of_given_names() -> None:
     assert (sex_of("Liz Truss"), sex_of("Mark Rutte")) == ("f", "m")
     # a surname alone, a name the census lists do not hold, and one both sexes bear say nothing
     assert (sex_of("Truss"), sex_of("Volodymyr Zelenskyy"), sex_of("Jordan Peele")) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [
+        # Version 28: a weekday after a surname is when it was said; a caption's "Watch"; a dash after the name
+        ("Biden Wednesday", "Biden"),
+        ("Jeff Saturday", "Jeff Saturday"),  # a given name first: the coach
+        ("Watch President Biden", "Biden"),
+        ("Biden--", "Biden"),
+        ("Between July", None),
+    ],
+)
+def test_person_name_v28(phrase: str, name: str | None) -> None:
+    assert person_name(phrase) == name
