@@ -43,6 +43,9 @@ _WHO_SAID = re.compile(
 _UNQUOTED_VERBS = {"said", "says", "declared", "stated", "warned", "insisted"}
 _QUOTE_MARK = re.compile(r"[\"“”]|(?<!\w)['‘’]|['‘’](?!\w)")  # not the apostrophe of "Russia's", "can't"
 
+# Titles one person holds at a time, before a name: every article writing "Pope Francis" means one man.
+_ONE_HOLDER = ("pope", "king", "queen")
+
 Fetch = Callable[[list[str]], dict[str, ArticleRecord]]
 
 
@@ -281,6 +284,8 @@ def _one_name_notice(index: PeopleIndex, key: str, person: str, doc_ids: list[st
     surname ("Williams": a prosecutor in one article, a player in another); None otherwise."""
     if " " in key or key not in index.by_person:
         return None  # asked by full name, or every quote of the surname is a full name's
+    if any(all(f"{key}\t{title}" in index.entries[d].titles for d in doc_ids) for title in _ONE_HOLDER):
+        return None  # "Pope Francis" in every article: one man
     alone = index.names[key]
     if person == key and len(doc_ids) > 1:
         return f"Each of these articles names the speaker only as “{alone}”: they may not all be one person."

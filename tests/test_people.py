@@ -668,8 +668,17 @@ def test_a_speaker_named_by_one_word_in_several_articles_may_be_several_people(f
         {"id": "k-farm", "title": "Grain prices fall", "source": "Wire E", "published": "2025-06-02",
          "body": 'Grain prices fell on Tuesday. "Farmers are worried," Kessler said.'},
     ]  # fmt: skip
-    ingest(settings, embedder, write_feed(feed, ARTICLES + kessler))
+    pope = [
+        {"id": "p-rome", "title": "Pope speaks", "source": "Wire E", "published": "2025-06-03",
+         "body": 'Pope Francis spoke in Rome. "Peace is possible," Francis said.'},
+        {"id": "p-lisbon", "title": "Pope travels", "source": "Wire E", "published": "2025-06-04",
+         "body": 'Pope Francis landed in Lisbon. "The young give hope," Francis said.'},
+    ]  # fmt: skip
+    ingest(settings, embedder, write_feed(feed, ARTICLES + kessler + pope))
     qa = QA(settings, embedder)
+    # one pope at a time: "Pope Francis" in each article is one man, though no article names him in full
+    pope_answer = qa.ask("What did Pope Francis say?")
+    assert [d for d, _ in groups(pope_answer)] == ["p-lisbon", "p-rome"] and pope_answer.notice is None
     answer = qa.ask("What did Kessler say?")
     assert [d for d, _ in groups(answer)] == ["k-farm", "k-port"]
     assert answer.notice == (
