@@ -134,6 +134,19 @@ def test_a_model_that_is_down_gives_the_extractive_answer_with_a_notice(
     assert "Sources" in states[-1] and "qa-draft" not in states[-1] and "Composed by the model" not in states[-1]
 
 
+def test_a_reversed_date_range_is_an_error(handlers) -> None:
+    import gradio as gr
+
+    from ui.format import error_html
+
+    message = "The date range is reversed: Published from (2022-07-01) is after Published to (2022-06-01)."
+    dates = ("2022-07-01", "2022-06-01", "")
+    assert list(handlers.respond("What did Biden say?", [], "All outlets", *dates)) == [error_html(message)]
+    with pytest.raises(gr.Error) as api:
+        handlers.ask("What did Biden say?", [], "All outlets", *dates)
+    assert api.value.message == message
+
+
 @pytest.mark.parametrize(
     ("source", "date_from", "date_to", "as_of", "expected"),
     [
@@ -141,6 +154,7 @@ def test_a_model_that_is_down_gives_the_extractive_answer_with_a_notice(
         (" RFE/RL ", " 2025-09-01 ", None, None, Filters(source="RFE/RL", date_from="2025-09-01")),
         (None, None, None, "2025-09-06", Filters(as_of="2025-09-06")),
         ("", "", "", "", Filters()),
+        ("", "2025-09-05", "2025-09-05", "", Filters(date_from="2025-09-05", date_to="2025-09-05")),  # one day
     ],
 )
 def test_parse_filters(source, date_from, date_to, as_of, expected: Filters) -> None:

@@ -29,17 +29,24 @@ PROGRESS = gr.Progress()
 
 
 def parse_filters(source: str | None, date_from: str | None, date_to: str | None, as_of: str | None) -> Filters:
-    """The filters as typed beside the chat; raises ValueError for a date that is not YYYY-MM-DD.
+    """The filters as typed beside the chat; raises ValueError for a date that is not YYYY-MM-DD, or a reversed range.
 
     Example: parse_filters("All outlets", "", "2025-09-30", "") -> Filters(date_to="2025-09-30")
     """
     source = (source or "").strip()
-    return Filters(
+    filters = Filters(
         source=None if source in ("", ALL_OUTLETS) else source,
         date_from=parse_iso_date("Published from", date_from),
         date_to=parse_iso_date("Published to", date_to),
         as_of=parse_iso_date("As of", as_of),
     )
+    # A reversed range matches no article: said as such, it is not mistaken for "nothing found".
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ValueError(
+            f"The date range is reversed: Published from ({filters.date_from}) is after "
+            f"Published to ({filters.date_to})."
+        )
+    return filters
 
 
 class Handlers:
