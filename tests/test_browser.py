@@ -262,6 +262,23 @@ def test_refusal_looks_different_and_the_conversation_clears(sample_app: str, pa
     expect(page.locator("#qa-passage mark")).to_have_count(0)
 
 
+def test_a_question_over_the_limit_stays_in_the_box_to_be_trimmed(sample_app: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    open_chat(page, sample_app)
+    box = page.locator("#qa-question textarea")
+    box.fill("What did Rutte say? " + "x" * 2980)
+    box.press("Enter")
+    said = "Your question is 3,000 characters long; the limit is 2,000."
+    expect(page.locator("#qa-question")).to_contain_text(said, timeout=30_000)  # the server checks it
+    expect(page.locator("#qa-chatbot [data-testid=user]")).to_have_count(0)  # nothing posted
+    assert len(box.input_value()) == 3000
+    box.fill("What did Rutte say?")  # trimmed, it goes through
+    box.press("Enter")
+    expect(page.locator(DONE)).to_contain_text("sovereign country", timeout=30_000)
+    expect(page.locator("#qa-question")).not_to_contain_text("the limit is")
+
+
 def test_filters_apply_to_the_next_question(sample_app: str, page: Any) -> None:
     from playwright.sync_api import expect
 

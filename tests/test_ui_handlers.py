@@ -134,6 +134,21 @@ def test_a_model_that_is_down_gives_the_extractive_answer_with_a_notice(
     assert "Sources" in states[-1] and "qa-draft" not in states[-1] and "Composed by the model" not in states[-1]
 
 
+def test_a_question_over_the_limit_is_refused_in_words_for_a_user(handlers) -> None:
+    """The box keeps it (its check fails before it is posted); `/chat` and `/ask` callers get the same words."""
+    import gradio as gr
+
+    from ui.format import error_html
+
+    message = "Your question is 3,000 characters long; the limit is 2,000."
+    assert handlers.question_typed("x" * 3000) == gr.validate(False, message)
+    assert handlers.question_typed("x" * 2000)["is_valid"]
+    assert list(handlers.respond("x" * 3000, [], "All outlets", "", "", "")) == [error_html(message)]
+    with pytest.raises(gr.Error) as api:
+        handlers.ask("x" * 3000, [])
+    assert api.value.message == message
+
+
 def test_a_reversed_date_range_is_an_error(handlers) -> None:
     import gradio as gr
 

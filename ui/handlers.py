@@ -59,10 +59,24 @@ class Handlers:
 
     # --- the chat and the API -----------------------------------------------------------------------------------------
 
-    @staticmethod
-    def question_typed(message: str | None) -> Any:
-        """The chat box's check before a message is posted: a blank one stays in the box, and says why."""
-        return gr.validate(bool((message or "").strip()), "Type a question first.")
+    def question_typed(self, message: str | None) -> Any:
+        """The chat box's check before a message is posted: a blank or too long one stays in the box, and says why.
+
+        The box keeps what was typed only while this check fails: once posted, ChatInterface empties it.
+        """
+        if not (message or "").strip():
+            return gr.validate(False, "Type a question first.")
+        too_long = self.too_long(message)
+        return gr.validate(too_long is None, too_long or "")
+
+    def too_long(self, message: str | None) -> str | None:
+        """What the chat and the API say of a question over `max_question_chars`, or None when it fits.
+
+        The core's own message names the setting, for the CLI's operator; a user is told the limit only.
+        Example: too_long("x" * 3000) -> "Your question is 3,000 characters long; the limit is 2,000."
+        """
+        chars, limit = len(message or ""), self.settings.max_question_chars
+        return f"Your question is {chars:,} characters long; the limit is {limit:,}." if chars > limit else None
 
     def respond(
         self, message: str, history: list[dict[str, Any]], source: str, date_from: str, date_to: str, as_of: str
@@ -74,6 +88,10 @@ class Handlers:
         """
         if not (message or "").strip():
             yield "Ask a question about the articles."
+            return
+        too_long = self.too_long(message)  # from a /chat caller: the browser's box refuses it before it is posted
+        if too_long:
+            yield fmt.error_html(too_long)
             return
         # What the user must fix is said in the chat: a raised gr.Error would leave ChatInterface's box disabled.
         try:
@@ -116,6 +134,9 @@ class Handlers:
         as_of: str = "",
     ) -> dict[str, Any]:
         """Answer a question as JSON, like `python -m qa_app ask --json`; `history` holds earlier turns."""
+        too_long = self.too_long(message)
+        if too_long:
+            raise gr.Error(too_long)
         try:
             return self.qa.ask(message, history or [], parse_filters(source, date_from, date_to, as_of)).to_dict()
         except (ValueError, QAError) as exc:
