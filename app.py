@@ -111,7 +111,9 @@ def chat(ui: Handlers, filters: list[Any]) -> Any:
     """The chatbot and the ChatInterface that answers in it through `Handlers.respond`; returns the chatbot."""
     import gradio as gr
 
-    chatbot = gr.Chatbot(
+    from ui.chatbot import typed_text_chatbot
+
+    chatbot = typed_text_chatbot(  # the user's messages as typed, never as markup
         elem_id="qa-chatbot",
         height=560,
         sanitize_html=True,

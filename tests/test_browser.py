@@ -279,6 +279,24 @@ def test_a_question_over_the_limit_stays_in_the_box_to_be_trimmed(sample_app: st
     expect(page.locator("#qa-question")).not_to_contain_text("the limit is")
 
 
+def test_the_users_message_shows_as_the_text_typed(sample_app: str, page: Any) -> None:
+    """Markup in a question is shown, not rendered or fetched; the answer under it still renders as HTML."""
+    from playwright.sync_api import expect
+
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_chat(page, sample_app)
+    typed = "<b>What</b> did **Rutte** say <img src=x>"
+    ask(page, typed)  # its answer (a refusal) is found by its HTML's class: answers render as before
+    user = page.locator("#qa-chatbot [data-testid=user]")
+    expect(user).to_have_text(typed)
+    expect(user.locator("img, b, strong")).to_have_count(0)
+    answer = ask(page, "What did Rutte say?")
+    expect(answer.locator(".qa-answer-text a.qa-cite").first).to_have_text("[1]")
+    expect(user).to_have_text([typed, "What did Rutte say?"])
+    assert not [url for url in fetched if url.rstrip("/").endswith("/x")], fetched
+
+
 def test_filters_apply_to_the_next_question(sample_app: str, page: Any) -> None:
     from playwright.sync_api import expect
 
