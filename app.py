@@ -328,9 +328,10 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
     searched = gr.State("")
     p.search.change(people.searched, [p.search, *filters], [*listing, searched], api_name="people", **in_order)
     asked = [p.name, p.about, *filters]
-    p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
+    chosen = p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
         people.quotes, asked, shown, api_name="person_quotes", **in_order
     )
+    chosen.success(None, js=asset("show_person.js"), api_visibility="private")  # on a phone: scroll to the quotes
     p.about.submit(people.quotes, asked, shown, api_visibility="private", **in_order)
     p.more.click(people.all_quotes, asked, shown, api_name="person_quotes_all", **in_order)
     for refresh in refreshes:
