@@ -127,7 +127,9 @@ def chat(ui: Handlers, filters: list[Any]) -> Any:
     gr.ChatInterface(
         ui.respond,
         chatbot=chatbot,
-        textbox=gr.Textbox(placeholder="Ask about the articles…", elem_id="qa-question"),
+        # ChatInterface hides the label but for a message under it ("Type a question first."), and it names the box
+        # for screen readers; without one, Gradio's browser code writes "Textbox" there.
+        textbox=gr.Textbox(label="Your question", placeholder="Ask about the articles…", elem_id="qa-question"),
         additional_inputs=filters,
         validator=ui.question_typed,
         examples=[[q, None, None, None, None] for q in EXAMPLES],

@@ -262,6 +262,22 @@ def test_refusal_looks_different_and_the_conversation_clears(sample_app: str, pa
     expect(page.locator("#qa-passage mark")).to_have_count(0)
 
 
+def test_a_blank_question_is_refused_under_the_boxs_own_label(sample_app: str, page: Any) -> None:
+    """The box's label shows only with its message: "Your question", not Gradio's generic "Textbox"."""
+    from playwright.sync_api import expect
+
+    open_chat(page, sample_app)
+    box = page.locator("#qa-question textarea")
+    box.fill("   ")
+    box.press("Enter")
+    label = page.locator("#qa-question [data-testid=block-info]")
+    expect(label).to_contain_text("Type a question first.", timeout=30_000)
+    expect(page.locator("#qa-question")).not_to_contain_text("Textbox")
+    expect(label).to_contain_text("Your question")
+    expect(box).to_have_accessible_name(re.compile("^Your question"))  # what a screen reader calls it, too
+    page.locator("#qa-question").screenshot(path=str(ARTIFACTS / "chat-blank-question.png"))
+
+
 def test_a_question_over_the_limit_stays_in_the_box_to_be_trimmed(sample_app: str, page: Any) -> None:
     from playwright.sync_api import expect
 
