@@ -111,7 +111,9 @@ def chat(ui: Handlers, filters: list[Any]) -> Any:
     """The chatbot and the ChatInterface that answers in it through `Handlers.respond`; returns the chatbot."""
     import gradio as gr
 
-    chatbot = gr.Chatbot(
+    from ui.chatbot import typed_text_chatbot
+
+    chatbot = typed_text_chatbot(  # the user's messages as typed, never as markup
         elem_id="qa-chatbot",
         height=560,
         sanitize_html=True,
@@ -125,7 +127,9 @@ def chat(ui: Handlers, filters: list[Any]) -> Any:
     gr.ChatInterface(
         ui.respond,
         chatbot=chatbot,
-        textbox=gr.Textbox(placeholder="Ask about the articles…", elem_id="qa-question"),
+        # ChatInterface hides the label but for a message under it ("Type a question first."), and it names the box
+        # for screen readers; without one, Gradio's browser code writes "Textbox" there.
+        textbox=gr.Textbox(label="Your question", placeholder="Ask about the articles…", elem_id="qa-question"),
         additional_inputs=filters,
         validator=ui.question_typed,
         examples=[[q, None, None, None, None] for q in EXAMPLES],
@@ -326,9 +330,10 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
     searched = gr.State("")
     p.search.change(people.searched, [p.search, *filters], [*listing, searched], api_name="people", **in_order)
     asked = [p.name, p.about, *filters]
-    p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
+    chosen = p.table.select(people.chosen, outputs=p.name, api_visibility="private").then(
         people.quotes, asked, shown, api_name="person_quotes", **in_order
     )
+    chosen.success(None, js=asset("show_person.js"), api_visibility="private")  # on a phone: scroll to the quotes
     p.about.submit(people.quotes, asked, shown, api_visibility="private", **in_order)
     p.more.click(people.all_quotes, asked, shown, api_name="person_quotes_all", **in_order)
     for refresh in refreshes:

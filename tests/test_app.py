@@ -124,6 +124,31 @@ def test_a_bad_date_is_an_error_message(app_url: str) -> None:
         client.predict("What did Rutte say?", [], "All outlets", "last week", "", "", api_name="/ask")
 
 
+def test_a_reversed_date_range_is_an_error_message(app_url: str) -> None:
+    """A "from" after the "to" is said to be reversed, as a bad date is, not answered as finding nothing."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(app_url, verbose=False)
+    message = "The date range is reversed: Published from (2025-09-30) is after Published to (2025-09-01)."
+    reply = _ask(client, "What did Rutte say?", "All outlets", "2025-09-30", "2025-09-01")
+    assert "qa-error" in reply and "qa-refusal" not in reply and text_of(reply).endswith(message)
+    with pytest.raises(AppError, match=re.escape(message)):
+        client.predict("What did Rutte say?", [], "All outlets", "2025-09-30", "2025-09-01", "", api_name="/ask")
+
+
+def test_a_question_over_the_limit_is_an_error_message_for_a_user(app_url: str) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(app_url, verbose=False)
+    message = "Your question is 3,000 characters long; the limit is 2,000."
+    reply = _ask(client, "x" * 3000)
+    assert "qa-error" in reply and text_of(reply).endswith(message)
+    with pytest.raises(AppError, match=re.escape(message)):
+        client.predict("x" * 3000, [], api_name="/ask")
+
+
 def test_ask_endpoint_returns_json(app_url: str) -> None:
     """`/ask` (used by the load benchmark) answers with the CLI's JSON, history passed explicitly."""
     from gradio_client import Client

@@ -262,6 +262,57 @@ def test_refusal_looks_different_and_the_conversation_clears(sample_app: str, pa
     expect(page.locator("#qa-passage mark")).to_have_count(0)
 
 
+def test_a_blank_question_is_refused_under_the_boxs_own_label(sample_app: str, page: Any) -> None:
+    """The box's label shows only with its message: "Your question", not Gradio's generic "Textbox"."""
+    from playwright.sync_api import expect
+
+    open_chat(page, sample_app)
+    box = page.locator("#qa-question textarea")
+    box.fill("   ")
+    box.press("Enter")
+    label = page.locator("#qa-question [data-testid=block-info]")
+    expect(label).to_contain_text("Type a question first.", timeout=30_000)
+    expect(page.locator("#qa-question")).not_to_contain_text("Textbox")
+    expect(label).to_contain_text("Your question")
+    expect(box).to_have_accessible_name(re.compile("^Your question"))  # what a screen reader calls it, too
+    page.locator("#qa-question").screenshot(path=str(ARTIFACTS / "chat-blank-question.png"))
+
+
+def test_a_question_over_the_limit_stays_in_the_box_to_be_trimmed(sample_app: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    open_chat(page, sample_app)
+    box = page.locator("#qa-question textarea")
+    box.fill("What did Rutte say? " + "x" * 2980)
+    box.press("Enter")
+    said = "Your question is 3,000 characters long; the limit is 2,000."
+    expect(page.locator("#qa-question")).to_contain_text(said, timeout=30_000)  # the server checks it
+    expect(page.locator("#qa-chatbot [data-testid=user]")).to_have_count(0)  # nothing posted
+    assert len(box.input_value()) == 3000
+    box.fill("What did Rutte say?")  # trimmed, it goes through
+    box.press("Enter")
+    expect(page.locator(DONE)).to_contain_text("sovereign country", timeout=30_000)
+    expect(page.locator("#qa-question")).not_to_contain_text("the limit is")
+
+
+def test_the_users_message_shows_as_the_text_typed(sample_app: str, page: Any) -> None:
+    """Markup in a question is shown, not rendered or fetched; the answer under it still renders as HTML."""
+    from playwright.sync_api import expect
+
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_chat(page, sample_app)
+    typed = "<b>What</b> did **Rutte** say <img src=x>"
+    ask(page, typed)  # its answer (a refusal) is found by its HTML's class: answers render as before
+    user = page.locator("#qa-chatbot [data-testid=user]")
+    expect(user).to_have_text(typed)
+    expect(user.locator("img, b, strong")).to_have_count(0)
+    answer = ask(page, "What did Rutte say?")
+    expect(answer.locator(".qa-answer-text a.qa-cite").first).to_have_text("[1]")
+    expect(user).to_have_text([typed, "What did Rutte say?"])
+    assert not [url for url in fetched if url.rstrip("/").endswith("/x")], fetched
+
+
 def test_filters_apply_to_the_next_question(sample_app: str, page: Any) -> None:
     from playwright.sync_api import expect
 

@@ -17,6 +17,7 @@ from tests.test_app import serve
 from tests.test_browser import ARTIFACTS, open_chat, open_corpus, select_article
 from tests.test_browser import browser as browser  # a fixture
 from tests.test_browser import page as page  # a fixture
+from tests.test_browser import sample_app as sample_app  # a fixture
 from tests.test_ui_people import SORENSEN, build_people_index
 
 pytestmark = pytest.mark.browser
@@ -73,3 +74,26 @@ def test_search_choose_a_person_and_open_a_citation(people_app: str, page: Any) 
     # carrying the "SORENSEN" typed when it was sent, land last and filter the list to one row again.
     expect(rows).to_have_count(2, timeout=30_000)
     expect(table).not_to_contain_text("Agnes Moller")
+
+
+def test_on_a_phone_choosing_a_person_scrolls_to_their_quotes(sample_app: str, browser: Any) -> None:
+    """On a narrow screen the quotes sit below the table (the sample's eight people), out of sight: a tap on a name
+    brings them into view."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        open_chat(page, sample_app)
+        page.get_by_role("tab", name="People").tap()
+        name = page.locator("#qa-people-table [role=row][data-index] [role=gridcell]").first
+        expect(name).to_have_text("Volodymyr Zelenskyy")
+        expect(page.locator("#qa-person")).not_to_be_in_viewport()
+        name.tap()
+        head = page.locator("#qa-person .qa-person-head")
+        expect(head).to_have_text("Volodymyr Zelenskyy", timeout=30_000)
+        expect(head).to_be_in_viewport()
+        page.screenshot(path=str(ARTIFACTS / "people-phone.png"))
+    finally:
+        context.close()

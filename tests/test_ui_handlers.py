@@ -134,6 +134,34 @@ def test_a_model_that_is_down_gives_the_extractive_answer_with_a_notice(
     assert "Sources" in states[-1] and "qa-draft" not in states[-1] and "Composed by the model" not in states[-1]
 
 
+def test_a_question_over_the_limit_is_refused_in_words_for_a_user(handlers) -> None:
+    """The box keeps it (its check fails before it is posted); `/chat` and `/ask` callers get the same words."""
+    import gradio as gr
+
+    from ui.format import error_html
+
+    message = "Your question is 3,000 characters long; the limit is 2,000."
+    assert handlers.question_typed("x" * 3000) == gr.validate(False, message)
+    assert handlers.question_typed("x" * 2000)["is_valid"]
+    assert list(handlers.respond("x" * 3000, [], "All outlets", "", "", "")) == [error_html(message)]
+    with pytest.raises(gr.Error) as api:
+        handlers.ask("x" * 3000, [])
+    assert api.value.message == message
+
+
+def test_a_reversed_date_range_is_an_error(handlers) -> None:
+    import gradio as gr
+
+    from ui.format import error_html
+
+    message = "The date range is reversed: Published from (2022-07-01) is after Published to (2022-06-01)."
+    dates = ("2022-07-01", "2022-06-01", "")
+    assert list(handlers.respond("What did Biden say?", [], "All outlets", *dates)) == [error_html(message)]
+    with pytest.raises(gr.Error) as api:
+        handlers.ask("What did Biden say?", [], "All outlets", *dates)
+    assert api.value.message == message
+
+
 @pytest.mark.parametrize(
     ("source", "date_from", "date_to", "as_of", "expected"),
     [
@@ -141,6 +169,7 @@ def test_a_model_that_is_down_gives_the_extractive_answer_with_a_notice(
         (" RFE/RL ", " 2025-09-01 ", None, None, Filters(source="RFE/RL", date_from="2025-09-01")),
         (None, None, None, "2025-09-06", Filters(as_of="2025-09-06")),
         ("", "", "", "", Filters()),
+        ("", "2025-09-05", "2025-09-05", "", Filters(date_from="2025-09-05", date_to="2025-09-05")),  # one day
     ],
 )
 def test_parse_filters(source, date_from, date_to, as_of, expected: Filters) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from html import unescape
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
@@ -36,6 +37,14 @@ def inert(text: str) -> str:
     Example: inert("<b>[x](y)</b>") -> "&#60;b&#62;&#91;x&#93;&#40;y&#41;&#60;/b&#62;"
     """
     return text.translate(_INERT)
+
+
+def typed_text(html: str) -> str:
+    """The text that `inert` made `html` from (a carriage return it dropped aside).
+
+    Example: typed_text("&#60;b&#62;<br>&#42;x&#42;") -> "<b>\\n*x*"
+    """
+    return unescape(html.replace("<br>", "\n"))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -29,17 +29,24 @@ PROGRESS = gr.Progress()
 
 
 def parse_filters(source: str | None, date_from: str | None, date_to: str | None, as_of: str | None) -> Filters:
-    """The filters as typed beside the chat; raises ValueError for a date that is not YYYY-MM-DD.
+    """The filters as typed beside the chat; raises ValueError for a date that is not YYYY-MM-DD, or a reversed range.
 
     Example: parse_filters("All outlets", "", "2025-09-30", "") -> Filters(date_to="2025-09-30")
     """
     source = (source or "").strip()
-    return Filters(
+    filters = Filters(
         source=None if source in ("", ALL_OUTLETS) else source,
         date_from=parse_iso_date("Published from", date_from),
         date_to=parse_iso_date("Published to", date_to),
         as_of=parse_iso_date("As of", as_of),
     )
+    # A reversed range matches no article: said as such, it is not mistaken for "nothing found".
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ValueError(
+            f"The date range is reversed: Published from ({filters.date_from}) is after "
+            f"Published to ({filters.date_to})."
+        )
+    return filters
 
 
 class Handlers:
@@ -52,10 +59,24 @@ class Handlers:
 
     # --- the chat and the API -----------------------------------------------------------------------------------------
 
-    @staticmethod
-    def question_typed(message: str | None) -> Any:
-        """The chat box's check before a message is posted: a blank one stays in the box, and says why."""
-        return gr.validate(bool((message or "").strip()), "Type a question first.")
+    def question_typed(self, message: str | None) -> Any:
+        """The chat box's check before a message is posted: a blank or too long one stays in the box, and says why.
+
+        The box keeps what was typed only while this check fails: once posted, ChatInterface empties it.
+        """
+        if not (message or "").strip():
+            return gr.validate(False, "Type a question first.")
+        too_long = self.too_long(message)
+        return gr.validate(too_long is None, too_long or "")
+
+    def too_long(self, message: str | None) -> str | None:
+        """What the chat and the API say of a question over `max_question_chars`, or None when it fits.
+
+        The core's own message names the setting, for the CLI's operator; a user is told the limit only.
+        Example: too_long("x" * 3000) -> "Your question is 3,000 characters long; the limit is 2,000."
+        """
+        chars, limit = len(message or ""), self.settings.max_question_chars
+        return f"Your question is {chars:,} characters long; the limit is {limit:,}." if chars > limit else None
 
     def respond(
         self, message: str, history: list[dict[str, Any]], source: str, date_from: str, date_to: str, as_of: str
@@ -67,6 +88,10 @@ class Handlers:
         """
         if not (message or "").strip():
             yield "Ask a question about the articles."
+            return
+        too_long = self.too_long(message)  # from a /chat caller: the browser's box refuses it before it is posted
+        if too_long:
+            yield fmt.error_html(too_long)
             return
         # What the user must fix is said in the chat: a raised gr.Error would leave ChatInterface's box disabled.
         try:
@@ -109,6 +134,9 @@ class Handlers:
         as_of: str = "",
     ) -> dict[str, Any]:
         """Answer a question as JSON, like `python -m qa_app ask --json`; `history` holds earlier turns."""
+        too_long = self.too_long(message)
+        if too_long:
+            raise gr.Error(too_long)
         try:
             return self.qa.ask(message, history or [], parse_filters(source, date_from, date_to, as_of)).to_dict()
         except (ValueError, QAError) as exc:
