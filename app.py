@@ -240,8 +240,7 @@ def wire_corpus(ui: Handlers, c: CorpusTab, tab: Any, source: Any) -> list[Any]:
     Returns their `.then` triggers, for the views that must refresh after a change to the store.
     """
     outputs = [c.table, source]
-    ingest = c.ingest.click(ui.ingest, [c.upload, c.urls, c.replace], [c.results, *outputs], api_name="ingest")
-    ingest.then(ui.cleared_inputs, outputs=[c.upload, c.urls, c.replace], api_visibility="private")
+    ingest = wire_ingest(ui, c, outputs)
     # Delete asks first; "Yes, delete it" deletes (`/delete` deletes at once: an API caller names what it means).
     # Choosing another article, or typing one, withdraws the question.
     asking = [c.status, c.confirm_row]
@@ -255,6 +254,35 @@ def wire_corpus(ui: Handlers, c: CorpusTab, tab: Any, source: Any) -> list[Any]:
     reingest = c.reingest.click(ui.reingest, c.selected, [c.status, *outputs, c.selected], api_name="reingest")
     tab.select(ui.refresh, outputs=outputs, api_visibility="private")
     return [ingest.then, delete.then, reingest.then]
+
+
+def wire_ingest(ui: Handlers, c: CorpusTab, outputs: list[Any]) -> Any:
+    """`/ingest`: the Ingest button, then again for what was added to the boxes while it ran; returns the event.
+
+    A batch takes what the boxes hold when it starts. Once it is done, `Handlers.left_inputs` removes that
+    from the boxes and keeps what was added meanwhile; if anything, it counts up `queued`, whose change
+    starts the next batch. Both triggers are one event, so a click while a batch runs is ignored, as before.
+    """
+    import gradio as gr
+
+    batch = gr.State(None)  # the last batch: what it took, its result rows
+    queued = gr.State(0)
+    ingest = gr.on(
+        [c.ingest.click, queued.change],
+        ui.ingest,
+        [c.upload, c.urls, c.replace, batch],
+        [c.results, *outputs, batch],
+        api_name="ingest",
+        trigger_mode="once",
+    )
+    ingest.then(
+        ui.left_inputs,
+        [c.upload, c.urls, batch, queued],
+        [c.upload, c.urls, c.replace, batch, queued],
+        api_visibility="private",
+        show_progress="hidden",
+    )
+    return ingest
 
 
 class PeopleTab(NamedTuple):

@@ -467,6 +467,44 @@ def test_upload_over_the_size_limit_is_refused(own_app: tuple[str, Path], page: 
     assert not (uploads / "big.txt").exists()
 
 
+def test_a_file_added_while_an_ingest_runs_is_ingested_next(
+    own_app: tuple[str, Path], page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    url, uploads = own_app
+    paragraphs = (
+        f"The harbour board said on day {i} that quay {i} would open in the spring, officials said." for i in range(900)
+    )
+    (tmp_path / "port report.txt").write_text("Port Expansion Report\n\n" + "\n\n".join(paragraphs))  # ~90 KB: seconds
+    (tmp_path / "crane.txt").write_text(
+        "Quay Crane Arrives\n\nA new quay crane arrived at the port of Lowmouth on Tuesday.\n"
+    )
+    open_chat(page, url)
+    table = open_corpus(page)
+    box = page.locator("#qa-upload")
+    box.locator("input[type=file]").set_input_files([tmp_path / "port report.txt"])
+    expect(box.locator("a[href*='/file=']")).to_have_count(1)
+    page.locator("#qa-ingest").click()
+    pending = page.locator("#qa-results tr.qa-pending")
+    expect(pending).to_have_count(1)
+    box.locator("input[type=file]").set_input_files([tmp_path / "crane.txt"])  # the box's "upload" button adds
+    expect(box.locator("a[href*='/file=']")).to_have_count(2)
+    assert pending.count() == 1, "the first ingest ended before the second file was added: make it bigger"
+
+    rows = page.locator("#qa-results tr.qa-ok, #qa-results tr.qa-fail")
+    expect(rows).to_have_count(2, timeout=120_000)
+    assert (
+        rows.nth(0).inner_text().startswith("port_report.txt") and "added: port_report.txt" in rows.nth(0).inner_text()
+    )
+    assert (
+        rows.nth(1).inner_text().startswith("crane.txt") and "added: crane.txt (1 passage)" in rows.nth(1).inner_text()
+    )
+    expect(box.locator("a[href*='/file=']")).to_have_count(0)  # both taken, so the box is empty
+    expect(table).to_contain_text("Quay Crane Arrives")
+    assert {"crane.txt", "port_report.txt"} <= {p.name for p in uploads.iterdir()}
+
+
 @pytest.fixture
 def news_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A real HTTP server on loopback serving tmp_path/site; yields (base URL, folder)."""

@@ -210,9 +210,10 @@ def test_clearing_the_chat_empties_the_panel(handlers) -> None:
 def test_ingest_with_nothing_chosen_says_so(handlers, files, urls) -> None:
     import gradio as gr
 
-    [(results, table, outlets)] = list(handlers.ingest(files, urls))
+    [(results, table, outlets, batch)] = list(handlers.ingest(files, urls))
     assert "✗ choose files or paste URLs first" in results and 'class="qa-fail"' in results
     assert table == gr.skip() and outlets == gr.skip()
+    assert handlers.left_inputs(files, urls, batch, 0) == (None, "", False, gr.skip(), gr.skip())
 
 
 def test_ingest_reports_each_input_and_refreshes_the_lists(own_handlers, tmp_path: Path) -> None:
@@ -224,13 +225,47 @@ def test_ingest_reports_each_input_and_refreshes_the_lists(own_handlers, tmp_pat
     pending = html.unescape(steps[0][0])
     assert pending.count("waiting…") == 2 and "<td>crane_news.txt</td>" in pending
     assert "<td>ftp://x.example/a</td>" in pending
-    results, rows, outlets = steps[-1]
+    results, rows, outlets, batch = steps[-1]
     results = html.unescape(results)
     assert "✓ added: crane_news.txt (1 passage)" in results and "✗ failed: not a URL" in results
     assert "waiting…" not in results
     assert ["Quay Crane Arrives", "", "", 1, "crane_news.txt"] in rows
     assert outlets == {"choices": ["All outlets", "RFE/RL"], "__type__": "update"}
-    assert own_handlers.cleared_inputs() == (None, "", False)
+    from ui.handlers import Batch
+
+    assert batch == Batch([str(src)], ["ftp://x.example/a"], batch.outcomes) and len(batch.outcomes) == 2
+
+
+def test_inputs_added_during_an_ingest_stay_and_are_ingested_next(own_handlers, tmp_path: Path) -> None:
+    import gradio as gr
+
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("Quay Crane Arrives\n\nA new quay crane arrived at the port of Lowmouth on Tuesday.\n")
+    second.write_text("Ferry Timetable\n\nThe winter ferry timetable starts in November, the port said.\n")
+    *_, batch = list(own_handlers.ingest([str(first)], "", replace=True))[-1]
+    # While it ran, b.txt and a URL were added (and a.txt again: it is ingested again, not lost).
+    box, urls = [str(first), str(second), str(first)], "\n ftp://x.example/a \n"
+    upload, left_urls, replace, queued_batch, queued = own_handlers.left_inputs(box, urls, batch, 3)
+    assert (upload, left_urls, replace, queued) == ([str(second), str(first)], "ftp://x.example/a", False, 4)
+    assert queued_batch.more and queued_batch.outcomes == batch.outcomes
+    steps = list(own_handlers.ingest(upload, left_urls, replace, queued_batch))
+    results, *_, last = steps[-1]
+    assert html.unescape(steps[0][0]).count("waiting…") == 3  # the earlier row stays, above the queued ones
+    assert [o.name for o in last.outcomes] == ["a.txt", "b.txt", "a.txt", "ftp://x.example/a"]
+    assert "✓ added: b.txt" in html.unescape(results) and "✓ unchanged: a.txt" in html.unescape(results)
+    assert own_handlers.left_inputs(upload, left_urls, last, 4) == (None, "", False, gr.skip(), gr.skip())
+    *_, fresh = list(own_handlers.ingest([str(second)], ""))[-1]  # a click starts a new list of rows
+    assert [o.name for o in fresh.outcomes] == ["b.txt"]
+
+
+@pytest.mark.parametrize(
+    ("items", "taken", "kept"),
+    [([], ["a"], []), (["a", "b"], [], ["a", "b"]), (["a", "b", "a"], ["a"], ["b", "a"]), (["b"], ["a", "a"], ["b"])],
+)
+def test_not_taken_removes_each_taken_item_once(items: list[str], taken: list[str], kept: list[str]) -> None:
+    from ui.handlers import not_taken
+
+    assert not_taken(items, taken) == kept
 
 
 @pytest.mark.parametrize("doc_id", [None, "", "   "])

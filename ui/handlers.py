@@ -7,9 +7,12 @@ it in its reply instead), so they can be called directly, without a server. This
 app (and the tests) import it, never `qa_app`.
 """
 
+import dataclasses
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -47,6 +50,34 @@ def parse_filters(source: str | None, date_from: str | None, date_to: str | None
             f"Published to ({filters.date_to})."
         )
     return filters
+
+
+@dataclass
+class Batch:
+    """One ingest from the Corpus tab: the files and URLs it took, and the result rows shown after it.
+
+    `more` is set when inputs were added while it ran: the next batch ingests them, its rows below these.
+    """
+
+    files: list[str]
+    urls: list[str]
+    outcomes: list[Outcome]
+    more: bool = False
+
+
+def not_taken(items: list[str], taken: list[str]) -> list[str]:
+    """`items` without those in `taken`, each taken one removed once (the same file added again stays).
+
+    Example: not_taken(["a", "b", "a"], ["a"]) -> ["b", "a"]
+    """
+    left = Counter(taken)
+    kept = []
+    for item in items:
+        if left[item]:
+            left[item] -= 1
+        else:
+            kept.append(item)
+    return kept
 
 
 class Handlers:
@@ -170,26 +201,52 @@ class Handlers:
         return rows, self.outlet_choices(rows)
 
     def ingest(
-        self, file_paths: list[str] | None, urls: str, replace: bool = False, progress: Any = PROGRESS
+        self,
+        file_paths: list[str] | None,
+        urls: str,
+        replace: bool = False,
+        batch: Batch | None = None,
+        progress: Any = PROGRESS,
     ) -> Iterator[tuple[Any, ...]]:
-        """Ingest uploads and URLs; with `replace`, their articles may take over doc ids stored from elsewhere."""
+        """Ingest uploads and URLs; with `replace`, their articles may take over doc ids stored from elsewhere.
+
+        Yields the results, the table, the outlets and this `Batch`. `batch` is the one before it: when inputs
+        were left for this one (`Batch.more`), its rows stay above this one's; an API call passes none.
+        """
         paths = list(file_paths or [])
         url_list = [u.strip() for u in (urls or "").splitlines() if u.strip()]
         names = [safe_name(os.path.basename(p)) for p in paths] + url_list
+        outcomes = list(batch.outcomes) if batch is not None and batch.more else []
+        done = Batch(paths, url_list, outcomes)
         if not names:
-            yield results_html([Outcome("—", False, "choose files or paste URLs first")], []), gr.skip(), gr.skip()
+            note = [Outcome("—", False, "choose files or paste URLs first")]
+            yield results_html(outcomes or note, []), gr.skip(), gr.skip(), done
             return
-        outcomes: list[Outcome] = []
+        earlier = len(outcomes)
         progress(0, desc=f"Ingesting {len(names)} item(s)")
-        yield results_html(outcomes, names), gr.skip(), gr.skip()
+        yield results_html(outcomes, names), gr.skip(), gr.skip(), done
         for outcome in self.corpus.ingest(paths, url_list, replace=bool(replace)):
             outcomes.append(outcome)
-            progress(len(outcomes) / len(names), desc=f"{len(outcomes)} of {len(names)} done")
-            yield results_html(outcomes, names[len(outcomes) :]), *self.refresh()
+            ingested = len(outcomes) - earlier
+            progress(ingested / len(names), desc=f"{ingested} of {len(names)} done")
+            yield results_html(outcomes, names[ingested:]), *self.refresh(), done
 
-    def cleared_inputs(self) -> tuple[None, str, bool]:
-        """The upload box, the URLs and the replace box after an ingest: empty, and replace off again."""
-        return None, "", False
+    def left_inputs(
+        self, file_paths: list[str] | None, urls: str | None, batch: Batch | None, queued: int
+    ) -> tuple[Any, ...]:
+        """After an ingest: the upload box, the URLs, the replace box, the batch and the count of batches queued.
+
+        What the batch took leaves the boxes; what was added while it ran stays there and is queued: `queued`
+        counts up, which starts the next batch, and the batch is marked `more`. The replace box is unticked:
+        taking over another article's doc id is a choice made for one batch.
+        Example: box [a.txt, b.txt], the batch took [a.txt] -> [b.txt], "", False, batch (more), queued + 1
+        """
+        taken = batch or Batch([], [], [])
+        files = not_taken(list(file_paths or []), taken.files)
+        lines = not_taken([u.strip() for u in (urls or "").splitlines() if u.strip()], taken.urls)
+        if not files and not lines:
+            return None, "", False, gr.skip(), gr.skip()
+        return files or None, "\n".join(lines), False, dataclasses.replace(taken, more=True), queued + 1
 
     def selected_row(self, evt: gr.SelectData) -> Any:
         """The doc id of the clicked table row (its last column)."""
