@@ -961,6 +961,7 @@ class _Names:
         self._person: dict[str, bool] = {}
         self._human: dict[str, bool] = {}
         self._canonical: dict[str, str] = {}
+        self._sex: dict[str, str | None] = {}
         self._bare_full: dict[str, list[str]] = {}  # each full name without a generational suffix
         for m in re.finditer(rf"[A-Z][\w'’.\-]*(?:[ \t]+{_WORD})+", text):
             for piece in re.split(r"(?<=[a-z]{2})\.\s+", m.group()):  # not across "Moscow. Putin"
@@ -1104,15 +1105,19 @@ class _Names:
         """A full name's sex by its given name (`sex_of`), unless the article's own pronouns say otherwise: the first
         "he"/"his"/"him" or "she"/"her" within a few words after each mention of the surname in its sentence, counted
         ("Frances Tiafoe ... Tiafoe said his serve", a man)."""
-        sex = sex_of(name)
-        if sex is None:
-            return None
-        after = (
-            self.text[m.end() : m.end() + 80] for m in re.finditer(rf"\b{re.escape(name.split()[-1])}\b", self.text)
-        )
-        clauses = (re.split(r"[.!?][\"”’]?\s", words, maxsplit=1)[0] for words in after)  # not the next sentence's
-        told = Counter(m["she"] is not None for m in filter(None, map(_PERSONAL.search, clauses)))
-        return sex if told[sex == "f"] >= told[sex != "f"] else None
+        if name in self._sex:
+            return self._sex[name]
+        sex, surname, text, told = sex_of(name), name.split()[-1], self.text, Counter[bool]()
+        at = text.find(surname) if sex else -1
+        while at >= 0:  # str.find, not a regex: this runs for each person "he"/"she" may be
+            end = at + len(surname)
+            if not (at and text[at - 1].isalnum()) and not text[end : end + 1].isalnum():
+                clause = re.split(r"[.!?][\"”’]?\s", text[end : end + 80], maxsplit=1)[0]  # not the next sentence
+                if pronoun := _PERSONAL.search(clause):
+                    told[pronoun["she"] is not None] += 1
+            at = text.find(surname, end)
+        self._sex[name] = sex if told[sex == "f"] >= told[sex != "f"] else None
+        return self._sex[name]
 
     def last_of(self, sex: str, before: int) -> str | None:
         """The person of `sex` (`sex`) the text names last before offset `before`, in full or by surname, who may
@@ -1120,7 +1125,7 @@ class _Names:
         found = {
             name: max(self.text.rfind(name, 0, before), self.text.rfind(name.split()[-1], 0, before))
             for name in self.full
-            if self.sex(name) == sex and self.speaks(name)
+            if sex_of(name) == sex and self.sex(name) == sex and self.speaks(name)
         }
         return max(found, key=lambda name: found[name]) if found and max(found.values()) >= 0 else None
 
@@ -1430,9 +1435,11 @@ def _of_pronouns_sex(names: _Names, sentence: str, open_quote: bool, start: int,
     sex ("She said Biden is grateful" after Mitch McConnell): then the person of that sex the article named last
     before the sentence, if any ("When asked if he was friend or foe, she said the 'jury's out'": Liz Truss, not
     Emmanuel Macron)."""
+    full = names.canonical(speaker)
+    if sex_of(full) is None or HE_OR_SHE.search(sentence) is None:
+        return speaker  # cheap tests first: this runs for every sentence with a speaker
     outside = _outside_quotes(sentence, open_quote)
     sexes = {"f" if (m["who"] or m["after"]).lower() == "she" else "m" for m in _PRONOUN_CREDIT.finditer(outside)}
-    full = names.canonical(speaker)
     if len(sexes) != 1 or full.split()[-1] in outside:
         # no pronoun credits it, or both do ("So she told him his father had died, he said"), or the speaker is
         # named beside it ("Lee said he ...")
