@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     quotes.add_argument("name", help="the person (full name or surname)")
     quotes.add_argument("--about", help="only what they said on this topic")
     quotes.add_argument("--all", action="store_true", help="every article that quotes them, not only the first few")
+    quotes.add_argument(
+        "--exact", action="store_true",
+        help="the name as `people` lists it, that person only (\"Biden\": the articles naming no Biden in full)",
+    )  # fmt: skip
     for command in (people, quotes):
         _filter_options(command)
         command.add_argument("--json", action="store_true", help="print JSON")
@@ -201,7 +205,7 @@ def _quotes(args: argparse.Namespace) -> None:
     filters = _filters(vars(args))
     qa = QA(Settings.from_env())
     qa.store.require_articles()
-    answer = qa.quotes(args.name, args.about, filters, all_articles=args.all)
+    answer = qa.quotes(args.name, args.about, filters, all_articles=args.all, exact=args.exact)
     _print_answer(answer, args.json)
 
 

@@ -184,14 +184,14 @@ class QA:
 
     def _speaker(
         self, question: str, name: str, filters: Filters | None, *, all_articles: bool = False,
-        exclude: frozenset[str] = frozenset(), fallback: bool = True, every_quote: bool = False,
+        exclude: frozenset[str] = frozenset(), fallback: bool = True, every_quote: bool = False, exact: bool = False,
     ) -> Answer | None:  # fmt: skip
         """The speaker answer (see `said.speaker_answer`; `fallback`: None for a name of no person)."""
         index = self.people_sync.index  # refreshes the lexical index first
         shown = 0 if all_articles else self.settings.speaker_articles
         return speaker_answer(
             question, name, index, self.retriever.lexical, self._fetch, filters=filters, shown=shown,
-            exclude=exclude, fallback=fallback, every_quote=every_quote,
+            exclude=exclude, fallback=fallback, every_quote=every_quote, exact=exact,
         )  # fmt: skip
 
     def _fetch(self, doc_ids: list[str]) -> dict[str, ArticleRecord]:
@@ -208,13 +208,17 @@ class QA:
         return self.people_sync.index
 
     def quotes(
-        self, name: str, about: str | None = None, filters: Filters | None = None, all_articles: bool = False
-    ) -> Answer:
+        self, name: str, about: str | None = None, filters: Filters | None = None, all_articles: bool = False,
+        exact: bool = False,
+    ) -> Answer:  # fmt: skip
         """What `name` said (about `about`): the answer "What did NAME say about ABOUT?" gives, with every quote
-        of each article (a chat answer shows its best few), and every article that quotes them when `all_articles`."""
+        of each article (a chat answer shows its best few), and every article that quotes them when `all_articles`.
+        `exact`: `name` is a People list row, that person only (see `said.speaker_answer`)."""
         question = f"What did {name} say" + (f" about {about}?" if about else "?")
         # Asked for a person's quotes, a name of no person is refused with its mentions, not answered.
-        answer = self._speaker(question, name, filters, all_articles=all_articles, fallback=False, every_quote=True)
+        answer = self._speaker(
+            question, name, filters, all_articles=all_articles, fallback=False, every_quote=True, exact=exact
+        )
         return answer or Answer(f"No article mentions {name.strip()}.", [], True, [], question)
 
     def docs(self) -> list[ArticleRecord]:

@@ -252,16 +252,20 @@ def grouped_answer(
 def speaker_answer(
     question: str, name: str, index: PeopleIndex, lexical: LexicalIndex, fetch: Fetch, *,
     filters: Filters | None = None, shown: int = 3, exclude: frozenset[str] = frozenset(), fallback: bool = True,
-    every_quote: bool = False,
+    every_quote: bool = False, exact: bool = False,
 ) -> Answer | None:  # fmt: skip
     """What `name` said (on the question's topic), grouped by article, `shown` articles at most
     (all when `shown` is 0), each with its best `MAX_QUOTES` quotes (all with `every_quote`); a refusal that
     says why; None when `name` is no person's name, or (`fallback`) a name nobody quotes that does not look
-    like a person's ("Wall Street", "Congress"), so that the question is answered as any other."""
+    like a person's ("Wall Street", "Congress"), so that the question is answered as any other.
+
+    `exact`: `name` is a row of the People list, and means that person only. A surname alone then means the
+    quotes of articles that name no one of it in full (the row "Biden"), not the Biden quoted most."""
     key = name_key(name)
     if key is None:
         return None
-    person = index.resolve(key, filters, exclude)
+    exact = exact and bool(index.quotes_of(key, filters, exclude))
+    person = key if exact else index.resolve(key, filters, exclude)
     if person is None:
         mentions = index.mentions(key, filters, exclude)
         if fallback and not looks_like_person(name, _texts(fetch, mentions)):

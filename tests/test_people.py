@@ -466,6 +466,8 @@ def test_cli_people_and_quotes(corpus) -> None:
     assert answer["more_articles"] == 0 and answer["mentions"] == [] and answer["refused"] is False
     every = json.loads(run_cli("qa_app", "quotes", "rutte", "--all", "--json", env=env).stdout)
     assert len({c["doc_id"] for c in every["citations"]}) == 3
+    row = json.loads(run_cli("qa_app", "quotes", "Altman", "--exact", "--json", env=env).stdout)
+    assert [c["quote"] for c in row["citations"]] == ['"We are hiring all year," Altman said at the event.']
 
 
 # surnames shared by several people --------------------------------------------------------------------------
@@ -687,6 +689,29 @@ def test_a_speaker_named_by_one_word_in_several_articles_may_be_several_people(f
     assert answer.to_dict()["notice"] == answer.notice
     assert qa.ask("What did Rutte say?").notice is None  # named in full
     assert qa.quotes("Altman").notice is None  # one article
+
+
+def test_a_people_row_of_a_surname_alone_shows_its_own_quotes(fresh, embedder) -> None:
+    """The row "Okafor" (the article naming no Okafor in full) shows that article's quotes, not Sam Okafor's, whom a
+    question by surname reads first; an API caller's name that is no row within the filters is read as a question."""
+    from ui.people import People
+
+    settings, feed = fresh
+    named = {"o-1": "Sam Okafor", "o-2": "Sam Okafor", "o-3": "Ada Okafor", "o-4": "The harbour board"}
+    ingest(settings, embedder, write_feed(feed, [
+        {"id": doc_id, "title": f"Harbour report {i}", "source": "Wire F", "published": f"2025-07-0{i}",
+         "body": f'{who} spoke on Monday. "Cargo is up {i} percent," Okafor said.'}
+        for i, (doc_id, who) in enumerate(named.items(), 1)
+    ]))  # fmt: skip
+    qa = QA(settings, embedder)
+    assert {p.name: p.quotes for p in qa.people("okafor")} == {"Sam Okafor": 2, "Ada Okafor": 1, "Okafor": 1}
+    assert [d for d, _ in groups(qa.quotes("Okafor", all_articles=True))] == ["o-4", "o-2", "o-1"]  # Sam Okafor, and "Okafor" alone
+    row = qa.quotes("Okafor", exact=True)
+    assert [d for d, _ in groups(row)] == ["o-4"] and row.notice is None
+    shown, _ = People(qa).quotes("Okafor")
+    assert "Cargo is up 4 percent" in shown and "Cargo is up 2 percent" not in shown
+    before = qa.quotes("Okafor", filters=Filters(date_to="2025-07-03"), all_articles=True, exact=True)
+    assert [d for d, _ in groups(before)] == ["o-2", "o-1"]
 
 
 def test_the_people_view_shows_every_quote_of_an_article_and_the_chat_its_best_few(
