@@ -132,6 +132,30 @@ def ask(page: Any, question: str) -> Any:
     return done.nth(before)
 
 
+def refused_in_box(page: Any, text: str, said: str) -> Any:
+    """Type `text`, press Enter, expect the box to say `said` under its label with nothing posted; return the label.
+
+    Gradio 6.31 now and then drops a validation message it was sent (about one run in three of the browser tests on
+    three workers, never with one): the text stays in the box, unposted, with no message. A user presses Enter
+    again; so does this, once. A message that never shows still fails.
+    """
+    from playwright.sync_api import expect
+
+    box = page.locator("#qa-question textarea")
+    box.fill(text)
+    label = page.locator("#qa-question [data-testid=block-info]")
+    for attempt in range(2):
+        box.press("Enter")
+        try:
+            expect(label).to_contain_text(said, timeout=10_000 * (attempt + 1))
+            break
+        except AssertionError:
+            if attempt:
+                raise
+    expect(page.locator("#qa-chatbot [data-testid=user]")).to_have_count(0)  # nothing posted
+    return label
+
+
 def sentences_of(message: Any) -> list[str]:
     """The quoted sentences of an answer, in marker order: the text before each [n] (group headings aside)."""
     heads = {h.strip() for h in message.locator(".qa-group-head").all_inner_texts()}
@@ -240,11 +264,7 @@ def test_refusal_looks_different_and_the_conversation_clears(sample_app: str, pa
     from playwright.sync_api import expect
 
     open_chat(page, sample_app)
-    box = page.locator("#qa-question textarea")
-    box.fill("   ")
-    box.press("Enter")  # a blank message posts nothing, and the box says why
-    expect(page.locator("#qa-question")).to_contain_text("Type a question first.")
-    expect(page.locator("#qa-chatbot [data-testid=user]")).to_have_count(0)
+    refused_in_box(page, "   ", "Type a question first.")  # a blank message posts nothing, and the box says why
     cited = ask(page, "What did Putin say about foreign troops in Ukraine?")
     expect(page.locator("#qa-question")).not_to_contain_text("Type a question first.")
     refused = ask(page, "What is the capital of Australia?")
@@ -268,10 +288,7 @@ def test_a_blank_question_is_refused_under_the_boxs_own_label(sample_app: str, p
 
     open_chat(page, sample_app)
     box = page.locator("#qa-question textarea")
-    box.fill("   ")
-    box.press("Enter")
-    label = page.locator("#qa-question [data-testid=block-info]")
-    expect(label).to_contain_text("Type a question first.", timeout=30_000)
+    label = refused_in_box(page, "   ", "Type a question first.")
     expect(page.locator("#qa-question")).not_to_contain_text("Textbox")
     expect(label).to_contain_text("Your question")
     expect(box).to_have_accessible_name(re.compile("^Your question"))  # what a screen reader calls it, too
@@ -283,11 +300,8 @@ def test_a_question_over_the_limit_stays_in_the_box_to_be_trimmed(sample_app: st
 
     open_chat(page, sample_app)
     box = page.locator("#qa-question textarea")
-    box.fill("What did Rutte say? " + "x" * 2980)
-    box.press("Enter")
     said = "Your question is 3,000 characters long; the limit is 2,000."
-    expect(page.locator("#qa-question")).to_contain_text(said, timeout=30_000)  # the server checks it
-    expect(page.locator("#qa-chatbot [data-testid=user]")).to_have_count(0)  # nothing posted
+    refused_in_box(page, "What did Rutte say? " + "x" * 2980, said)  # the server checks it
     assert len(box.input_value()) == 3000
     box.fill("What did Rutte say?")  # trimmed, it goes through
     box.press("Enter")
