@@ -134,7 +134,7 @@ class People:
             return EMPTY_PERSON, more_button(None)
         try:
             filters = parse_filters(source, date_from, date_to, as_of)
-            # The name is a row of the table (or an API caller's): the row "Biden" shows its own quotes, not Joe Biden's.
+            # The name is a row of the table (or an API caller's): the row "Biden" shows its quotes, not Joe Biden's.
             answer = self.qa.quotes(name, about or None, filters, all_articles=bool(all_articles), exact=True)
         except EmptyIndexError:
             raise gr.Error("There are no articles yet: add some in the Corpus tab.") from None
