@@ -12,6 +12,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +94,18 @@ def page(browser: Any) -> Iterator[Any]:
     page = new_page(browser)
     yield page
     page.context.close()
+
+
+@contextmanager
+def phone_page(browser: Any) -> Iterator[Any]:
+    """A page in a context of its own the size of a phone (390x844, touch)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -212,10 +225,7 @@ def test_on_a_phone_the_first_marker_tapped_shows_its_quote(sample_app: str, bro
     """On a narrow screen the panel sits below the chat: a tap scrolls to the quote once the article is shown."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        page.set_default_timeout(30_000)
+    with phone_page(browser) as page:
         open_chat(page, sample_app)
         message = ask(page, "What did Rutte say?")
         message.locator(".qa-answer-text a.qa-cite", has_text="[1]").tap()
@@ -223,8 +233,6 @@ def test_on_a_phone_the_first_marker_tapped_shows_its_quote(sample_app: str, bro
         expect(mark).to_have_text(sentences_of(message)[0])
         expect(mark).to_be_in_viewport()
         page.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
-    finally:
-        context.close()
 
 
 def test_example_question_runs_on_click(sample_app: str, page: Any) -> None:
@@ -453,6 +461,42 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
 
     page.get_by_role("tab", name="Chat").click()
     expect(ask(page, "What did Linnea Sorensen say?")).to_contain_text("No article mentions Linnea Sorensen.")
+
+
+# Where a cell's text goes on to a new line other than after a space or a hyphen, as "Chu|nks": a word broken.
+BROKEN_WORDS = r"""cells => cells.flatMap(cell => {
+  const found = [], walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent, range = document.createRange();
+    let top = null;
+    for (let i = 0; i < text.length; i++) {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getClientRects()[0];
+      if (/\s/.test(text[i]) || !box) continue;
+      const newLine = top !== null && box.top > top + 1;
+      if (newLine && !/[\s-]/.test(text[i - 1])) found.push(`${text.slice(0, i)}|${text.slice(i)}`);
+      top = box.top;
+    }
+  }
+  return found;
+})"""
+
+
+def test_on_a_phone_the_corpus_table_wraps_between_words_and_scrolls_sideways(sample_app: str, browser: Any) -> None:
+    """Before, the columns shared the phone's width and every word broke to fit them: "202|5-09-05", "RFE|/RL"."""
+    from playwright.sync_api import expect
+
+    with phone_page(browser) as page:
+        open_chat(page, sample_app)
+        table = open_corpus(page)
+        cells = table.locator("[role=gridcell], [role=columnheader]")
+        expect(cells.filter(has_text="RFE/RL")).to_have_count(1)
+        assert cells.evaluate_all(BROKEN_WORDS) == []
+        box = table.locator(".upload-container")  # the table's bordered box scrolls, not the page
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(ARTIFACTS / "corpus-phone.png"))
 
 
 def test_upload_over_the_size_limit_is_refused(own_app: tuple[str, Path], page: Any) -> None:
