@@ -321,6 +321,19 @@ def test_the_users_message_shows_as_the_text_typed(sample_app: str, page: Any) -
     assert not [url for url in fetched if url.rstrip("/").endswith("/x")], fetched
 
 
+def test_the_tab_key_reaches_the_question_before_the_filters(sample_app: str, page: Any) -> None:
+    """Keyboard users meet the chat first, the filters beside it next; before, Tab went through the filters first."""
+    open_chat(page, sample_app)
+    page.get_by_role("tab", name="Chat").focus()
+    where = "e => e.closest('#qa-question') ? 'question' : e.closest('#qa-filters') ? 'filters' : e.tagName"
+    reached = []
+    while "filters" not in reached and len(reached) < 40:
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(f"({where})(document.activeElement)"))
+    assert "question" in reached and "filters" in reached, reached
+    assert reached.index("question") < reached.index("filters"), reached
+
+
 def test_filters_apply_to_the_next_question(sample_app: str, page: Any) -> None:
     from playwright.sync_api import expect
 
