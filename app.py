@@ -371,13 +371,14 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `demo.launch` that the app needs: style, login (throttled), upload limit."""
+    """Keyword arguments for `demo.launch` that the app needs: style, script, login (throttled), upload limit."""
     from starlette.middleware import Middleware
 
     from ui.throttle import LoginThrottle
 
     options: dict[str, Any] = {
         "css": asset("app.css"),
+        "js": asset("typed_text.js"),  # the user's messages copied and read aloud as typed
         "auth": settings.auth,
         "max_file_size": settings.max_file_bytes,
         "show_error": True,

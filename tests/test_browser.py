@@ -321,6 +321,33 @@ def test_the_users_message_shows_as_the_text_typed(sample_app: str, page: Any) -
     assert not [url for url in fetched if url.rstrip("/").endswith("/x")], fetched
 
 
+# What the chat's copy buttons copy, kept in window.qaCopied: through the Clipboard API, and through a "copy" event
+# where the page has no Clipboard API (plain http beyond localhost).
+CLIPBOARDS = {
+    "api": "Clipboard.prototype.writeText = async function (text) { window.qaCopied = text; };",
+    "copy-event": """delete Navigator.prototype.clipboard;
+        window.addEventListener("copy", (e) => { window.qaCopied = e.clipboardData.getData("text/plain"); });""",
+}
+
+
+@pytest.mark.parametrize("clipboard", CLIPBOARDS)
+def test_the_users_message_is_read_and_copied_as_the_text_typed(sample_app: str, page: Any, clipboard: str) -> None:
+    """A screen reader's name for the message and its copy button give the typed text; before, "&#60;b&#62;"."""
+    from playwright.sync_api import expect
+
+    page.add_init_script(CLIPBOARDS[clipboard])
+    open_chat(page, sample_app)
+    typed = 'What about <b>Rutte</b> & "NATO"?\nTyped as is: &#60; <img src=x>'
+    ask(page, typed)
+    user = page.locator("#qa-chatbot [data-testid=user]")
+    assert user.inner_text().strip() == typed
+    expect(user).to_have_attribute("aria-label", f"user's message: {typed}")
+    user.hover()
+    page.locator("#qa-chatbot .message-buttons-right").get_by_role("button", name="Copy message").click()
+    assert page.evaluate("window.qaCopied") == typed
+    expect(user.locator("img, b")).to_have_count(0)
+
+
 def test_the_tab_key_reaches_the_question_before_the_filters(sample_app: str, page: Any) -> None:
     """Keyboard users meet the chat first, the filters beside it next; before, Tab went through the filters first."""
     open_chat(page, sample_app)
