@@ -62,13 +62,15 @@ def chat_tab(ui: Handlers) -> list[Any]:
     """The Chat tab: the chat (`/chat`) with the filters and the passage panel beside it; returns the filters."""
     import gradio as gr
 
-    # The side column comes first in code (ChatInterface needs its filters rendered) and
-    # second on screen (CSS `order`).
+    # The chat's column comes first in the page, so the Tab key reaches the question before the filters (CSS
+    # `order` would only move it on screen). It is filled last: ChatInterface would put a filter not rendered
+    # yet in an accordion of its own.
     with gr.Row(equal_height=False):
-        with gr.Column(scale=2, min_width=300, elem_classes="qa-side"):
+        main = gr.Column(scale=3)
+        with gr.Column(scale=2, min_width=300):
             filters = filter_inputs(ui)
             panel = passage_panel(ui, "qa-passage")
-        with gr.Column(scale=3, elem_classes="qa-main"):
+        with main:
             chatbot = chat(ui, filters)
     chatbot.clear(ui.empty_passage, outputs=panel, api_visibility="private")
     return filters
@@ -369,13 +371,14 @@ def wire_people(people: People, p: PeopleTab, filters: list[Any], refreshes: lis
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `demo.launch` that the app needs: style, login (throttled), upload limit."""
+    """Keyword arguments for `demo.launch` that the app needs: style, script, login (throttled), upload limit."""
     from starlette.middleware import Middleware
 
     from ui.throttle import LoginThrottle
 
     options: dict[str, Any] = {
         "css": asset("app.css"),
+        "js": asset("typed_text.js"),  # the user's messages copied and read aloud as typed
         "auth": settings.auth,
         "max_file_size": settings.max_file_bytes,
         "show_error": True,

@@ -12,6 +12,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -93,6 +94,18 @@ def page(browser: Any) -> Iterator[Any]:
     page = new_page(browser)
     yield page
     page.context.close()
+
+
+@contextmanager
+def phone_page(browser: Any) -> Iterator[Any]:
+    """A page in a context of its own the size of a phone (390x844, touch)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -236,10 +249,7 @@ def test_on_a_phone_the_first_marker_tapped_shows_its_quote(sample_app: str, bro
     """On a narrow screen the panel sits below the chat: a tap scrolls to the quote once the article is shown."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        page.set_default_timeout(30_000)
+    with phone_page(browser) as page:
         open_chat(page, sample_app)
         message = ask(page, "What did Rutte say?")
         message.locator(".qa-answer-text a.qa-cite", has_text="[1]").tap()
@@ -247,8 +257,6 @@ def test_on_a_phone_the_first_marker_tapped_shows_its_quote(sample_app: str, bro
         expect(mark).to_have_text(sentences_of(message)[0])
         expect(mark).to_be_in_viewport()
         page.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
-    finally:
-        context.close()
 
 
 def test_example_question_runs_on_click(sample_app: str, page: Any) -> None:
@@ -325,6 +333,46 @@ def test_the_users_message_shows_as_the_text_typed(sample_app: str, page: Any) -
     expect(answer.locator(".qa-answer-text a.qa-cite").first).to_have_text("[1]")
     expect(user).to_have_text([typed, "What did Rutte say?"])
     assert not [url for url in fetched if url.rstrip("/").endswith("/x")], fetched
+
+
+# What the chat's copy buttons copy, kept in window.qaCopied: through the Clipboard API, and through a "copy" event
+# where the page has no Clipboard API (plain http beyond localhost).
+CLIPBOARDS = {
+    "api": "Clipboard.prototype.writeText = async function (text) { window.qaCopied = text; };",
+    "copy-event": """delete Navigator.prototype.clipboard;
+        window.addEventListener("copy", (e) => { window.qaCopied = e.clipboardData.getData("text/plain"); });""",
+}
+
+
+@pytest.mark.parametrize("clipboard", CLIPBOARDS)
+def test_the_users_message_is_read_and_copied_as_the_text_typed(sample_app: str, page: Any, clipboard: str) -> None:
+    """A screen reader's name for the message and its copy button give the typed text; before, "&#60;b&#62;"."""
+    from playwright.sync_api import expect
+
+    page.add_init_script(CLIPBOARDS[clipboard])
+    open_chat(page, sample_app)
+    typed = 'What about <b>Rutte</b> & "NATO"?\nTyped as is: &#60; <img src=x>'
+    ask(page, typed)
+    user = page.locator("#qa-chatbot [data-testid=user]")
+    assert user.inner_text().strip() == typed
+    expect(user).to_have_attribute("aria-label", f"user's message: {typed}")
+    user.hover()
+    page.locator("#qa-chatbot .message-buttons-right").get_by_role("button", name="Copy message").click()
+    assert page.evaluate("window.qaCopied") == typed
+    expect(user.locator("img, b")).to_have_count(0)
+
+
+def test_the_tab_key_reaches_the_question_before_the_filters(sample_app: str, page: Any) -> None:
+    """Keyboard users meet the chat first, the filters beside it next; before, Tab went through the filters first."""
+    open_chat(page, sample_app)
+    page.get_by_role("tab", name="Chat").focus()
+    where = "e => e.closest('#qa-question') ? 'question' : e.closest('#qa-filters') ? 'filters' : e.tagName"
+    reached = []
+    while "filters" not in reached and len(reached) < 40:
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(f"({where})(document.activeElement)"))
+    assert "question" in reached and "filters" in reached, reached
+    assert reached.index("question") < reached.index("filters"), reached
 
 
 def test_filters_apply_to_the_next_question(sample_app: str, page: Any) -> None:
@@ -467,6 +515,42 @@ def test_upload_ask_delete_refuse(own_app: tuple[str, Path], page: Any, tmp_path
 
     page.get_by_role("tab", name="Chat").click()
     expect(ask(page, "What did Linnea Sorensen say?")).to_contain_text("No article mentions Linnea Sorensen.")
+
+
+# Where a cell's text goes on to a new line other than after a space or a hyphen, as "Chu|nks": a word broken.
+BROKEN_WORDS = r"""cells => cells.flatMap(cell => {
+  const found = [], walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent, range = document.createRange();
+    let top = null;
+    for (let i = 0; i < text.length; i++) {
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const box = range.getClientRects()[0];
+      if (/\s/.test(text[i]) || !box) continue;
+      const newLine = top !== null && box.top > top + 1;
+      if (newLine && !/[\s-]/.test(text[i - 1])) found.push(`${text.slice(0, i)}|${text.slice(i)}`);
+      top = box.top;
+    }
+  }
+  return found;
+})"""
+
+
+def test_on_a_phone_the_corpus_table_wraps_between_words_and_scrolls_sideways(sample_app: str, browser: Any) -> None:
+    """Before, the columns shared the phone's width and every word broke to fit them: "202|5-09-05", "RFE|/RL"."""
+    from playwright.sync_api import expect
+
+    with phone_page(browser) as page:
+        open_chat(page, sample_app)
+        table = open_corpus(page)
+        cells = table.locator("[role=gridcell], [role=columnheader]")
+        expect(cells.filter(has_text="RFE/RL")).to_have_count(1)
+        assert cells.evaluate_all(BROKEN_WORDS) == []
+        box = table.locator(".upload-container")  # the table's bordered box scrolls, not the page
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(ARTIFACTS / "corpus-phone.png"))
 
 
 def test_upload_over_the_size_limit_is_refused(own_app: tuple[str, Path], page: Any) -> None:

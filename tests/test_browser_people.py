@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.test_app import serve
-from tests.test_browser import ARTIFACTS, open_chat, open_corpus, select_article
+from tests.test_browser import ARTIFACTS, open_chat, open_corpus, phone_page, select_article
 from tests.test_browser import browser as browser  # a fixture
 from tests.test_browser import page as page  # a fixture
 from tests.test_browser import sample_app as sample_app  # a fixture
@@ -81,10 +81,7 @@ def test_on_a_phone_choosing_a_person_scrolls_to_their_quotes(sample_app: str, b
     brings them into view."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        page.set_default_timeout(30_000)
+    with phone_page(browser) as page:
         open_chat(page, sample_app)
         page.get_by_role("tab", name="People").tap()
         name = page.locator("#qa-people-table [role=row][data-index] [role=gridcell]").first
@@ -95,5 +92,3 @@ def test_on_a_phone_choosing_a_person_scrolls_to_their_quotes(sample_app: str, b
         expect(head).to_have_text("Volodymyr Zelenskyy", timeout=30_000)
         expect(head).to_be_in_viewport()
         page.screenshot(path=str(ARTIFACTS / "people-phone.png"))
-    finally:
-        context.close()

@@ -3,7 +3,9 @@
 Gradio renders every chat message as Markdown with HTML, so a question holding `<b>`, `**bold**` or
 `<img src=x>` would be shown bold, or fetch the image. `typed_text_chatbot` sends the user's messages to
 the browser `inert` and reads them back as typed, so the conversation's history (follow-up questions,
-undo) still holds the user's own words. This module imports gradio: only the app (and the tests) import it.
+undo) still holds the user's own words. Gradio's browser code also names a message for screen readers, and copies
+it, from the HTML it was sent: `ui/assets/typed_text.js` (run by `app.launch_options`) gives both the typed text.
+This module imports gradio: only the app (and the tests) import it.
 """
 
 from __future__ import annotations
