@@ -2,7 +2,7 @@
 
 A question for someone's words ("What did X say?", `asked_speaker`) is answered across the corpus by
 `qa_app.said`; any other question answers here with the sentences that best cover its terms. It is
-refused when the articles do not hold the answer: a name the question uses is absent, the retrieval
+refused when the articles do not hold the answer: a name or a year the question uses is absent, the retrieval
 signals do not agree on an article, or too little of the question's weight (idf) is covered by the
 best passage.
 """
@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from qa_app.cite import Answer, Citation, refusal
+from qa_app.dates import named_years
 from qa_app.people import name_key
 from qa_app.quotes import attribution, person_name
 from qa_app.records import ArticleRecord
@@ -50,6 +51,9 @@ _DATE = re.compile(rf"\b(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Sa
 _PLACE = re.compile(r"\b(?:in|at|from|near)\s+(?:(?:the|a|an)\s+)?[A-Z]")
 _PRONOUNS = {"he", "she", "they", "him", "her", "them"}
 _DETERMINER = re.compile(r"^(?:the|a|an|this|that|these|those|its|their|our|my|your|some|many|most|all)\s+", re.I)
+# A question for an outcome ("Who won ...?"), which an article written before it cannot hold; not "What did X say
+# about 2024?", which it can.
+_OUTCOME = re.compile(r"\b(?:won|lost|happened|became|died|elected|defeated|beat)\b", re.I)
 _INFO = re.compile(r"\b(?:[A-Z][\w'’&.-]*|\d[\d,.%]*)")  # names and numbers
 
 Idf = Callable[[str], float]
@@ -92,6 +96,21 @@ def named_in_question(question: str) -> list[str]:
             continue
         found += [w for w in re.sub(r"['’]s$", "", word).split("-") if w]
     return found
+
+
+def unheld(question: str, articles: list[ArticleRecord]) -> tuple[list[str], list[str]]:
+    """The names and the years the question uses that none of `articles` holds.
+
+    A year is held by an article published in it or whose text writes it: a 2022 article on "the 2024
+    election" holds 2024 for "Who will run in 2024?", but not for "Who won in 2024?", since it was
+    written before 2024; no article holds 2025 in a corpus of 2022.
+    Example: unheld("Who won the 2024 election in Ohio?", [a 2022 article on Ohio's 2024 race]) -> ([], ["2024"])
+    """
+    text = " ".join(f"{a.published or ''} {a.title} {a.text}" for a in articles).lower()
+    written = max((a.published or "" for a in articles), default="")[:4]
+    past = bool(_OUTCOME.search(question))
+    years = [y for y in named_years(question) if y not in text or (past and written < y)]
+    return [n for n in named_in_question(question) if n not in text], years
 
 
 def focus_terms(question: str) -> dict[str, float]:
@@ -327,18 +346,30 @@ def compose(
 ) -> Answer:
     """The extractive answer to `question`, or a refusal.
 
-    Refuses when a name the question uses is absent from the top articles, when the retrieval
+    Refuses when a name or a year the question uses is absent from the top articles (a year with a
+    `notice` saying so), when the retrieval
     signals do not agree enough on the top article (`agreement`, see `Retrieval`; with an "as of"
     date, an article from weeks before it needs more agreement than a recent one), or when no passage
     holds enough of the question's weight. Thresholds were chosen on RealTime QA dev, with
     unanswerable questions made by hiding the articles that hold the answer.
     """
     order = [doc_id for doc_id, _ in retrieved[:TOP_ARTICLES] if doc_id in articles]
-    corpus_text = " ".join(articles[d].title + " " + articles[d].text for d in order).lower()
-    names = named_in_question(question)
-    if any(name not in corpus_text for name in names) or agreement * max(prior, STALE_WEIGHT) < MIN_AGREEMENT:
+    names, years = unheld(question, [articles[d] for d in order])
+    if years:
+        return year_refusal(years, retrieved, question)
+    if names or agreement * max(prior, STALE_WEIGHT) < MIN_AGREEMENT:
         return refusal(retrieved, question)
     groups, support = answer_terms(question, passages, articles, idf)
     if support < MIN_COVERAGE:
         return refusal(retrieved, question)
     return build_answer(question, groups, articles, retrieved)
+
+
+def year_refusal(years: list[str], retrieved: list[tuple[str, float]], question: str) -> Answer:
+    """The refusal of a question about a year the articles do not hold, saying so in its `notice`.
+
+    Example: year_refusal(["2025"], [], "Who won in 2025?").notice -> "The articles found do not cover 2025."
+    """
+    answer = refusal(retrieved, question)
+    answer.notice = f"The articles found do not cover {' or '.join(years)}."
+    return answer

@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from qa_app.answer import TOP_ARTICLES, asked_speaker, compose
+from qa_app.answer import TOP_ARTICLES, asked_speaker, compose, unheld, year_refusal
 from qa_app.cite import Answer, verify
 from qa_app.config import Settings
 from qa_app.conversation import contextualize
+from qa_app.dates import named_years
 from qa_app.embed import Embedder, load_embedder
 from qa_app.errors import InputError
 from qa_app.llm import Composer, Sources, load_composer
@@ -157,7 +158,18 @@ class QA:
         return Sources(question, passages, articles, answer)
 
     def _said(self, question: str, filters: Filters | None, exclude: frozenset[str]) -> Answer | None:
-        """The answer to a who-said-what question, or None for any other question."""
+        """The answer to a who-said-what question, or None for any other question.
+
+        Refused, as other answers are, when a year the question names is held by none of the articles it cites.
+        """
+        answer = self._said_answer(question, filters, exclude)
+        if answer is None or answer.refused or not named_years(question):
+            return answer
+        cited = self._fetch(list(dict.fromkeys(c.doc_id for c in answer.citations)))
+        _, years = unheld(question, list(cited.values()))
+        return year_refusal(years, answer.retrieved, question) if years else answer
+
+    def _said_answer(self, question: str, filters: Filters | None, exclude: frozenset[str]) -> Answer | None:
         phrase = said_phrase(question)
         if phrase:
             answer = who_said(

@@ -5,7 +5,9 @@ and of the whole article; the dense cosine similarity of their best passage and 
 mean passage vector (both from `Store.nearest`, on one scale: `1 - cosine distance`). Each is scaled by its
 best score and the weighted sum (or reciprocal-rank fusion) is multiplied by the time prior,
 `exp(-days/half-life)` past a few flat days, which prefers articles published shortly before the
-"as of" date. Passages for the answer are those of the top articles, each article's best first.
+"as of" date. A question that names a date ("in November 2022", "on Sept. 4", "in 2021", `qa_app.dates`)
+prefers the articles published in or shortly after it and those with a passage that mentions it.
+Passages for the answer are those of the top articles, each article's best first.
 Only passages of an article's committed version are used. The weights were tuned on the dev
 split of RealTime QA (`benchmarks/quality.py`) when unfiltered dense search still scored
 `exp(-distance)` (llama-index's scale) and filtered search `1 - distance`; since one scale is used,
@@ -20,11 +22,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from qa_app.dates import MONTH_WORDS, Period, named_periods
 from qa_app.lexical import LexicalIndex, top_k
 from qa_app.lexical_sync import LexicalSync
 from qa_app.records import ChunkRecord, published_ts
 from qa_app.store import Store, chunk_where
-from qa_app.text import bm25_tokenizer
+from qa_app.text import bm25_tokenizer, terms
 
 if TYPE_CHECKING:
     from qa_app.embed import Embedder
@@ -56,6 +59,15 @@ class Tuning:
     flat_days: float = 3.0  # no decay within this many days before "as of" (tuned in d6e20f5)
     after_as_of: float = 0.1  # weight of articles published after the "as of" date (hand-set in 59d77be, not tuned)
     candidates: int = 100  # nearest passages and articles asked of Chroma, and per signal for RRF (59d77be, not tuned)
+    # A question naming a date (hand-set, not tuned; see `period_priors`): an article published up to `period_grace`
+    # days after the period reports on it; one published outside it that mentions it weighs `period_mention`
+    # (with "as of", the reverse: "as of" asks for the news of its days), one that does neither `period_off`.
+    # The answer reads only the top articles whose prior is at least `period_focus` of the best's: a sentence of
+    # June's rate hike would otherwise answer for November's, the two being worded alike.
+    period_grace: float = 14.0
+    period_mention: float = 0.7
+    period_off: float = 0.3
+    period_focus: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -218,7 +230,29 @@ class Retriever:
             p_dense = self._dense_passages(vector, filters, scope)
             signals.append((t.dense_passage, lexical.per_article_max(p_dense)))
             signals.append((t.dense_article, self._dense_articles(vector, scope)))
-        return self._rank(signals, p_bm25, p_dense, scope, filters, limit)
+        prior, dated = self.prior(query, filters, lexical)
+        found = self._rank(signals, p_bm25, p_dense, scope, prior, limit)
+        if dated:  # the answer reads only the top articles whose prior is at least `period_focus` of the best's
+            best = max(found.priors, default=0.0)
+            kept = {d for (d, _), p in zip(found.articles, found.priors, strict=True) if p >= t.period_focus * best}
+            found.passages = [p for p in found.passages if p.doc_id in kept]
+        return found
+
+    def prior(self, query: str, filters: Filters, lexical: LexicalIndex) -> tuple[np.ndarray, bool]:
+        """Each article's time prior, from "as of" and from the dates the question names; and whether it names one.
+
+        A month without a year is its latest one up to "as of", or without it up to the latest article.
+        The refusal reads this prior as it reads the "as of" one (`qa_app.answer.STALE_WEIGHT`): with
+        "as of", an article of a period over by then weighs `period_mention` and must match closely.
+        """
+        t = self.tuning
+        as_of = published_ts(filters.as_of) if filters.as_of else None
+        prior = time_priors(lexical.doc_published, as_of, t.half_life_days, t.after_as_of, t.flat_days)
+        today = as_of if as_of is not None else int(lexical.doc_published.max(initial=-1))
+        periods = named_periods(query, today if today >= 0 else None)
+        if not periods:
+            return prior, False
+        return np.max([period_priors(p, prior, as_of, lexical, t) for p in periods], axis=0), True
 
     def _scope(self, filters: Filters, lexical: LexicalIndex, exclude: frozenset[str]) -> _Scope:
         """The passages and articles a question may see: live, passing `filters`, not in `exclude`."""
@@ -277,14 +311,12 @@ class Retriever:
         p_bm25: np.ndarray,
         p_dense: np.ndarray,
         scope: _Scope,
-        filters: Filters,
+        prior: np.ndarray,
         limit: int,
     ) -> Retrieval:
         """Fuse the signals, weigh by the time prior, and take the top articles with their passages."""
-        t, lexical = self.tuning, scope.lexical
+        lexical = scope.lexical
         agreement = self._fuse(signals, len(lexical.doc_ids))
-        as_of = published_ts(filters.as_of) if filters.as_of else None
-        prior = time_priors(lexical.doc_published, as_of, t.half_life_days, t.after_as_of, t.flat_days)
         ranked = top_k(np.where(scope.articles, agreement * prior, 0.0), limit)
         total = sum(w for w, scores in signals if scores.any()) or 1.0  # of the signals that found anything
         return Retrieval(
@@ -337,3 +369,70 @@ def time_priors(published: np.ndarray, as_of: int | None, half_life: float, afte
     prior = np.exp(-np.maximum(days - flat, 0) / half_life)
     prior = np.where(days < 0, after, prior)
     return np.where(published < 0, 1.0, prior)
+
+
+def period_priors(period: Period, prior: np.ndarray, as_of: int | None, lexical: LexicalIndex, t: Tuning) -> np.ndarray:
+    """Each article's weight for a question naming `period`, given its "as of" `prior`.
+
+    Without "as of": 1.0 for an article published in the period or within `period_grace` days after
+    it, `period_mention` for one with a passage that mentions it (`mentions`), `period_off` for the
+    rest. "As of" asks for the news of its days, so an article of those days that mentions the period
+    keeps its `prior`, one published in a period over by then weighs `period_mention` (more when
+    `prior` says so), and the rest `period_off` times `prior`. A period not over by "as of" ("in 2022"
+    asked in July 2022) changes nothing for the articles published in it: `prior` already prefers them.
+    """
+    published = lexical.doc_published
+    within = published_in(period, published, t.period_grace)
+    outside = np.where(mentions(period, lexical), 1.0 if as_of is not None else t.period_mention, t.period_off)
+    if as_of is None:
+        return np.where(within, 1.0, outside)
+    over = as_of > period.last + t.period_grace
+    # An article published after "as of" stays down-weighted, whatever period it falls in.
+    return np.where(
+        within & (published <= as_of), np.maximum(prior, t.period_mention) if over else prior, outside * prior
+    )
+
+
+def published_in(period: Period, published: np.ndarray, grace: float) -> np.ndarray:
+    """Per article, whether it was published in `period` or within `grace` days after it.
+
+    Example: published_in(Period(first=10, last=20), np.array([9, 10, 25, 40, -1]), 14) -> [F, T, T, F, F]
+    """
+    return (published >= period.first) & (published <= period.last + grace) & (published >= 0)
+
+
+def mentions(period: Period, lexical: LexicalIndex) -> np.ndarray:
+    """Per article, whether a passage names `period`: its year, or its month (and day) written in an
+    article of the months around it or in a passage that also writes its year.
+
+    Example: for November 2022, "in November" in an article of 2022-12-02, or "Nov. 2022" in one of 2024
+    """
+    n = len(lexical.chunks)
+
+    def holding(words: list[str]) -> np.ndarray:
+        mask = np.zeros(n, dtype=bool)
+        for word in words:
+            mask[lexical.term_passages(word)] = True
+        return mask
+
+    year = holding([period.year]) if period.year else np.zeros(n, dtype=bool)
+    if period.month is None:
+        return lexical.per_article_max(year) if n else np.zeros(0, dtype=bool)
+    found = holding(terms(" ".join(MONTH_WORDS[period.month])))
+    if period.day is not None:
+        found &= holding([str(period.day), f"{period.day}{_suffix(period.day)}"])
+    # An article looking ahead to the month within the two months before it, or back on it within the year after
+    # it began (hand-set, not tuned): "the Fourth of July" in a June article is this July's.
+    recent = (lexical.published >= period.first - 61) & (lexical.published <= period.first + 366)
+    found &= year | recent
+    return lexical.per_article_max(found) if n else np.zeros(0, dtype=bool)
+
+
+def _suffix(day: int) -> str:
+    """The ordinal suffix of a day of the month.
+
+    Example: _suffix(1) -> "st"; _suffix(12) -> "th"; _suffix(22) -> "nd"
+    """
+    if day % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
