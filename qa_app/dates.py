@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from qa_app.records import published_ts
 
@@ -48,6 +48,7 @@ class Period:
     month: int | None = None
     day: int | None = None
     year: str | None = None
+    span: tuple[int, int] = field(default=(0, 0), compare=False)  # where the question writes it, "in" aside
 
 
 def named_years(question: str) -> list[str]:
@@ -77,7 +78,7 @@ def named_periods(question: str, today: int | None) -> list[Period]:
         period = _period(MONTHS[month_word.lower()] if month_word else None, int(day) if day else None, year,
                          last=(m["before"] or "").lower() == "last", today=today)  # fmt: skip
         if period is not None:
-            found.append(period)
+            found.append(replace(period, span=(m.end("before") if m["before"] else m.start(), m.end())))
     return found
 
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 
 from qa_app.answer import MAX_QUOTES, MIN_COVERAGE, coverage
 from qa_app.cite import Answer, Citation, verify
+from qa_app.dates import Period, named_periods
 from qa_app.identity import looks_like_person
 from qa_app.lexical import LexicalIndex
 from qa_app.people import Entry, PeopleIndex, allows, fold, name_key
 from qa_app.quotes import quote_open_after
 from qa_app.records import ArticleRecord
-from qa_app.retrieve import Filters
+from qa_app.retrieve import Filters, Tuning
 from qa_app.text import terms
 from qa_app.vocab import ASKED_SPEECH_VERBS, REACTION_WORDS
 
@@ -43,6 +44,7 @@ _WHO_SAID = re.compile(
 _UNQUOTED_VERBS = {"said", "says", "declared", "stated", "warned", "insisted"}
 _QUOTE_MARK = re.compile(r"[\"“”]|(?<!\w)['‘’]|['‘’](?!\w)")  # not the apostrophe of "Russia's", "can't"
 
+_TIME_WORD = re.compile(r"\b(?:in|during|since|from|through|throughout|until|of|early|late|mid)[\s-]+$", re.I)
 # Titles one person holds at a time, before a name: every article writing "Pope Francis" means one man.
 _ONE_HOLDER = ("pope", "king", "queen")
 
@@ -272,15 +274,39 @@ def speaker_answer(
             return None
         return _not_quoted(question, name, mentions)
     quotes = index.asked(key, person, filters, exclude)
-    groups = _groups(index, quotes, topic_terms(question, name), lexical, None if every_quote else MAX_QUOTES)
+    who, periods = index.names[person], _when(question)
+    if periods:  # "What did Rutte say in 2025?": the date is no topic, but the articles' time
+        dated = {d: p for d, p in quotes.items() if any(_reports(index.entries[d].ts, p) for p in periods)}
+        if not dated:
+            when = " or ".join(question[p.span[0] : p.span[1]] for p in periods)
+            return Answer(
+                f"{who} is quoted in {_articles(len(quotes))}, but in none from {when}.", [], True, [], question
+            )
+        quotes = dated
+        for period in reversed(periods):
+            question = question[: period.span[0]] + question[period.span[1] :]
+    topic = topic_terms(question, name)
+    groups = _groups(index, quotes, topic, lexical, None if every_quote else MAX_QUOTES)
     if not groups:
-        who = index.names[person]
         text = f"{who} is quoted in {_articles(len(quotes))}, but not on this topic."
         return Answer(text, [], True, [], question)
     cut = groups[:shown] if shown else groups
     answer = grouped_answer(question, cut, fetch, len(groups) - len(cut))
     answer.notice = _one_name_notice(index, key, person, [entry.doc_id for entry, _, _ in cut])
     return answer
+
+
+def _when(question: str) -> list[Period]:
+    """The dates a question names as the time of the words: a month or a day, or a year after "in", "during",
+    "since"... ("What did Rutte say in 2025?"); not a year naming a topic ("about the 2024 election")."""
+    return [
+        p for p in named_periods(question, None) if p.month or _TIME_WORD.search(question, 0, p.span[0]) is not None
+    ]
+
+
+def _reports(published: int, period: Period) -> bool:
+    """Whether an article published on day `published` reports on `period`: published in it, or shortly after."""
+    return period.first <= published <= period.last + Tuning.period_grace
 
 
 def _one_name_notice(index: PeopleIndex, key: str, person: str, doc_ids: list[str]) -> str | None:

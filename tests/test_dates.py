@@ -112,7 +112,6 @@ def test_a_question_naming_no_date_ranks_as_before(dated_qa) -> None:
     [
         "What did the Federal Reserve decide in 2025?",
         "Who won the 2024 election?",
-        "What did Powell say about rate increases in 2025?",
     ],
 )
 def test_a_year_no_article_holds_is_refused(dated_qa, question: str) -> None:
@@ -120,6 +119,12 @@ def test_a_year_no_article_holds_is_refused(dated_qa, question: str) -> None:
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
     year = named_years(question)[0]
     assert answer.notice == f"The articles found do not cover {year}."
+
+
+def test_a_speaker_asked_of_a_year_none_of_their_articles_is_from_is_refused(dated_qa) -> None:
+    answer = dated_qa.ask("What did Powell say about rate increases in 2025?")
+    assert answer.refused and answer.citations == []
+    assert answer.text == "Jerome Powell is quoted in 2 articles, but in none from 2025."
 
 
 def test_a_year_an_article_writes_is_held(dated_qa) -> None:

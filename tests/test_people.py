@@ -196,6 +196,20 @@ def test_every_article_quoting_the_person_grouped_newest_first(qa: QA) -> None:
     assert asked.to_dict()["more_articles"] == 1 and asked.to_dict()["mentions"] == []
 
 
+def test_a_date_the_question_names_is_the_time_of_the_words_not_a_topic(qa: QA) -> None:
+    from qa_app.said import _when
+
+    april = qa.ask("What did Rutte say in April 2025?")  # Lviv's article, of April 10; Kyiv's is of March 1
+    assert [d for d, _ in groups(april)] == ["nato-lviv"] and not april.refused
+    assert [d for d, _ in groups(qa.ask("What did Rutte say on Feb. 1, 2025?"))] == ["nato-brussels"]
+    assert [d for d, _ in groups(qa.ask("What did Rutte say in 2025?"))] == ["nato-lviv", "nato-kyiv"]
+    none = qa.ask("What did Rutte say in 2023?")
+    assert none.refused and none.citations == []
+    assert none.text == "Mark Rutte is quoted in 3 articles, but in none from 2023."
+    assert [p.year for p in _when("What did Rutte say during 2024 about Kyiv?")] == ["2024"]
+    assert _when("What did Rutte say about the 2024 election?") == []  # a topic, not a time
+
+
 def test_filters_and_as_of_limit_the_articles(qa: QA) -> None:
     answer = qa.ask("What did Mark Rutte say?", filters=Filters(as_of="2025-03-15"))
     assert [d for d, _ in groups(answer)] == ["nato-kyiv", "nato-brussels"]
