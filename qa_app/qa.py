@@ -170,6 +170,7 @@ class QA:
         return year_refusal(years, answer.retrieved, question) if years else answer
 
     def _said_answer(self, question: str, filters: Filters | None, exclude: frozenset[str]) -> Answer | None:
+        """The answer to "Who said X?" (`said.who_said`) or "What did X say?" (`said.speaker_answer`), else None."""
         phrase = said_phrase(question)
         if phrase:
             answer = who_said(

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from qa_app.answer import MAX_QUOTES, MIN_COVERAGE, coverage
 from qa_app.cite import Answer, Citation, verify
 from qa_app.dates import Period, named_periods
@@ -22,7 +24,7 @@ from qa_app.lexical import LexicalIndex
 from qa_app.people import Entry, PeopleIndex, allows, fold, name_key
 from qa_app.quotes import quote_open_after
 from qa_app.records import ArticleRecord
-from qa_app.retrieve import Filters, Tuning
+from qa_app.retrieve import Filters, Tuning, published_in
 from qa_app.text import terms
 from qa_app.vocab import ASKED_SPEECH_VERBS, REACTION_WORDS
 
@@ -274,9 +276,9 @@ def speaker_answer(
             return None
         return _not_quoted(question, name, mentions)
     quotes = index.asked(key, person, filters, exclude)
-    who, periods = index.names[person], _when(question)
+    who, periods, about = index.names[person], _when(question), question
     if periods:  # "What did Rutte say in 2025?": the date is no topic, but the articles' time
-        dated = {d: p for d, p in quotes.items() if any(_reports(index.entries[d].ts, p) for p in periods)}
+        dated = _reporting(index, quotes, periods)
         if not dated:
             when = " or ".join(question[p.span[0] : p.span[1]] for p in periods)
             return Answer(
@@ -284,8 +286,8 @@ def speaker_answer(
             )
         quotes = dated
         for period in reversed(periods):
-            question = question[: period.span[0]] + question[period.span[1] :]
-    topic = topic_terms(question, name)
+            about = about[: period.span[0]] + about[period.span[1] :]
+    topic = topic_terms(about, name)
     groups = _groups(index, quotes, topic, lexical, None if every_quote else MAX_QUOTES)
     if not groups:
         text = f"{who} is quoted in {_articles(len(quotes))}, but not on this topic."
@@ -304,9 +306,13 @@ def _when(question: str) -> list[Period]:
     ]
 
 
-def _reports(published: int, period: Period) -> bool:
-    """Whether an article published on day `published` reports on `period`: published in it, or shortly after."""
-    return period.first <= published <= period.last + Tuning.period_grace
+def _reporting(index: PeopleIndex, quotes: dict[str, list[int]], periods: list[Period]) -> dict[str, list[int]]:
+    """The `quotes` ({doc_id: positions}) of articles that report on one of `periods`: published in it, or up to
+    `Tuning.period_grace` days after, as retrieval reads a dated question (`retrieve.published_in`)."""
+    docs = list(quotes)
+    published = np.array([index.entries[d].ts for d in docs])
+    within = np.any([published_in(p, published, Tuning.period_grace) for p in periods], axis=0)
+    return {d: quotes[d] for d, keep in zip(docs, within, strict=True) if keep}
 
 
 def _one_name_notice(index: PeopleIndex, key: str, person: str, doc_ids: list[str]) -> str | None:
